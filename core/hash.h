@@ -1,0 +1,55 @@
+// Non-cryptographic 64-bit hashing for determinism checks and stream derivation.
+// `Hash64` folds a canonical byte encoding into a running 64-bit value; the same sequence
+// of add_* calls always yields the same value on every platform (little-endian encoding
+// is explicit). It is not a security primitive: crypto lives in core/crypto.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace fabsim {
+
+// SplitMix64's finaliser: a strong 64-bit bijective mixer.
+constexpr uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// FNV-1a over bytes: used to turn a stream name into a number.
+constexpr uint64_t fnv1a64(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+class Hash64 {
+ public:
+  explicit Hash64(uint64_t seed = 0x6a09e667f3bcc908ULL) : h_(seed) {}
+
+  void add_u64(uint64_t v) { h_ = mix64(h_ ^ mix64(v + 0x9e3779b97f4a7c15ULL)); }
+  void add_i64(int64_t v) { add_u64(static_cast<uint64_t>(v)); }
+  // Length-prefixed, so ("ab","c") and ("a","bc") differ.
+  void add_bytes(std::string_view s) {
+    add_u64(s.size());
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t w = 0;
+      for (int b = 0; b < 8; ++b) w |= static_cast<uint64_t>(static_cast<uint8_t>(s[i + b])) << (8 * b);
+      add_u64(w);
+    }
+    uint64_t w = 0;
+    for (int b = 0; i < s.size(); ++i, ++b) w |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (8 * b);
+    add_u64(w);
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  uint64_t h_;
+};
+
+}  // namespace fabsim

@@ -1,0 +1,157 @@
+// Network: the topology and the message transport of a simulated world.
+//
+// The topology is a Boost.Graph undirected graph whose vertices are hosts and whose edges
+// are links. A message follows the lowest-latency path over links that are up (Dijkstra,
+// cached per destination, recomputed after any topology change), hop by hop, store and
+// forward. On each hop the link
+//   - serializes the message: bytes / bandwidth, FIFO per direction, so a big message
+//     delays what follows it on that direction;
+//   - adds its latency: fixed + a jitter sample;
+//   - may lose it (probability `loss`) or duplicate it (probability `duplicate`);
+//   - keeps arrivals in sending order per direction unless `reorder` is set.
+// Between two hosts, messages arrive in the order sent unless a link on the way allows
+// reordering. A partition drops messages between hosts of different groups when they
+// arrive (symmetric, or one way: from the first group to the others).
+//
+// Randomness: each link draws from its own stream, derived from (seed, "net/link/<a>/<b>"),
+// and only when the draw matters (no jitter draw for a constant, no loss draw at 0).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/distribution.h"
+#include "core/node.h"
+#include "core/random.h"
+#include "sim/simulator.h"
+
+namespace fabsim {
+
+using LinkId = uint32_t;
+using PartitionId = uint32_t;
+
+struct LinkParams {
+  Duration latency = Duration::zero();
+  DurationDist jitter;          // added to latency per message and hop
+  uint64_t bandwidth_bps = 0;   // bits per second; 0 means no serialization delay
+  double loss = 0.0;            // probability a message is lost on this link
+  double duplicate = 0.0;       // probability a message is delivered twice
+  bool reorder = false;         // allow jitter to reorder messages on this link
+};
+
+// A temporary change to a link (a fault), undone by restore().
+struct LinkDegradation {
+  Duration extra_latency = Duration::zero();
+  double extra_loss = 0.0;
+  double bandwidth_factor = 1.0;  // multiplies the bandwidth, in (0, 1]
+};
+
+enum class DropReason : uint8_t { kLoss = 1, kPartition, kNoRoute, kHostDown };
+const char* drop_reason_name(DropReason r);
+
+struct NetworkStats {
+  uint64_t sent = 0;
+  uint64_t delivered = 0;  // handed to the destination host (which may be down)
+  uint64_t duplicated = 0;
+  uint64_t lost = 0;
+  uint64_t partitioned = 0;
+  uint64_t no_route = 0;
+  uint64_t bytes_sent = 0;
+};
+
+class Network {
+ public:
+  // Called when a message reaches its destination host (after partition checks).
+  using DeliverFn = void (*)(void* ctx, HostId to, HostId from, Message&& msg, uint64_t payload_hash);
+
+  Network(Simulator& sim, const std::vector<std::string>* host_names);
+  ~Network();
+
+  void set_deliver(DeliverFn fn, void* ctx) { deliver_fn_ = fn; deliver_ctx_ = ctx; }
+
+  // Topology. Hosts are added by the World; links between existing hosts.
+  void add_host();
+  LinkId add_link(HostId a, HostId b, const LinkParams& p);
+  size_t host_count() const { return host_count_; }
+  size_t link_count() const { return links_.size(); }
+  const LinkParams& link_params(LinkId l) const;
+  HostId link_end(LinkId l, int side) const;
+  // The link joining a and b directly, if any (the first added).
+  bool find_link(HostId a, HostId b, LinkId* out) const;
+
+  // Sends a message now. A message to oneself is delivered at once (no link involved).
+  void send(HostId from, HostId to, Message msg);
+
+  // Faults.
+  void set_link_up(LinkId l, bool up);
+  bool link_up(LinkId l) const;
+  void degrade(LinkId l, const LinkDegradation& d);
+  void restore(LinkId l);
+  PartitionId partition(const std::vector<std::vector<HostId>>& groups, bool one_way);
+  bool heal(PartitionId p);
+  void heal_all();
+  // Whether a message from `from` to `to` would be dropped by an active partition.
+  bool partitioned(HostId from, HostId to) const;
+
+  // Route inspection (for tests and reports): the hosts on the current path, both ends
+  // included; empty if unreachable.
+  std::vector<HostId> route(HostId from, HostId to);
+  const NetworkStats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  struct Direction {
+    Time busy_until = Time::zero();
+    Time last_arrival = Time::zero();
+  };
+  struct Link {
+    HostId a, b;
+    LinkParams base;
+    LinkDegradation degradation;
+    bool degraded = false;
+    bool up = true;
+    Direction dir[2];
+    Rng rng;
+    Duration latency() const { return base.latency + degradation.extra_latency; }
+    double loss() const { return base.loss + degradation.extra_loss; }
+    uint64_t bandwidth_bps() const;
+  };
+  struct InFlight {
+    Message msg;
+    HostId src = 0, dst = 0;
+    uint64_t payload_hash = 0;
+    bool may_reorder = false;
+  };
+  struct Partition {
+    std::vector<int32_t> group_of;  // per host; -1 = not in the partition
+    bool one_way = false;
+    bool active = false;
+  };
+
+  static void on_arrive(void* self, uint64_t flight, uint64_t at_host);
+  void forward(uint32_t flight, HostId at);
+  void finish(uint32_t flight, HostId at);
+  uint32_t new_flight();
+  void free_flight(uint32_t f);
+  int32_t next_link(HostId at, HostId dst);
+  void topology_changed();
+  void drop(const InFlight& f, HostId at, DropReason reason);
+
+  Simulator& sim_;
+  const std::vector<std::string>* host_names_;
+  std::unique_ptr<Impl> impl_;  // the Boost graph and the route cache
+  size_t host_count_ = 0;
+  std::vector<Link> links_;
+  std::vector<InFlight> flights_;
+  std::vector<uint32_t> free_flights_;
+  std::vector<Partition> partitions_;
+  std::unordered_map<uint64_t, Time> last_e2e_;  // (src << 32 | dst) -> last delivery time
+  DeliverFn deliver_fn_ = nullptr;
+  void* deliver_ctx_ = nullptr;
+  NetworkStats stats_;
+};
+
+}  // namespace fabsim
