@@ -12,6 +12,7 @@ namespace fabsim::cli {
 
 struct FloodOptions {
   FloodDemoConfig cfg;
+  std::string seed = "1";
   std::string duration = "10s";
   std::string interval = "10ms";
   std::string latency = "2ms";

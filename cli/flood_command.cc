@@ -10,7 +10,7 @@
 namespace fabsim::cli {
 
 void add_flood_options(CLI::App& app, FloodOptions& o) {
-  app.add_option("--seed", o.cfg.seed, "root seed of every random stream")->capture_default_str();
+  app.add_option("--seed", o.seed, "root seed of every random stream (0 to 2^64-1)")->capture_default_str();
   app.add_option("--hosts", o.cfg.hosts, "number of hosts")->check(CLI::Range(2u, 100000u))->capture_default_str();
   app.add_option("--degree", o.cfg.degree, "mean degree of the random graph")->check(CLI::Range(2u, 1000u))->capture_default_str();
   app.add_option("--messages", o.cfg.messages, "rumors to originate")->check(CLI::Range(0u, 10000000u))->capture_default_str();
@@ -33,6 +33,12 @@ void add_flood_options(CLI::App& app, FloodOptions& o) {
 namespace {
 // Resolves the text options into the config; false (with a message) on bad input.
 bool resolve(FloodOptions& o, std::ostream& err) {
+  auto seed = parse_seed(o.seed);
+  if (!seed) {
+    err << "fabsim: --seed: " << seed.status().message() << "\n";
+    return false;
+  }
+  o.cfg.seed = *seed;
   auto dur = [&](const char* flag, const std::string& text, Duration* out, bool positive) {
     auto r = parse_duration(text);
     if (!r) {
@@ -80,8 +86,6 @@ std::string reproduce_command(const FloodOptions& o) {
 
 int run_flood(FloodOptions& o, std::ostream& out, std::ostream& err) {
   if (!resolve(o, err)) return 2;
-  out << "seed: " << o.cfg.seed << "\n";
-  out << "reproduce: " << reproduce_command(o) << "\n";
 
   std::FILE* trace = nullptr;
   std::string trace_tmp;
@@ -93,6 +97,8 @@ int run_flood(FloodOptions& o, std::ostream& out, std::ostream& err) {
       return 2;
     }
   }
+  out << "seed: " << o.cfg.seed << "\n";
+  out << "reproduce: " << reproduce_command(o) << "\n";
   FloodDemoResult r = run_flood_demo(o.cfg, [&](World& w) {
     if (trace != nullptr) w.trace().write_lines_to(trace);
   });

@@ -18,6 +18,13 @@ int main(int argc, char** argv) {
   CLI::App* flood_cmd = demo->add_subcommand("flood", "gossip flooding over a random graph, with optional faults");
   for (CLI::App* target : {demo, flood_cmd}) fabsim::cli::add_flood_options(*target, flood);
 
+  // A first word that is not a flag must name a command; say which word is wrong.
+  bool known = false;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) known |= argc > 1 && sub->check_name(argv[1]);
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: demo; see --help)\n", argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -35,6 +35,15 @@ class Xoshiro256ss {
     SplitMix64 sm(seed);
     for (auto& w : s_) w = sm.next();
   }
+  // Raw state, for checking against the reference implementation's vectors.
+  static Xoshiro256ss from_state(uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3) {
+    Xoshiro256ss x(0);
+    x.s_[0] = s0;
+    x.s_[1] = s1;
+    x.s_[2] = s2;
+    x.s_[3] = s3;
+    return x;
+  }
   uint64_t next() {
     const uint64_t result = rotl(s_[1] * 5, 7) * 9;
     const uint64_t t = s_[1] << 17;

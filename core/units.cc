@@ -94,4 +94,13 @@ Result<uint64_t> parse_bandwidth(std::string_view text) {
   return static_cast<uint64_t>(bps);
 }
 
+Result<uint64_t> parse_seed(std::string_view text) {
+  uint64_t v = 0;
+  const bool digits_only = !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (!digits_only || ec != std::errc() || ptr != text.data() + text.size())
+    return Status::invalid_argument("'" + std::string(text) + "' is not a valid seed (expected a whole number from 0 to 18446744073709551615)");
+  return v;
+}
+
 }  // namespace fabsim

@@ -18,5 +18,7 @@ Result<Duration> parse_duration(std::string_view text);
 Result<uint64_t> parse_size(std::string_view text);
 Result<double> parse_rate(std::string_view text);
 Result<uint64_t> parse_bandwidth(std::string_view text);
+// A run seed: a whole decimal number from 0 to 2^64-1, nothing else (no sign, no spaces).
+Result<uint64_t> parse_seed(std::string_view text);
 
 }  // namespace fabsim
