@@ -14,7 +14,7 @@ struct FloodOptions {
   FloodDemoConfig cfg;
   std::string seed = "1";
   std::string duration = "10s";
-  std::string interval = "10ms";
+  std::string interval = "50ms";
   std::string latency = "2ms";
   std::string jitter = "500us";
   std::string bandwidth = "1Gbps";

@@ -113,10 +113,13 @@ int run_flood(FloodOptions& o, std::ostream& out, std::ostream& err) {
     }
   }
 
-  const double pct = r.expected_deliveries ? 100.0 * static_cast<double>(r.deliveries) / static_cast<double>(r.expected_deliveries) : 100.0;
+  const uint64_t expected = r.expected_deliveries();
+  const double pct = expected ? 100.0 * static_cast<double>(r.deliveries) / static_cast<double>(expected) : 100.0;
   out << fmt::format("world: {} hosts, mean degree {}, {} rumors of {} B, {} simulated\n", o.cfg.hosts, o.cfg.degree,
                      o.cfg.messages, o.cfg.rumor_bytes, format_duration(o.cfg.duration));
-  out << fmt::format("delivered: {}/{} ({:.2f}%)\n", r.deliveries, r.expected_deliveries, pct);
+  out << fmt::format("rumors: {} originated of {} scheduled ({} were sent to a host that was down)\n",
+                     r.originated.size(), r.rumors_scheduled, r.rumors_scheduled - r.originated.size());
+  out << fmt::format("delivered: {}/{} ({:.2f}%) of originated rumors at every host\n", r.deliveries, expected, pct);
   out << fmt::format("latency: p50={} p95={} p99={} max={}\n", format_duration(Duration::nanos(r.latency_ns.percentile(50))),
                      format_duration(Duration::nanos(r.latency_ns.percentile(95))),
                      format_duration(Duration::nanos(r.latency_ns.percentile(99))),

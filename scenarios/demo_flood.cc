@@ -74,10 +74,12 @@ std::unique_ptr<World> build_flood_world(const FloodDemoConfig& cfg, FloodDemoRe
   }
 
   if (result != nullptr) {
-    result->expected_deliveries = uint64_t{cfg.messages} * cfg.hosts;
+    result->rumors_scheduled = cfg.messages;
+    result->hosts = cfg.hosts;
     world->set_event_sink([result](Time, HostId, const AnalysisEvent& e) {
       if (e.name == "flood.delivered") {
         ++result->deliveries;
+        result->originated.insert(e.detail);
         result->latency_ns.add(e.value);
       }
     });

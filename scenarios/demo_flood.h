@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "analysis/summary.h"
@@ -24,7 +25,7 @@ struct FloodDemoConfig {
   uint32_t hosts = 50;
   uint32_t degree = 4;
   uint32_t messages = 100;
-  Duration interval = Duration::millis(10);
+  Duration interval = Duration::millis(50);
   Duration duration = Duration::seconds(10);
   uint32_t rumor_bytes = 1024;
   uint32_t cores = 1;
@@ -39,8 +40,12 @@ struct FloodDemoConfig {
 };
 
 struct FloodDemoResult {
-  uint64_t expected_deliveries = 0;  // messages x hosts
+  uint64_t rumors_scheduled = 0;     // client calls scheduled
+  std::set<std::string> originated;  // rumor ids learned anywhere (a call to a down host is lost)
   uint64_t deliveries = 0;           // distinct (host, rumor) pairs learned
+  uint64_t hosts = 0;
+  // Every originated rumor at every host.
+  uint64_t expected_deliveries() const { return originated.size() * hosts; }
   Summary latency_ns;
   NetworkStats net;
   uint64_t trace_hash = 0;
