@@ -1,13 +1,15 @@
-// The signature policy evaluator (core/policy/policy_evaluator.h) against fabric-semantics.md
-// sections 4.2-4.4. One case per rule, named after the rule; then the evaluator is checked
-// against a naive transcription of Fabric's algorithm (copies of the used flags) on generated
-// policies.
+// The signature policy evaluator and implicit meta policies (core/policy/policy_evaluator.h,
+// core/policy/implicit_meta.h) against fabric-semantics.md sections 4.2-4.4 and 4.6. One case
+// per rule, named after the rule; then the evaluator is checked against a naive transcription
+// of Fabric's algorithm (copies of the used flags) on generated policies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/policy/implicit_meta.h"
 #include "core/policy/policy.h"
 #include "core/policy/policy_evaluator.h"
 #include "core/policy/policy_parser.h"
@@ -337,6 +339,105 @@ TEST(PolicyEvaluator, MatchesNaiveFabricAlgorithm) {
   // The generator must exercise both outcomes, or the comparison proves little.
   EXPECT_GT(satisfied, kRounds / 10);
   EXPECT_LT(satisfied, kRounds - kRounds / 10);
+}
+
+// ---- Implicit meta policies (4.6). ----
+
+struct ThresholdCase {
+  const char* name;
+  ImplicitMetaRule rule;
+  size_t sub_policies;
+  size_t threshold;
+};
+
+TEST(ImplicitMeta, Thresholds) {
+  using I = ImplicitMetaRule;
+  const std::vector<ThresholdCase> cases = {
+      {"any_is_one", I::kAny, 3, 1},
+      {"all_is_n", I::kAll, 3, 3},
+      {"majority_of_one", I::kMajority, 1, 1},
+      {"majority_of_two_is_two", I::kMajority, 2, 2},
+      {"majority_of_three_is_two", I::kMajority, 3, 2},
+      {"majority_of_four_is_three", I::kMajority, 4, 3},
+      {"majority_of_five_is_three", I::kMajority, 5, 3},
+      {"any_of_zero_is_zero", I::kAny, 0, 0},
+      {"all_of_zero_is_zero", I::kAll, 0, 0},
+      {"majority_of_zero_is_zero", I::kMajority, 0, 0},
+  };
+  for (const ThresholdCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(implicit_meta_threshold(c.rule, c.sub_policies), c.threshold);
+  }
+}
+
+struct MetaEvalCase {
+  const char* name;
+  ImplicitMetaRule rule;
+  std::vector<bool> results;
+  bool satisfied;
+  size_t satisfied_count;
+};
+
+TEST(ImplicitMeta, Evaluation) {
+  using I = ImplicitMetaRule;
+  const std::vector<MetaEvalCase> cases = {
+      {"majority_two_of_three", I::kMajority, {true, false, true}, true, 2},
+      {"majority_one_of_three_fails", I::kMajority, {true, false, false}, false, 1},
+      {"majority_two_of_four_fails", I::kMajority, {true, true, false, false}, false, 2},
+      {"all_needs_every_one", I::kAll, {true, true, false}, false, 2},
+      {"all_satisfied", I::kAll, {true, true}, true, 2},
+      {"any_one_is_enough", I::kAny, {false, false, true}, true, 1},
+      {"any_none_fails", I::kAny, {false, false}, false, 0},
+      {"no_sub_policies_satisfied", I::kAll, {}, true, 0},
+  };
+  for (const MetaEvalCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const size_t count = static_cast<size_t>(std::count(c.results.begin(), c.results.end(), true));
+    const ImplicitMetaEvaluation e = evaluate_implicit_meta(c.rule, c.results.size(), count);
+    EXPECT_EQ(e.satisfied, c.satisfied);
+    EXPECT_EQ(e.satisfied_count, c.satisfied_count);
+    EXPECT_EQ(e.threshold, implicit_meta_threshold(c.rule, c.results.size()));
+  }
+}
+
+// Either a parsed policy (error == nullptr) or an error message.
+struct MetaParseCase {
+  const char* name;
+  const char* text;
+  ImplicitMetaRule rule;
+  const char* sub_policy;
+  const char* error;
+};
+
+TEST(ImplicitMeta, ParsesRuleThenSubPolicy) {
+  using I = ImplicitMetaRule;
+  const MetaParseCase cases[] = {
+      {"any_endorsement", "ANY Endorsement", I::kAny, "Endorsement", nullptr},
+      {"majority_endorsement", "MAJORITY Endorsement", I::kMajority, "Endorsement", nullptr},
+      {"all_writers", "ALL Writers", I::kAll, "Writers", nullptr},
+      {"empty_sub_policy_accepted_like_fabric", "ANY ", I::kAny, "", nullptr},
+      {"one_field", "MAJORITY", I::kAny, "", "expected two space separated tokens, but got 1"},
+      {"double_space_is_three_fields", "ANY  Readers", I::kAny, "",
+       "expected two space separated tokens, but got 3"},
+      {"three_fields", "ANY Readers Writers", I::kAny, "", "expected two space separated tokens, but got 3"},
+      {"rule_is_upper_case_only", "Majority Endorsement", I::kAny, "",
+       "unknown rule type 'Majority', expected ALL, ANY, or MAJORITY"},
+      {"unknown_rule", "SOME Endorsement", I::kAny, "",
+       "unknown rule type 'SOME', expected ALL, ANY, or MAJORITY"},
+  };
+  for (const MetaParseCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    Result<ImplicitMetaPolicy> got = parse_implicit_meta_policy(c.text);
+    ASSERT_EQ(got.is_ok(), c.error == nullptr) << got.status().to_string();
+    if (c.error == nullptr) {
+      EXPECT_EQ(got->rule, c.rule);
+      EXPECT_EQ(got->sub_policy, c.sub_policy);
+      EXPECT_EQ(to_string(*got), c.text);
+    } else {
+      EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_EQ(got.status().message(), c.error);
+    }
+  }
 }
 
 }  // namespace
