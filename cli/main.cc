@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/policy_eval.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"fabsim: a deterministic discrete-event simulator of Hyperledger Fabric"};
@@ -18,11 +19,20 @@ int main(int argc, char** argv) {
   CLI::App* flood_cmd = demo->add_subcommand("flood", "gossip flooding over a random graph, with optional faults");
   for (CLI::App* target : {demo, flood_cmd}) fabsim::cli::add_flood_options(*target, flood);
 
+  std::string policy_text, signers;
+  CLI::App* policy = app.add_subcommand("policy", "work with Fabric endorsement policies");
+  policy->require_subcommand(1);
+  CLI::App* eval = policy->add_subcommand("eval", "evaluate a policy against a list of signers, as Fabric 2.x does");
+  eval->add_option("policy", policy_text, "a policy in Fabric's language, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\"")
+      ->required();
+  eval->add_option("--signers", signers,
+                   "comma-separated signers MSPID.role[#name]; the same #name twice is the same identity");
+
   // A first word that is not a flag must name a command; say which word is wrong.
   bool known = false;
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) known |= argc > 1 && sub->check_name(argv[1]);
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: demo; see --help)\n", argv[1]);
+    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: demo, policy; see --help)\n", argv[1]);
     return 2;
   }
   try {
@@ -39,5 +49,6 @@ int main(int argc, char** argv) {
   }
 
   if (demo->parsed()) return fabsim::cli::run_flood(flood, std::cout, std::cerr);
+  if (eval->parsed()) return fabsim::cli::run_policy_eval(policy_text, signers, std::cout, std::cerr);
   return 2;
 }

@@ -118,18 +118,18 @@ int run_policy_eval(const std::string& policy, const std::string& signers, std::
   size_t position = 0;
   Result<SignaturePolicyEnvelope> envelope = parse_signature_policy(policy, &position);
   if (!envelope) {
-    err << "error: invalid policy: " << envelope.status().message() << '\n';
+    err << "fabsim: invalid policy: " << envelope.status().message() << '\n';
     print_caret(policy, position, err);
     return kPolicyEvalBadInput;
   }
   Result<std::vector<SignerSpec>> specs = parse_signer_list(signers);
   if (!specs) {
-    err << "error: " << specs.status().message() << '\n';
+    err << "fabsim: " << specs.status().message() << '\n';
     return kPolicyEvalBadInput;
   }
   Result<CompiledSignaturePolicy> compiled = CompiledSignaturePolicy::compile(std::move(*envelope));
   if (!compiled) {  // the parser only builds compilable envelopes; report rather than crash
-    err << "error: invalid policy: " << compiled.status().message() << '\n';
+    err << "fabsim: invalid policy: " << compiled.status().message() << '\n';
     return kPolicyEvalBadInput;
   }
   std::vector<PolicySigner> policy_signers;

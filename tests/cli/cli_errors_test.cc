@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace fabsim {
 namespace {
@@ -17,7 +18,12 @@ struct RunResult {
 };
 
 RunResult run_cli(const std::string& args) {
-  const std::string err_file = testing::TempDir() + "fabsim_cli_err.txt";
+  // One file per test and process: CTest runs cases in parallel.
+  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  for (char& c : name)
+    if (c == '/') c = '_';
+  const std::string err_file = testing::TempDir() + "fabsim_cli_err_" + name + "_" + std::to_string(getpid()) + ".txt";
   const std::string cmd = std::string(FABSIM_CLI_PATH) + " " + args + " 2>" + err_file;
   RunResult r{};
   FILE* p = popen(cmd.c_str(), "r");
@@ -30,6 +36,7 @@ RunResult run_cli(const std::string& args) {
     while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) r.stderr_text.append(buf.data(), n);
     fclose(f);
   }
+  std::remove(err_file.c_str());
   return r;
 }
 
@@ -82,7 +89,7 @@ TEST(CliDemo, CheckDeterminismReportsOk) {
 }
 
 TEST(CliDemo, TraceFileIsWrittenWholeWithOneLinePerEvent) {
-  const std::string path = testing::TempDir() + "fabsim_trace_test.txt";
+  const std::string path = testing::TempDir() + "fabsim_trace_test_" + std::to_string(getpid()) + ".txt";
   std::remove(path.c_str());
   const RunResult r = run_cli("demo flood --seed 9 --hosts 10 --degree 3 --messages 5 --duration 1s --crashes 1 --trace " + path);
   ASSERT_EQ(r.status, 0) << r.stderr_text;

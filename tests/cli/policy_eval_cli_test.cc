@@ -103,36 +103,36 @@ std::vector<CliCase> cli_cases() {
       // Bad input: exit 2, nothing on stdout.
       {"malformed_policy_names_token_and_position", "AND(Org1MSP.member)", "Org1MSP.peer",
        kPolicyEvalBadInput, "",
-       "error: invalid policy: unrecognized token 'Org1MSP' at position 4\n"
+       "fabsim: invalid policy: unrecognized token 'Org1MSP' at position 4\n"
        "  AND(Org1MSP.member)\n"
        "      ^\n"},
       {"malformed_policy_threshold", "OutOf(4, 'A.member', 'B.member')", "", kPolicyEvalBadInput, "",
-       "error: invalid policy: invalid t-out-of-n predicate, t 4, n 2: '4' at position 6\n"
+       "fabsim: invalid policy: invalid t-out-of-n predicate, t 4, n 2: '4' at position 6\n"
        "  OutOf(4, 'A.member', 'B.member')\n"
        "        ^\n"},
       {"empty_policy", "", "", kPolicyEvalBadInput, "",
-       "error: invalid policy: Unexpected end of expression at position 0\n"
+       "fabsim: invalid policy: Unexpected end of expression at position 0\n"
        "  \n"
        "  ^\n"},
       {"signer_unknown_role", "OR('Org1MSP.peer')", "Org1MSP.peer,Org2MSP.boss", kPolicyEvalBadInput, "",
-       "error: invalid signer 1 'Org2MSP.boss': unknown role 'boss' (expected member, admin, client, peer or "
+       "fabsim: invalid signer 1 'Org2MSP.boss': unknown role 'boss' (expected member, admin, client, peer or "
        "orderer)\n"},
       {"signer_without_role", "OR('Org1MSP.peer')", "Org1MSP", kPolicyEvalBadInput, "",
-       "error: invalid signer 0 'Org1MSP': expected MSPID.role, found no '.role'\n"},
+       "fabsim: invalid signer 0 'Org1MSP': expected MSPID.role, found no '.role'\n"},
       {"signer_empty_msp_id", "OR('Org1MSP.peer')", ".peer#p", kPolicyEvalBadInput, "",
-       "error: invalid signer 0 '.peer#p': empty MSP ID before '.'\n"},
+       "fabsim: invalid signer 0 '.peer#p': empty MSP ID before '.'\n"},
       {"signer_bad_msp_id_character", "OR('Org1MSP.peer')", "Org 1.peer", kPolicyEvalBadInput, "",
-       "error: invalid signer 0 'Org 1.peer': MSP ID 'Org 1' may contain only letters, digits, dots and "
+       "fabsim: invalid signer 0 'Org 1.peer': MSP ID 'Org 1' may contain only letters, digits, dots and "
        "dashes\n"},
       {"signer_empty_name", "OR('Org1MSP.peer')", "Org1MSP.peer#", kPolicyEvalBadInput, "",
-       "error: invalid signer 0 'Org1MSP.peer#': empty certificate name after '#'\n"},
+       "fabsim: invalid signer 0 'Org1MSP.peer#': empty certificate name after '#'\n"},
       {"signer_empty_entry", "OR('Org1MSP.peer')", "Org1MSP.peer,,Org2MSP.peer", kPolicyEvalBadInput, "",
-       "error: invalid signer 1 '': empty signer (expected MSPID.role or MSPID.role#name)\n"},
+       "fabsim: invalid signer 1 '': empty signer (expected MSPID.role or MSPID.role#name)\n"},
       {"signer_trailing_comma", "OR('Org1MSP.peer')", "Org1MSP.peer,", kPolicyEvalBadInput, "",
-       "error: invalid signer 1 '': empty signer (expected MSPID.role or MSPID.role#name)\n"},
+       "fabsim: invalid signer 1 '': empty signer (expected MSPID.role or MSPID.role#name)\n"},
       {"signer_name_reused_with_other_role", "OR('Org1MSP.peer')", "Org1MSP.peer#x,Org1MSP.admin#x",
        kPolicyEvalBadInput, "",
-       "error: invalid signer 1 'Org1MSP.admin#x': certificate 'x' of Org1MSP was already given as "
+       "fabsim: invalid signer 1 'Org1MSP.admin#x': certificate 'x' of Org1MSP was already given as "
        "Org1MSP.peer by "
        "signer 0\n"},
   };
