@@ -5,6 +5,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <boost/graph/filtered_graph.hpp>
+#include <algorithm>
 #include <limits>
 
 #include "core/assert.h"
@@ -246,20 +247,45 @@ void Network::send(HostId from, HostId to, Message msg) {
   fl.dst = to;
   fl.payload_hash = payload_hash;
   fl.may_reorder = false;
+  fl.order = nullptr;
   if (from == to) {
     sim_.at(sim_.now(), &Network::on_arrive, this, f, to);
     return;
   }
+  PairOrder& order = order_[(uint64_t{from} << 32) | to];
+  fl.order = &order;
+  fl.seq = order.next_seq++;
+  order.open.push_back(1);
   forward(f, from);
 }
 
 void Network::drop(const InFlight& f, HostId at, DropReason reason) {
+  settle(f);
   sim_.trace().record(sim_.now(), at, TraceKind::kDrop, static_cast<uint64_t>(reason), (uint64_t{f.src} << 32) | f.dst,
                       f.payload_hash, [&] {
                         return fmt::format("reason={} from={} to={} kind={} hash={:016x}", drop_reason_name(reason),
                                            sim_.trace().host_name(f.src), sim_.trace().host_name(f.dst), f.msg.kind,
                                            f.payload_hash);
                       });
+}
+
+void Network::settle(const InFlight& f) {
+  if (f.order == nullptr) return;
+  PairOrder& order = *f.order;
+  FABSIM_ASSERT(f.seq >= order.first_open && f.seq - order.first_open < order.open.size());
+  uint32_t& copies = order.open[f.seq - order.first_open];
+  FABSIM_ASSERT(copies > 0);
+  --copies;
+  while (!order.open.empty() && order.open.front() == 0) {
+    order.open.pop_front();
+    ++order.first_open;
+  }
+  if (order.held.empty()) return;
+  // Let the held messages try again now, earliest first; each re-checks the order.
+  std::vector<uint32_t> held = std::move(order.held);
+  order.held.clear();
+  std::sort(held.begin(), held.end(), [&](uint32_t x, uint32_t y) { return flights_[x].seq < flights_[y].seq; });
+  for (uint32_t h : held) sim_.at(sim_.now(), &Network::on_arrive, this, h, f.dst);
 }
 
 void Network::forward(uint32_t f, HostId at) {
@@ -303,6 +329,7 @@ void Network::forward(uint32_t f, HostId at) {
   sim_.at(arrival, &Network::on_arrive, this, f, next);
   if (dup) {
     ++stats_.duplicated;
+    if (fl.order != nullptr) ++fl.order->open[fl.seq - fl.order->first_open];
     const uint32_t f2 = new_flight();
     flights_[f2] = flights_[f];  // `fl` may dangle after new_flight(); index again
     sim_.at(arrival, &Network::on_arrive, this, f2, next);
@@ -328,15 +355,14 @@ void Network::finish(uint32_t f, HostId at) {
     free_flight(f);
     return;
   }
-  if (!fl.may_reorder && fl.src != fl.dst) {
+  if (fl.order != nullptr) {
     // End-to-end order: a message never overtakes an earlier one between the same pair,
-    // even when the route changed under it.
-    Time& last = last_e2e_[(uint64_t{fl.src} << 32) | fl.dst];
-    if (sim_.now() < last) {
-      sim_.at(last, &Network::on_arrive, this, f, at);
+    // even when the route changed under it; it waits until the earlier ones are settled.
+    if (!fl.may_reorder && fl.seq > fl.order->first_open) {
+      fl.order->held.push_back(f);
       return;
     }
-    last = sim_.now();
+    settle(fl);
   }
   ++stats_.delivered;
   Message msg = std::move(fl.msg);

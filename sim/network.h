@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -119,10 +120,21 @@ class Network {
     double loss() const { return base.loss + degradation.extra_loss; }
     uint64_t bandwidth_bps() const;
   };
+  // End-to-end order between two hosts: each message gets the next sequence number when
+  // sent; one that may not be reordered is held at its destination until every earlier
+  // message of the pair (every copy) has been delivered or dropped.
+  struct PairOrder {
+    uint64_t next_seq = 0;
+    uint64_t first_open = 0;     // earliest seq with a copy in flight (next_seq if none)
+    std::deque<uint32_t> open;   // copies in flight of seq first_open + i
+    std::vector<uint32_t> held;  // flights waiting for an earlier seq
+  };
   struct InFlight {
     Message msg;
     HostId src = 0, dst = 0;
     uint64_t payload_hash = 0;
+    PairOrder* order = nullptr;  // null for a message to oneself
+    uint64_t seq = 0;            // sending order between src and dst
     bool may_reorder = false;
   };
   struct Partition {
@@ -139,6 +151,8 @@ class Network {
   int32_t next_link(HostId at, HostId dst);
   void topology_changed();
   void drop(const InFlight& f, HostId at, DropReason reason);
+  // A copy of a message was delivered or dropped: later messages of its pair may go on.
+  void settle(const InFlight& f);
 
   Simulator& sim_;
   const std::vector<std::string>* host_names_;
@@ -148,7 +162,7 @@ class Network {
   std::vector<InFlight> flights_;
   std::vector<uint32_t> free_flights_;
   std::vector<Partition> partitions_;
-  std::unordered_map<uint64_t, Time> last_e2e_;  // (src << 32 | dst) -> last delivery time
+  std::unordered_map<uint64_t, PairOrder> order_;  // key: src << 32 | dst; nodes are stable
   DeliverFn deliver_fn_ = nullptr;
   void* deliver_ctx_ = nullptr;
   NetworkStats stats_;
