@@ -68,8 +68,12 @@ void Network::add_host() {
 LinkId Network::add_link(HostId a, HostId b, const LinkParams& p) {
   FABSIM_ASSERT(a < host_count_ && b < host_count_ && a != b);
   const LinkId id = static_cast<LinkId>(links_.size());
-  const std::string stream = fmt::format("net/link/{}/{}", host_names_ ? (*host_names_)[a] : std::to_string(a),
-                                         host_names_ ? (*host_names_)[b] : std::to_string(b));
+  std::string stream = fmt::format("net/link/{}/{}", host_names_ ? (*host_names_)[a] : std::to_string(a),
+                                   host_names_ ? (*host_names_)[b] : std::to_string(b));
+  // A parallel link between the same hosts gets its own stream: ".../<n>" for the n-th (n >= 1).
+  uint32_t parallel = 0;
+  for (const Link& l : links_) parallel += (l.a == a && l.b == b) || (l.a == b && l.b == a);
+  if (parallel > 0) stream += fmt::format("/{}", parallel);
   links_.push_back(Link{a, b, p, {}, false, true, {}, Rng::stream(sim_.seed(), stream)});
   auto [e, ok] = boost::add_edge(a, b, EdgeProps{id, p.latency.ns + 1}, impl_->graph);
   FABSIM_ASSERT(ok);

@@ -13,7 +13,8 @@
 // reordering. A partition drops messages between hosts of different groups when they
 // arrive (symmetric, or one way: from the first group to the others).
 //
-// Randomness: each link draws from its own stream, derived from (seed, "net/link/<a>/<b>"),
+// Randomness: each link draws from its own stream, derived from (seed, "net/link/<a>/<b>",
+// with "/<n>" appended for the n-th parallel link between the same hosts),
 // and only when the draw matters (no jitter draw for a constant, no loss draw at 0).
 #pragma once
 

@@ -560,5 +560,26 @@ TEST(Network, JitterDrawsArePerLink) {
   EXPECT_EQ(arrivals(true), alone);
 }
 
+TEST(Network, ParallelLinksDrawFromTheirOwnStreams) {
+  // Two links between the same hosts must not share jitter draws: send over the first,
+  // take it down, send over the second, and compare the transit times.
+  ScriptedWorld w(7);
+  const HostId a = w.host("a");
+  const HostId b = w.host("b");
+  LinkParams p = latency_link(ms(1));
+  p.jitter = DurationDist::uniform(ms(0), ms(5));
+  const LinkId first = w.link(a, b, p);
+  w.link(a, b, p);
+  for (int i = 0; i < 5; ++i) w.send_at(at(ms(10 * i)), a, b, "m" + std::to_string(i));
+  w.world.fault_at(at(ms(45)), Fault::link_down(first));
+  for (int i = 5; i < 10; ++i) w.send_at(at(ms(10 * i)), a, b, "m" + std::to_string(i));
+  w.run();
+  std::vector<Duration> transit;
+  int i = 0;
+  for (const Seen& s : w.seen(b, "msg")) transit.push_back(s.at - at(ms(10 * i++)));
+  ASSERT_EQ(transit.size(), 10u);
+  EXPECT_NE(std::vector<Duration>(transit.begin(), transit.begin() + 5), std::vector<Duration>(transit.begin() + 5, transit.end()));
+}
+
 }  // namespace
 }  // namespace fabsim::kerneltest
