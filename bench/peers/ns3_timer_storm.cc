@@ -29,7 +29,10 @@
 
 namespace {
 
-// xoshiro256** seeded by splitmix64: a few ALU operations per draw.
+// xoshiro256** seeded by splitmix64, as fabsim's Rng (core/random.h): a few ALU operations
+// per draw. With the same seed (7, as in BM_TimerStorm) the storm draws the same delays in
+// the same order as fabsim's, and both kernels break ties by insertion order, so the two
+// run the same events in the same order.
 class Xoshiro256ss {
   public:
     explicit Xoshiro256ss(uint64_t seed)
@@ -56,12 +59,21 @@ class Xoshiro256ss {
         return result;
     }
 
-    // Uniform integer in [lo, hi] by multiply-shift range reduction (Lemire, no rejection:
-    // the bias for a 1000-wide range drawn from 32 bits is below 1e-6).
+    // Uniform integer in [lo, hi]: Lemire's multiply-and-reject ("Fast Random Integer
+    // Generation in an Interval", 2019), the same reduction as fabsim's Rng::uniform_int.
     uint64_t Uniform(uint64_t lo, uint64_t hi)
     {
-        const uint64_t span = hi - lo + 1;
-        return lo + (((Next() >> 32) * span) >> 32);
+        const uint64_t n = hi - lo + 1;
+        unsigned __int128 m = static_cast<unsigned __int128>(Next()) * n;
+        uint64_t low = static_cast<uint64_t>(m);
+        if (low < n) {
+            const uint64_t threshold = (0 - n) % n;
+            while (low < threshold) {
+                m = static_cast<unsigned __int128>(Next()) * n;
+                low = static_cast<uint64_t>(m);
+            }
+        }
+        return lo + static_cast<uint64_t>(m >> 64);
     }
 
   private:
@@ -154,7 +166,7 @@ main(int argc, char* argv[])
     uint64_t timers = 1000;
     uint64_t events = 10000000;
     uint32_t repetitions = 5;
-    uint64_t seed = 42;
+    uint64_t seed = 7; // BM_TimerStorm's Rng{7}
 
     ns3::CommandLine cmd(__FILE__);
     cmd.AddValue("scheduler", "map|heap|priority|list|calendar", scheduler);
