@@ -23,6 +23,7 @@ NS3_SCHEDULERS=${NS3_SCHEDULERS:-map priority heap}
 FABSIM_EVENTS=10000000 # BM_TimerStorm's fixed event count
 work=build/peers       # build/ is git-ignored
 mkdir -p "$work"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 step="start"
 trap 'echo "run_peers: FAILED during: $step (see messages above)" >&2' ERR
@@ -141,7 +142,7 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | h
 echo
 echo "== Timer storm: fabsim vs ns-3 $ns3_version ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo "machine: nproc=$(nproc), CPU: ${cpu_model:-unknown}, kernel $(uname -r)"
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
+echo "load average: $load_start at start, $(cut -d' ' -f1-3 /proc/loadavg) at end (1/5/15 min; the machine may be shared)"
 echo "fabsim commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ "$NS3_EVENTS" != "$FABSIM_EVENTS" ]]; then
   echo "WARNING: ns-3 ran $NS3_EVENTS events per repetition, BM_TimerStorm runs $FABSIM_EVENTS:" \
