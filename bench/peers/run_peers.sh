@@ -155,17 +155,21 @@ fabsim_json, work, scheds, counts, ns3_events, fabsim_events = sys.argv[1:7]
 scheds, counts = scheds.split(), [int(n) for n in counts.split()]
 
 doc = json.load(open(fabsim_json))
-fabsim = {}
+# Google Benchmark's items_per_second is per CPU second (the benchmark does not set
+# UseRealTime); the per-wall-second rate follows from its real and CPU times.
+fabsim = {"cpu": {}, "wall": {}}
 for b in doc["benchmarks"]:
     m = re.match(r"BM_TimerStorm/(\d+)(/|$)", b.get("run_name", b["name"]))
     if m and b.get("run_type", "iteration") == "iteration":
-        if "error_occurred" in b and b["error_occurred"]:
+        if b.get("error_occurred"):
             sys.exit(f"fabsim {b['name']} reported an error: {b.get('error_message')}")
         if "items_per_second" not in b:
             sys.exit(f"fabsim {b['name']} has no items_per_second")
-        fabsim.setdefault(int(m.group(1)), []).append(b["items_per_second"])
+        n, ips = int(m.group(1)), b["items_per_second"]
+        fabsim["cpu"].setdefault(n, []).append(ips)
+        fabsim["wall"].setdefault(n, []).append(ips * b["cpu_time"] / b["real_time"])
 
-ns3, end_ns, ns3_reps = {}, {}, "?"
+ns3, end_ns, ns3_reps = {"cpu": {}, "wall": {}}, {}, "?"
 for n in counts:
     for s in scheds:
         path = f"{work}/ns3_{s}_{n}.txt"
@@ -173,7 +177,8 @@ for n in counts:
         if len(summary) != 1:
             sys.exit(f"no median line in {path}")
         kv = dict(f.split("=", 1) for f in summary[0].split())
-        ns3[(s, n)] = float(kv["median_events_per_second"])
+        ns3["wall"][(s, n)] = float(kv["median_events_per_second"])
+        ns3["cpu"][(s, n)] = float(kv["median_events_per_cpu_second"])
         end_ns.setdefault(n, set()).add(kv["end_ns"])
         ns3_reps = kv["repetitions"]
     if len(end_ns[n]) != 1:
@@ -182,24 +187,32 @@ for n in counts:
 def fmt(x):
     return f"{x / 1e6:.2f} M"
 
-fabsim_reps = sorted({len(v) for v in fabsim.values()})
-print(f"median events/s (fabsim: {'/'.join(map(str, fabsim_reps))} repetitions of {fabsim_events} "
-      f"events; ns-3: {ns3_reps} repetitions of {ns3_events} events)")
-header = ["timers", "fabsim"] + [f"ns-3 {s}" for s in scheds] + ["fabsim / best(ns-3 map, priority)"]
-rows = []
-for n in counts:
-    f = statistics.median(fabsim[n])
-    row = [str(n), fmt(f)] + [fmt(ns3[(s, n)]) for s in scheds]
-    peers = {s: ns3[(s, n)] for s in ("map", "priority") if (s, n) in ns3}
-    if peers:
-        best = max(peers, key=peers.get)
-        row.append(f"{f / peers[best]:.2f}x (vs {best})")
-    else:
-        row.append("n/a (map/priority not run)")
-    rows.append(row)
-widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-for r in [header] + rows:
-    print(" | ".join(c.rjust(w) for c, w in zip(r, widths)))
+def table(kind):
+    header = ["timers", "fabsim"] + [f"ns-3 {s}" for s in scheds] + ["fabsim / best(ns-3 map, priority)"]
+    rows = []
+    for n in counts:
+        f = statistics.median(fabsim[kind][n])
+        row = [str(n), fmt(f)] + [fmt(ns3[kind][(s, n)]) for s in scheds]
+        peers = {s: ns3[kind][(s, n)] for s in ("map", "priority") if (s, n) in ns3[kind]}
+        if peers:
+            best = max(peers, key=peers.get)
+            row.append(f"{f / peers[best]:.2f}x (vs {best})")
+        else:
+            row.append("n/a (map/priority not run)")
+        rows.append(row)
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    for r in [header] + rows:
+        print(" | ".join(c.rjust(w) for c, w in zip(r, widths)))
+
+fabsim_reps = sorted({len(v) for v in fabsim["cpu"].values()})
+print(f"medians (fabsim: {'/'.join(map(str, fabsim_reps))} repetitions of {fabsim_events} events; "
+      f"ns-3: {ns3_reps} repetitions of {ns3_events} events)")
+print()
+print("events per CPU second (fabsim: Google Benchmark's items_per_second; ns-3: thread CPU time of Run())")
+table("cpu")
+print()
+print("events per wall-clock second (lower than the above when the machine is busy)")
+table("wall")
 EOF
 echo
 awk -v kib="$rss_kib" 'BEGIN {
