@@ -17,6 +17,9 @@
 //                                                  start key "\x01" by the shim; payload =
 //                                                  JSON array of every asset
 // size and value must be decimal integers (Go int). init() does nothing and succeeds.
+//
+// Ownership: AssetChaincode is stateless; all state goes through the stub. Invariant:
+// every value it writes is asset_to_json of an Asset whose ID equals the key.
 #pragma once
 
 #include <string>

@@ -12,6 +12,9 @@
 // case-insensitively; unknown keys (with any JSON value) ignored; a repeated key's last
 // value wins; null leaves a field unchanged; Size/AppraisedValue must be JSON integers
 // within int64; anything else is an error naming the problem.
+//
+// Ownership: plain functions over values; no state. Invariant: asset_from_json(
+// asset_to_json(a)) == a for every Asset whose strings are valid UTF-8.
 #pragma once
 
 #include <cstdint>

@@ -21,6 +21,9 @@
 //                                touches no state. Payload: a get adds "value\n", a range
 //                                adds "key=value\n" per result read.
 // init() does nothing and succeeds.
+//
+// Ownership: KvstoreChaincode is stateless; all state goes through the stub. A KvOp owns
+// copies of its keys and value.
 #pragma once
 
 #include <cstdint>

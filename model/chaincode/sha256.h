@@ -1,6 +1,7 @@
 // SHA-256 for the chaincode simulation layer: the hash Fabric's ledger uses for the merkle
 // summary of range-query reads (fabric-semantics.md §3.4). A thin wrapper over OpenSSL's
 // one-shot EVP digest; deterministic, no state. Returns the 32 raw digest bytes (not hex).
+// Ownership: the caller owns the returned string; nothing is retained.
 #pragma once
 
 #include <string>

@@ -28,6 +28,9 @@
 // balance that is not a decimal integer. The reads made before the failing check stay in
 // the rwset, as they would in Fabric (the endorser discards a failed proposal anyway).
 // init() does nothing and succeeds.
+//
+// Ownership: SmallbankChaincode is stateless; all state goes through the stub. Invariant:
+// every balance it writes is a decimal int64.
 #pragma once
 
 #include <string>

@@ -2,6 +2,7 @@
 // rwset shape (fabric-samples asset-transfer-basic/chaincode-go).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ TEST(AssetJson, WritesGoEncodingJsonBytes) {
 
 struct QuoteCase {
   std::string name;
+  friend void PrintTo(const QuoteCase& c, std::ostream* os) { *os << c.name; }
   std::string input;
   std::string json;
 };
@@ -186,6 +188,7 @@ TEST(AssetChaincode, GetAllAssetsOnEmptyLedgerHasEmptyPayload) {
 
 struct ErrorCase {
   std::string name;
+  friend void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
   std::string function;
   std::vector<std::string> args;
   std::string message;

@@ -2,6 +2,7 @@
 // its parse errors (a clear 500 response that touches no state).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ ledger::InMemoryState kv_state() {
 
 struct ShapeCase {
   std::string name;
+  friend void PrintTo(const ShapeCase& c, std::ostream* os) { *os << c.name; }
   std::string function;
   std::vector<std::string> args;
   std::string payload;
@@ -86,6 +88,7 @@ INSTANTIATE_TEST_SUITE_P(Kvstore, KvstoreShape, ::testing::ValuesIn(kShapeCases)
 
 struct ErrorCase {
   std::string name;
+  friend void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
   std::string function;
   std::vector<std::string> args;
   std::string message;  // the exact error message

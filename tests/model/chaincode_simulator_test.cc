@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "model/chaincode/proto_bytes.h"
+#include "model/chaincode/rwset_builder.h"
 #include "model/chaincode/tx_simulator.h"
 #include "tests/model/chaincode_test_util.h"
 
@@ -56,6 +58,7 @@ std::vector<std::string> scan(TxSimulator& sim, const std::string& start, const 
 
 struct RuleCase {
   std::string name;
+  friend void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.name; }
   std::function<void(TxSimulator&)> script;
   std::string expected;  // text-format KVRWSet of namespace "cc"
 };
@@ -255,6 +258,33 @@ TEST(TxSimulator, ZeroVersionIsEncodedAsEmptyVersionMessage) {
   ASSERT_TRUE(results.is_ok());
   // reads{key "g", version{}}: 0a 05 | 0a 01 67 12 00 — a present, empty Version.
   EXPECT_EQ(results->ns_rwset(0).rwset(), std::string("\x0a\x05\x0a\x01\x67\x12\x00", 7));
+}
+
+// Fabric's builder assigns readMap[key] on every read, so a re-read keeps the LAST
+// version; within one simulation the state cannot change, so both reads agree anyway.
+TEST(RWSetBuilder, RereadKeepsLastVersion) {
+  RWSetBuilder b;
+  b.add_to_read_set("cc", "k", ledger::Height{1, 0});
+  b.add_to_read_set("cc", "k", ledger::Height{2, 5});
+  b.add_to_read_set("cc", "gone", ledger::Height{1, 1});
+  b.add_to_read_set("cc", "gone", std::nullopt);
+  expect_kv_eq(ns_kv(b.build(), "cc"), R"(reads { key: "gone" } reads { key: "k" version { block_num: 2 tx_num: 5 } })");
+}
+
+// AddToRangeQuerySet ignores a query whose (start, end, exhausted) was already added.
+TEST(RWSetBuilder, IdenticalRangeQueryKeepsFirstInfo) {
+  RWSetBuilder b;
+  kvrwset::RangeQueryInfo first;
+  first.set_start_key("a");
+  first.set_end_key("c");
+  first.set_itr_exhausted(true);
+  first.mutable_raw_reads()->add_kv_reads()->set_key("a");
+  kvrwset::RangeQueryInfo second = first;
+  second.mutable_raw_reads()->mutable_kv_reads(0)->set_key("b");
+  b.add_to_range_query_set("cc", first);
+  b.add_to_range_query_set("cc", second);
+  expect_kv_eq(ns_kv(b.build(), "cc"), R"(range_queries_info { start_key: "a" end_key: "c" itr_exhausted: true
+                                            raw_reads { kv_reads { key: "a" } } })");
 }
 
 // A StateReader whose every access fails, as a corrupted database would.

@@ -2,6 +2,7 @@
 // balances, and its error responses.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ std::string written(const kvrwset::KVRWSet& kv, const std::string& key) {
 
 struct ShapeCase {
   std::string name;
+  friend void PrintTo(const ShapeCase& c, std::ostream* os) { *os << c.name; }
   std::string function;
   std::vector<std::string> args;
   Keys reads;
@@ -88,6 +90,7 @@ INSTANTIATE_TEST_SUITE_P(Smallbank, SmallbankShape, ::testing::ValuesIn(kShapeCa
 
 struct ErrorCase {
   std::string name;
+  friend void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
   std::string function;
   std::vector<std::string> args;
   std::string message;
