@@ -94,7 +94,9 @@ ChaincodeResponse send_payment(ChaincodeStub& stub, const Args& a) {
   if (!from_bal.is_ok()) return fail(from_bal.status());
   auto to_bal = read_balance(stub, smallbank_checking_key(to), to);
   if (!to_bal.is_ok()) return fail(to_bal.status());
-  if (*from_bal < *amount) return fail(Status::failed_precondition("insufficient funds in checking of account " + from));
+  if (*from_bal < *amount) {
+    return fail(Status::failed_precondition("insufficient funds in checking of account " + from));
+  }
   auto to_next = checked_add(*to_bal, *amount);
   if (!to_next.is_ok()) return fail(to_next.status());
   if (Status s = write_balance(stub, smallbank_checking_key(from), *from_bal - *amount); !s.is_ok()) return fail(s);

@@ -268,7 +268,8 @@ TEST(RWSetBuilder, RereadKeepsLastVersion) {
   b.add_to_read_set("cc", "k", ledger::Height{2, 5});
   b.add_to_read_set("cc", "gone", ledger::Height{1, 1});
   b.add_to_read_set("cc", "gone", std::nullopt);
-  expect_kv_eq(ns_kv(b.build(), "cc"), R"(reads { key: "gone" } reads { key: "k" version { block_num: 2 tx_num: 5 } })");
+  expect_kv_eq(ns_kv(b.build(), "cc"),
+               R"(reads { key: "gone" } reads { key: "k" version { block_num: 2 tx_num: 5 } })");
 }
 
 // AddToRangeQuerySet ignores a query whose (start, end, exhausted) was already added.
