@@ -1,0 +1,142 @@
+#include "core/crypto/sha256.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include <utility>
+
+#include "core/assert.h"
+
+namespace fabsim::crypto {
+
+Digest256 sha256(std::string_view data) {
+  Digest256 out{};
+  unsigned int len = 0;
+  FABSIM_ASSERT(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) == 1);
+  FABSIM_ASSERT(len == kSha256Size);
+  return out;
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  FABSIM_ASSERT(ctx_ != nullptr);
+  FABSIM_ASSERT(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) == 1);
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+Sha256::Sha256(Sha256&& other) noexcept
+    : ctx_(std::exchange(other.ctx_, nullptr)), finished_(other.finished_) {}
+
+Sha256& Sha256::operator=(Sha256&& other) noexcept {
+  if (this != &other) {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    finished_ = other.finished_;
+  }
+  return *this;
+}
+
+Sha256& Sha256::update(std::string_view data) {
+  FABSIM_ASSERT(ctx_ != nullptr);
+  FABSIM_ASSERT_MSG(!finished_, "Sha256::update after finish");
+  FABSIM_ASSERT(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) == 1);
+  return *this;
+}
+
+Digest256 Sha256::finish() {
+  FABSIM_ASSERT(ctx_ != nullptr);
+  FABSIM_ASSERT_MSG(!finished_, "Sha256::finish called twice");
+  finished_ = true;
+  Digest256 out{};
+  unsigned int len = 0;
+  FABSIM_ASSERT(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) == 1);
+  FABSIM_ASSERT(len == kSha256Size);
+  return out;
+}
+
+Digest256 hmac_sha256(std::string_view key, std::string_view data) {
+  Digest256 out{};
+  unsigned int len = 0;
+  // HMAC() (one-shot) is not deprecated in OpenSSL 3.0; only HMAC_CTX is.
+  const unsigned char* r = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                                reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                                out.data(), &len);
+  FABSIM_ASSERT(r != nullptr);
+  FABSIM_ASSERT(len == kSha256Size);
+  return out;
+}
+
+std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                        size_t length) {
+  FABSIM_ASSERT(length > 0 && length <= 255 * kSha256Size);
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  FABSIM_ASSERT(kdf != nullptr);
+  EVP_KDF_CTX* kctx = EVP_KDF_CTX_new(kdf);
+  EVP_KDF_free(kdf);
+  FABSIM_ASSERT(kctx != nullptr);
+  // OSSL_PARAM wants non-const pointers; OpenSSL only reads them.
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()),
+                                        ikm.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()),
+                                        salt.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()),
+                                        info.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  std::string out(length, '\0');
+  const int rc = EVP_KDF_derive(kctx, reinterpret_cast<unsigned char*>(out.data()), out.size(), params);
+  EVP_KDF_CTX_free(kctx);
+  FABSIM_ASSERT(rc == 1);
+  return out;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.resize(bytes.size() * 2);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<uint8_t>(bytes[i]);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 0x0f];
+  }
+  return out;
+}
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+Result<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return Status::invalid_argument("hex string has odd length " + std::to_string(hex.size()));
+  }
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = hex_value(hex[2 * i]);
+    const int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      return Status::invalid_argument("non-hex character at offset " +
+                                      std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
+    }
+    out[i] = static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace fabsim::crypto

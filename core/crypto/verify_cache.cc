@@ -1,0 +1,58 @@
+#include "core/crypto/verify_cache.h"
+
+#include "core/assert.h"
+
+namespace fabsim::crypto {
+
+CachingVerifier::CachingVerifier(std::unique_ptr<Verifier> inner, bool enabled, size_t capacity)
+    : inner_(std::move(inner)), enabled_(enabled), capacity_(capacity) {
+  FABSIM_ASSERT(inner_ != nullptr);
+  FABSIM_ASSERT(capacity_ > 0);
+}
+
+void CachingVerifier::set_enabled(bool enabled) {
+  enabled_ = enabled;
+  if (!enabled_) {
+    current_.clear();
+    previous_.clear();
+  }
+}
+
+void CachingVerifier::insert(std::string key, const Status& outcome) const {
+  if (current_.size() >= capacity_) {
+    previous_ = std::move(current_);
+    current_.clear();
+  }
+  current_.emplace(std::move(key), outcome);
+}
+
+Status CachingVerifier::verify_digest(const Certificate& signer, const Digest256& digest,
+                                      std::string_view signature) const {
+  ++stats_.requests;
+  if (!enabled_) {
+    ++stats_.real_verifications;
+    return inner_->verify_digest(signer, digest, signature);
+  }
+  std::string key;
+  key.reserve(2 * kSha256Size + signature.size());
+  key.append(as_bytes(signer.der_sha256()));
+  key.append(as_bytes(digest));
+  key.append(signature);
+  if (auto it = current_.find(key); it != current_.end()) {
+    ++stats_.hits;
+    return it->second;
+  }
+  if (auto it = previous_.find(key); it != previous_.end()) {
+    ++stats_.hits;
+    Status s = it->second;
+    previous_.erase(it);
+    insert(std::move(key), s);
+    return s;
+  }
+  ++stats_.real_verifications;
+  Status s = inner_->verify_digest(signer, digest, signature);
+  insert(std::move(key), s);
+  return s;
+}
+
+}  // namespace fabsim::crypto
