@@ -74,16 +74,6 @@ std::string_view role_ou(MspRole role) {
 
 }  // namespace
 
-const char* msp_role_name(MspRole role) {
-  switch (role) {
-    case MspRole::kMember: return "member";
-    case MspRole::kAdmin: return "admin";
-    case MspRole::kClient: return "client";
-    case MspRole::kPeer: return "peer";
-    case MspRole::kOrderer: return "orderer";
-  }
-  return "?";
-}
 
 std::string serialize_identity(std::string_view msp_id, const Certificate& cert) {
   msp::SerializedIdentity sid;

@@ -58,23 +58,20 @@
 
 #include "core/crypto/ca.h"
 #include "core/crypto/certificate.h"
+#include "core/policy/policy.h"
+#include "core/policy/policy_evaluator.h"
 #include "core/status.h"
 
 namespace fabsim::crypto {
 
-// Fabric's MSPRole.MSPRoleType.
-enum class MspRole : uint8_t { kMember = 0, kAdmin = 1, kClient = 2, kPeer = 3, kOrderer = 4 };
+// Roles and ROLE principals are the policy library's (core/policy/policy.h), so an
+// Identity maps directly onto a PolicyIdentity.
+using ::fabsim::MspRole;
+using ::fabsim::msp_role_name;
+using RolePrincipal = ::fabsim::MspPrincipal;
 inline constexpr MspRole kAllMspRoles[] = {MspRole::kMember, MspRole::kAdmin, MspRole::kClient,
                                            MspRole::kPeer, MspRole::kOrderer};
-inline constexpr uint32_t msp_role_bit(MspRole role) { return uint32_t{1} << static_cast<uint32_t>(role); }
-// "member", "admin", "client", "peer", "orderer".
-const char* msp_role_name(MspRole role);
-
-// A ROLE principal: 'MSPID.role' in Fabric's policy language.
-struct RolePrincipal {
-  std::string msp_id;
-  MspRole role = MspRole::kMember;
-};
+inline constexpr uint32_t msp_role_bit(MspRole role) { return ::fabsim::role_bit(role); }
 
 // msp.SerializedIdentity{mspid, id_bytes = PEM(cert)} marshalled (Fabric's Serialize).
 std::string serialize_identity(std::string_view msp_id, const Certificate& cert);

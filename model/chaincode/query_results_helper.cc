@@ -4,7 +4,7 @@
 
 #include "core/assert.h"
 #include "model/chaincode/proto_bytes.h"
-#include "model/chaincode/sha256.h"
+#include "core/crypto/sha256.h"
 
 namespace fabsim::chaincode {
 
@@ -29,7 +29,7 @@ void RangeQueryResultsHelper::process_pending_results() {
   leaf.mutable_kv_reads()->Reserve(static_cast<int>(pending_.size()));
   for (auto& read : pending_) *leaf.add_kv_reads() = std::move(read);
   pending_.clear();
-  add_leaf(sha256(serialize_deterministic(leaf)));
+  add_leaf(crypto::to_string(crypto::sha256(serialize_deterministic(leaf))));
 }
 
 void RangeQueryResultsHelper::add_leaf(std::string hash) {
@@ -54,9 +54,9 @@ bool RangeQueryResultsHelper::tree_empty() const {
 
 std::string RangeQueryResultsHelper::combined_hash(const std::vector<std::string>& hashes) {
   std::string concatenated;
-  concatenated.reserve(hashes.size() * kSha256Bytes);
+  concatenated.reserve(hashes.size() * crypto::kSha256Size);
   for (const auto& h : hashes) concatenated += h;
-  return sha256(concatenated);
+  return crypto::to_string(crypto::sha256(concatenated));
 }
 
 QueryReadsOutput RangeQueryResultsHelper::done() {
