@@ -4,6 +4,7 @@
 #include <leveldb/helpers/memenv.h>
 #include <leveldb/write_batch.h>
 
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,16 @@ TEST(SerialEnv, ScheduleQueuesAndRunPendingDrainsIncludingNestedWork) {
   EXPECT_EQ(env.NowMicros(), 0u) << "no wall clock";
 }
 
+// Threads of this process (Linux /proc); -1 where that is not available.
+int thread_count() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
 // Enough data through a small memtable to force flushes and compactions.
 void fill(KvDb* db, int rounds) {
   for (int r = 0; r < rounds; ++r) {
@@ -100,6 +111,7 @@ TEST(KvDb, CompactionsRunInlineAndLeaveIdenticalFilesOnEveryRun) {
       EXPECT_NE(db->property("leveldb.num-files-at-level1").value_or("0"), "0") << "a compaction ran";
       auto v = db->get("key0");
       ASSERT_TRUE(v.is_ok());
+      EXPECT_EQ(thread_count(), 1) << "LevelDB started no background thread";
     }
     auto f = files(env.get(), "db");
     EXPECT_GT(f.size(), 4u);
