@@ -111,7 +111,10 @@ TEST(KvDb, CompactionsRunInlineAndLeaveIdenticalFilesOnEveryRun) {
       EXPECT_NE(db->property("leveldb.num-files-at-level1").value_or("0"), "0") << "a compaction ran";
       auto v = db->get("key0");
       ASSERT_TRUE(v.is_ok());
-      EXPECT_EQ(thread_count(), 1) << "LevelDB started no background thread";
+      const int threads = thread_count();
+      if (threads != -1) {
+        EXPECT_EQ(threads, 1) << "LevelDB started no background thread";
+      }
     }
     auto f = files(env.get(), "db");
     EXPECT_GT(f.size(), 4u);
