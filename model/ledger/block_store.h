@@ -1,0 +1,97 @@
+// BlockStore: the append-only chain of committed blocks and its indexes, in one LevelDB
+// database (Fabric keeps blocks in files plus a LevelDB index — common/ledger/blkstorage;
+// fabsim keeps both in LevelDB, so a block and its index entries commit atomically).
+//
+// Layout (ordered_encoding.h for ord(); one-byte prefixes as in Fabric's blockindex.go):
+//   'b' ord(number)                          -> the marshalled common.Block
+//   'h' header_hash                          -> ord(number)
+//   't' ord(len(txid)) txid ord(block) ord(tx) -> 1 byte: that transaction's validation code
+//   'i'                                      -> ord(height)   (the checkpoint)
+// Every transaction of every block is in the txid index, valid or not, so a txid once
+// committed — even as invalid — counts as existing (the duplicate-txid rule, §3.1). A
+// transaction whose envelope does not yield a txid is indexed under the empty txid, as
+// Fabric 2.2 does (blkstorage/block_serialization.go ignores the error). Lookups by txid
+// answer with the first occurrence (lowest block, then tx), as Fabric's range scan does.
+//
+// append() rules (Fabric's blockfileMgr.addBlock, plus two checks Fabric makes earlier,
+// in the deliver/gossip path): the block's number must be the current height; its
+// previous_hash must equal the header hash of the last block (empty for block 0); its
+// data_hash must equal block_data_hash(data); its TRANSACTIONS_FILTER must have one entry
+// per transaction. A rejected block changes nothing.
+//
+// open() checks the store and reports damage as a Corruption status naming the block and
+// what is wrong: the checkpoint, then (kTip) the last block, or (kFull) every block:
+// stored bytes parse, numbers are consecutive, previous_hash chains, data_hash matches, the
+// hash index points back, the filter length matches.
+//
+// Ownership: owns its KvDb; borrows the Env (must outlive it). Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/kv_db.h"
+#include "core/proto/common/common.pb.h"
+#include "core/proto/peer/transaction.pb.h"
+#include "core/status.h"
+
+namespace leveldb {
+class Env;
+}
+
+namespace fabsim::ledger {
+
+struct TxLocation {
+  uint64_t block_num = 0;
+  uint64_t tx_num = 0;
+  protos::TxValidationCode validation_code = protos::NOT_VALIDATED;
+  bool operator==(const TxLocation&) const = default;
+};
+
+class BlockStore {
+ public:
+  enum class Verify { kTip, kFull };
+  struct Options {
+    Verify verify = Verify::kTip;
+    bool sync_writes = true;  // Fabric syncs block files and the index
+  };
+
+  static Result<std::unique_ptr<BlockStore>> open(leveldb::Env* env, const std::string& path,
+                                                  const Options& options);
+
+  // Appends the next block (rules above). InvalidArgument when a rule fails.
+  Status append(const common::Block& block);
+
+  // Number of blocks; the next block's number.
+  uint64_t height() const { return height_; }
+  // Header hash of the last block; empty when the store is empty.
+  const std::string& current_block_hash() const { return current_hash_; }
+
+  // NotFound beyond the height; Corruption when stored bytes do not parse.
+  Result<common::Block> block_by_number(uint64_t number) const;
+  Result<common::Block> block_by_hash(std::string_view header_hash) const;
+  // The first transaction committed with this txid; NotFound if none.
+  Result<TxLocation> tx_location(std::string_view txid) const;
+  Result<protos::TxValidationCode> tx_validation_code(std::string_view txid) const;
+  // Whether any committed transaction, valid or not, has this txid.
+  Result<bool> tx_exists(std::string_view txid) const;
+
+  // Re-runs the open-time checks.
+  Status verify(Verify level) const;
+
+  const KvDb& db() const { return *db_; }
+
+ private:
+  BlockStore(std::unique_ptr<KvDb> db) : db_(std::move(db)) {}
+  Status load_checkpoint();
+  Result<common::Block> load_block(uint64_t number, uint64_t height) const;
+  Status check_block(const common::Block& block, uint64_t number, std::string_view previous_hash) const;
+
+  std::unique_ptr<KvDb> db_;
+  uint64_t height_ = 0;
+  std::string current_hash_;
+};
+
+}  // namespace fabsim::ledger
