@@ -1,11 +1,11 @@
 #include "model/ledger/block_hash.h"
 
-#include <openssl/evp.h>
 
 #include <cstdint>
 #include <memory>
 
 #include "core/assert.h"
+#include "core/crypto/sha256.h"
 
 namespace fabsim::ledger {
 namespace {
@@ -42,36 +42,8 @@ std::string der_integer_content(uint64_t v) {
   return be;
 }
 
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    FABSIM_ASSERT(ctx_ != nullptr);
-    FABSIM_ASSERT(EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1);
-  }
-  void update(std::string_view d) { FABSIM_ASSERT(EVP_DigestUpdate(ctx_.get(), d.data(), d.size()) == 1); }
-  std::string finish() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    FABSIM_ASSERT(EVP_DigestFinal_ex(ctx_.get(), md, &len) == 1);
-    FABSIM_ASSERT(len == 32);
-    return std::string(reinterpret_cast<const char*>(md), len);
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
-};
 
 }  // namespace
-
-std::string sha256(std::string_view data) {
-  Sha256 h;
-  h.update(data);
-  return h.finish();
-}
 
 std::string block_header_bytes(const common::BlockHeader& header) {
   std::string body;
@@ -86,21 +58,10 @@ std::string block_header_bytes(const common::BlockHeader& header) {
 std::string block_header_hash(const common::BlockHeader& header) { return sha256(block_header_bytes(header)); }
 
 std::string block_data_hash(const common::BlockData& data) {
-  Sha256 h;  // hashing entry by entry equals hashing their concatenation
+  crypto::Sha256 h;  // hashing entry by entry equals hashing their concatenation
   for (const std::string& entry : data.data()) h.update(entry);
-  return h.finish();
+  return crypto::to_string(h.finish());
 }
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char c : bytes) {
-    auto b = static_cast<unsigned char>(c);
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
-  }
-  return out;
-}
 
 }  // namespace fabsim::ledger

@@ -16,18 +16,19 @@
 #include <string>
 #include <string_view>
 
+#include "core/crypto/sha256.h"
 #include "core/proto/common/common.pb.h"
 
 namespace fabsim::ledger {
 
-// SHA-256 of `data`: 32 raw bytes.
-std::string sha256(std::string_view data);
+// SHA-256 of `data`: 32 raw bytes (core/crypto's, as a string).
+inline std::string sha256(std::string_view data) { return crypto::to_string(crypto::sha256(data)); }
 
 std::string block_header_bytes(const common::BlockHeader& header);
 std::string block_header_hash(const common::BlockHeader& header);
 std::string block_data_hash(const common::BlockData& data);
 
 // Lowercase hex, for messages and txids.
-std::string to_hex(std::string_view bytes);
+using crypto::to_hex;
 
 }  // namespace fabsim::ledger

@@ -1,5 +1,7 @@
 #include "model/ledger/tx_rwset.h"
 
+#include "core/crypto/txid.h"
+
 #include <fmt/format.h>
 
 #include "core/proto/ledger/rwset/kvrwset/kv_rwset.pb.h"
@@ -33,13 +35,6 @@ Result<common::ChannelHeader> channel_header_of(const common::Payload& payload) 
 
 }  // namespace
 
-std::string compute_txid(std::string_view nonce, std::string_view creator) {
-  std::string in;
-  in.reserve(nonce.size() + creator.size());
-  in.append(nonce);
-  in.append(creator);
-  return to_hex(sha256(in));
-}
 
 Result<std::string> txid_from_envelope(std::string_view envelope_bytes) {
   auto payload = payload_of(envelope_bytes);
@@ -49,7 +44,7 @@ Result<std::string> txid_from_envelope(std::string_view envelope_bytes) {
   if (!chdr->tx_id().empty()) return chdr->tx_id();
   common::SignatureHeader shdr;
   if (!parse(&shdr, payload->header().signature_header())) return Status::corruption("signature header does not parse");
-  return compute_txid(shdr.nonce(), shdr.creator());
+  return crypto::compute_tx_id(shdr.nonce(), shdr.creator());
 }
 
 Result<int32_t> header_type_from_envelope(std::string_view envelope_bytes) {

@@ -28,11 +28,8 @@
 
 namespace fabsim::ledger {
 
-// Fabric's TxID rule (protoutil.ComputeTxID): lowercase hex of SHA-256(nonce || creator).
-std::string compute_txid(std::string_view nonce, std::string_view creator);
-
 // protoutil.GetOrComputeTxIDFromEnvelope: the channel header's tx_id, or when it is empty,
-// compute_txid over the signature header's nonce and creator.
+// crypto::compute_tx_id over the signature header's nonce and creator.
 Result<std::string> txid_from_envelope(std::string_view envelope_bytes);
 
 // The channel header's type (a common::HeaderType value) of a marshalled envelope.

@@ -75,9 +75,9 @@ Result<std::vector<RangeResult>> rerun_range(const ledger::StateReader& committe
     if (v->has_value()) db.push_back({end, (*v)->version});
   }
   // Batch entries of the same span.
-  auto lo = batch.entries().lower_bound({ns, start});
-  std::vector<std::pair<std::string, const UpdateEntry*>> upd;
-  for (auto it = lo; it != batch.entries().end() && it->first.first == ns; ++it) {
+  auto lo = batch.updates().lower_bound({ns, start});
+  std::vector<std::pair<std::string, const ledger::KeyUpdate*>> upd;
+  for (auto it = lo; it != batch.updates().end() && it->first.first == ns; ++it) {
     const std::string& k = it->first.second;
     if (!end.empty() && (include_end_key ? k > end : k >= end)) break;
     upd.push_back({k, &it->second});
@@ -91,7 +91,7 @@ Result<std::vector<RangeResult>> rerun_range(const ledger::StateReader& committe
       continue;
     }
     if (i < db.size() && db[i].key == upd[j].first) ++i;
-    if (!upd[j].second->is_delete) out.push_back({upd[j].first, upd[j].second->version});
+    if (!upd[j].second->is_delete()) out.push_back({upd[j].first, upd[j].second->version});
     ++j;
   }
   return out;
@@ -157,7 +157,7 @@ Result<UpdateBatch> validate_and_prepare_batch(const ledger::StateReader& commit
       const std::string& ns = tx.rwset->ns_rwset(n).namespace_();
       for (const auto& w : parsed[n].writes()) {
         if (w.is_delete()) {
-          batch.del(ns, w.key(), version);
+          batch.erase(ns, w.key(), version);
         } else {
           batch.put(ns, w.key(), w.value(), version);
         }

@@ -19,9 +19,11 @@
 #include "core/proto/ledger/rwset/rwset.pb.h"
 #include "core/status.h"
 #include "model/ledger/state.h"
-#include "model/validation/update_batch.h"
+#include "model/ledger/update_batch.h"
 
 namespace fabsim::validation {
+
+using ledger::UpdateBatch;
 
 // One transaction as MVCC sees it. `rwset` is null for a transaction already marked
 // invalid (it is skipped); `code` is its TxValidationCode so far (protos::TxValidationCode

@@ -1,6 +1,8 @@
 // BlockStore: Fabric's block-store rules (blkstorage blockfile_mgr.go addBlock, blockindex.go).
 #include <gtest/gtest.h>
 
+#include "core/crypto/txid.h"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -143,7 +145,7 @@ TEST_F(LedgerBlockStore, EmptyChannelHeaderTxidIsComputedFromNonceAndCreator) {
   auto store = open();
   std::string env = testing::envelope_with_header(common::ENDORSER_TRANSACTION, "", "", "nonce-1", "creator-1");
   ASSERT_TRUE(store->append(testing::make_block(0, "", {env}, std::string(1, '\0'))));
-  EXPECT_TRUE(store->tx_exists(compute_txid("nonce-1", "creator-1")).value());
+  EXPECT_TRUE(store->tx_exists(crypto::compute_tx_id("nonce-1", "creator-1")).value());
   EXPECT_FALSE(store->tx_exists("").value());
 }
 

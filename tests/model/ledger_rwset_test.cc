@@ -2,6 +2,8 @@
 // Envelope -> ... -> TxReadWriteSet and the §3.6 rules for folding writes into a batch.
 #include <gtest/gtest.h>
 
+#include "core/crypto/txid.h"
+
 #include <string>
 #include <vector>
 
@@ -105,7 +107,7 @@ TEST(LedgerRwset, ExtractionChainReachesTheReadWriteSet) {
 
 TEST(LedgerRwset, TxidIsTheChannelHeaderTxidOrHexSha256OfNonceAndCreator) {
   // SHA-256("abc"), a published test vector: nonce "a" + creator "bc".
-  EXPECT_EQ(compute_txid("a", "bc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(crypto::compute_tx_id("a", "bc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(txid_from_envelope(testing::envelope_with_header(3, "given", "", "a", "bc")).value(), "given");
   EXPECT_EQ(txid_from_envelope(testing::envelope_with_header(3, "", "", "a", "bc")).value(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -131,7 +131,7 @@ TEST(Mvcc, BlindWritesNeverConflictAndTheLaterOneWins) {
   UpdateBatch batch;
   EXPECT_EQ(codes_for(s, {a, b}, {}, &batch), (std::vector<uint8_t>{kValid, kValid}));
   ASSERT_NE(batch.find("cc", "k1"), nullptr);
-  EXPECT_EQ(batch.find("cc", "k1")->value, "B");
+  EXPECT_EQ(batch.find("cc", "k1")->value, std::optional<std::string>("B"));
   EXPECT_EQ(batch.find("cc", "k1")->version, (Height{7, 1}));
 }
 
@@ -155,7 +155,7 @@ TEST(Mvcc, DeleteBecomesADeleteEntryInTheBatch) {
   UpdateBatch batch;
   codes_for(s, {d}, {}, &batch);
   ASSERT_NE(batch.find("cc", "k2"), nullptr);
-  EXPECT_TRUE(batch.find("cc", "k2")->is_delete);
+  EXPECT_TRUE(batch.find("cc", "k2")->is_delete());
 }
 
 TEST(Mvcc, UnchangedRangeIsValid) {
