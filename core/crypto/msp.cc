@@ -1,5 +1,7 @@
 #include "core/crypto/msp.h"
 
+#include <optional>
+
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -31,10 +33,14 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-// Seconds since the epoch of an ASN1_TIME (UTCTime or GeneralizedTime, always UTC in X.509).
-int64_t asn1_time_to_unix(const ASN1_TIME* t) {
+// Seconds since the epoch of an ASN1_TIME (UTCTime or GeneralizedTime, always UTC in X.509);
+// nullopt when the time does not parse (a corrupted certificate).
+std::optional<int64_t> asn1_time_to_unix(const ASN1_TIME* t) {
   std::tm tm{};
-  FABSIM_ASSERT(ASN1_TIME_to_tm(t, &tm) == 1);
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
+    internal::clear_openssl_errors();
+    return std::nullopt;
+  }
   const int64_t days = days_from_civil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
                                        static_cast<unsigned>(tm.tm_mday));
   return days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
@@ -148,8 +154,9 @@ Status Msp::validate(const Certificate& cert) const {
   FABSIM_ASSERT(ctx != nullptr);
   FABSIM_ASSERT(X509_STORE_CTX_init(ctx.get(), state_->store.get(), cert.x509(), nullptr) == 1);
   // Fabric validates "now" = the certificate's notBefore + 1 s, never the wall clock.
-  const int64_t at = asn1_time_to_unix(X509_get0_notBefore(cert.x509())) + 1;
-  X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(at));
+  const std::optional<int64_t> not_before = asn1_time_to_unix(X509_get0_notBefore(cert.x509()));
+  if (!not_before.has_value()) return Status::failed_precondition(chain_error + "the certificate's notBefore does not parse");
+  X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(*not_before + 1));
   if (X509_verify_cert(ctx.get()) != 1) {
     const int err = X509_STORE_CTX_get_error(ctx.get());
     internal::clear_openssl_errors();

@@ -1,0 +1,176 @@
+#include "model/validation/tx_validator.h"
+
+#include <set>
+
+#include "core/crypto/txid.h"
+#include "core/proto/peer/chaincode_event.pb.h"
+#include "model/protoutil/txutil.h"
+#include "model/validation/mvcc.h"
+
+namespace fabsim::validation {
+namespace {
+
+using Code = protos::TxValidationCode;
+
+bool signature_header_valid(const common::SignatureHeader& shdr) {
+  return !shdr.nonce().empty() && !shdr.creator().empty();
+}
+
+// checkSignatureFromCreator: deserialize, validate, verify.
+bool creator_signature_valid(const std::string& creator, const std::string& signature, const std::string& message,
+                             const ValidationContext& ctx, ValidationWork* work) {
+  if (creator.empty() || signature.empty() || message.empty()) return false;
+  auto identity = ctx.msps->deserialize_identity(creator);
+  if (!identity.is_ok() || !identity->is_valid()) return false;
+  ++work->signatures_verified;
+  return ctx.verifier->verify(identity->certificate(), message, signature).is_ok();
+}
+
+// validateEndorserTransaction: exactly one action with a valid signature header, parsable
+// action payload and response payload, and a proposal hash that matches.
+bool endorser_transaction_valid(const common::Payload& payload, CheckedTx* out) {
+  if (!protoutil::parse(&out->transaction, payload.data())) return false;
+  if (out->transaction.actions_size() != 1) return false;
+  const protos::TransactionAction& act = out->transaction.actions(0);
+  common::SignatureHeader action_shdr;
+  if (!protoutil::parse(&action_shdr, act.header()) || !signature_header_valid(action_shdr)) return false;
+  if (!protoutil::parse(&out->action_payload, act.payload()) || !out->action_payload.has_action()) return false;
+  if (!protoutil::parse(&out->response_payload, out->action_payload.action().proposal_response_payload())) return false;
+  const std::string hash = protoutil::proposal_hash(payload.header().channel_header(), act.header(),
+                                                    out->action_payload.chaincode_proposal_payload());
+  return hash == out->response_payload.proposal_hash();
+}
+
+}  // namespace
+
+uint8_t validate_transaction(const common::Envelope& env, const ValidationContext& ctx, CheckedTx* out,
+                             ValidationWork* work) {
+  ++work->envelopes;
+  CheckedTx tx;
+  if (!protoutil::parse(&tx.payload, env.payload())) return Code::BAD_PAYLOAD;
+  if (!tx.payload.has_header()) return Code::BAD_COMMON_HEADER;
+  if (!protoutil::parse(&tx.channel_header, tx.payload.header().channel_header()) ||
+      !protoutil::parse(&tx.signature_header, tx.payload.header().signature_header()))
+    return Code::BAD_COMMON_HEADER;
+  const int32_t type = tx.channel_header.type();
+  if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE && type != common::CONFIG)
+    return Code::BAD_COMMON_HEADER;
+  if (tx.channel_header.epoch() != 0 || !signature_header_valid(tx.signature_header)) return Code::BAD_COMMON_HEADER;
+  if (!creator_signature_valid(tx.signature_header.creator(), env.signature(), env.payload(), ctx, work))
+    return Code::BAD_CREATOR_SIGNATURE;
+  if (type == common::CONFIG) return Code::INVALID_CONFIG_TRANSACTION;  // not modelled
+  if (type != common::ENDORSER_TRANSACTION) return Code::UNSUPPORTED_TX_PAYLOAD;
+  if (!crypto::tx_id_matches(tx.channel_header.tx_id(), tx.signature_header.nonce(), tx.signature_header.creator()))
+    return Code::BAD_PROPOSAL_TXID;
+  if (!endorser_transaction_valid(tx.payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
+  *out = std::move(tx);
+  return Code::VALID;
+}
+
+uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::TxReadWriteSet* rwset_out,
+                      ValidationWork* work) {
+  protos::ChaincodeHeaderExtension ext;
+  if (!protoutil::parse(&ext, tx.channel_header.extension())) return Code::BAD_HEADER_EXTENSION;
+  protos::ChaincodeAction action;
+  if (!protoutil::parse(&action, tx.response_payload.extension())) return Code::BAD_RESPONSE_PAYLOAD;
+  rwset::TxReadWriteSet rws;
+  if (!protoutil::parse(&rws, action.results())) return Code::BAD_RWSET;
+  if (!ext.has_chaincode_id() || !action.has_chaincode_id()) return Code::INVALID_OTHER_REASON;
+  const std::string& cc = ext.chaincode_id().name();
+  if (cc.empty() || cc != action.chaincode_id().name() || action.chaincode_id().version().empty())
+    return Code::INVALID_CHAINCODE;
+  if (!action.events().empty()) {
+    protos::ChaincodeEvent event;
+    if (!protoutil::parse(&event, action.events()) || event.chaincode_id() != cc) return Code::INVALID_OTHER_REASON;
+  }
+  // The namespaces whose policy must hold: the invoked chaincode and every namespace written.
+  std::set<std::string> seen;
+  std::set<std::string> written{cc};
+  for (const auto& ns : rws.ns_rwset()) {
+    if (!seen.insert(ns.namespace_()).second) return Code::ILLEGAL_WRITESET;
+    kvrwset::KVRWSet kv;
+    if (!protoutil::parse(&kv, ns.rwset())) return Code::BAD_RWSET;
+    if (kv.writes_size() > 0 || kv.metadata_writes_size() > 0) written.insert(ns.namespace_());
+  }
+  // The signer set of the builtin VSCC: each endorsement's identity, and whether it is a
+  // valid identity whose signature over (response payload ‖ endorser) verifies.
+  const std::string& prp_bytes = tx.action_payload.action().proposal_response_payload();
+  std::vector<PolicySigner> signers;
+  for (const auto& e : tx.action_payload.action().endorsements()) {
+    PolicySigner s;
+    s.signature_valid = false;
+    auto identity = ctx.msps->deserialize_identity(e.endorser());
+    if (identity.is_ok() && identity->is_valid()) {
+      s.identity = PolicyIdentity{identity->msp_id(), identity->id_key(), identity->roles_mask()};
+      ++work->signatures_verified;
+      s.signature_valid = ctx.verifier->verify(identity->certificate(), prp_bytes + e.endorser(), e.signature()).is_ok();
+    }
+    signers.push_back(std::move(s));
+  }
+  for (const std::string& ns : written) {
+    auto def = ctx.chaincodes->find(ns);
+    if (def == ctx.chaincodes->end()) return Code::INVALID_CHAINCODE;
+    ++work->policy_evaluations;
+    if (!def->second.endorsement_policy.evaluate(signers).satisfied) return Code::ENDORSEMENT_POLICY_FAILURE;
+  }
+  *rwset_out = std::move(rws);
+  return Code::VALID;
+}
+
+void mark_txid_duplicates(const std::vector<std::string>& txids, std::vector<uint8_t>& codes) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < txids.size(); ++i) {
+    if (codes[i] != Code::VALID || txids[i].empty()) continue;
+    if (!seen.insert(txids[i]).second) codes[i] = Code::DUPLICATE_TXID;
+  }
+}
+
+Result<BlockValidation> validate_block(const common::Block& block, const ValidationContext& ctx,
+                                       const ledger::StateReader& committed, const TxIdExists& tx_exists) {
+  const int n = block.data().data_size();
+  BlockValidation out;
+  out.codes.assign(n, Code::NOT_VALIDATED);
+  out.tx_ids.assign(n, "");
+  std::vector<rwset::TxReadWriteSet> rwsets(n);
+  for (int i = 0; i < n; ++i) {
+    common::Envelope env;
+    if (!protoutil::parse(&env, block.data().data(i))) {
+      out.codes[i] = Code::INVALID_OTHER_REASON;
+      continue;
+    }
+    CheckedTx tx;
+    uint8_t code = validate_transaction(env, ctx, &tx, &out.work);
+    if (code == Code::VALID && tx.channel_header.channel_id() != ctx.channel_id) code = Code::TARGET_CHAIN_NOT_FOUND;
+    if (code == Code::VALID) {
+      out.tx_ids[i] = tx.channel_header.tx_id();
+      auto exists = tx_exists(out.tx_ids[i]);
+      if (!exists.is_ok()) return exists.status();
+      if (*exists) code = Code::DUPLICATE_TXID;
+    }
+    if (code == Code::VALID) code = dispatch_vscc(tx, ctx, &rwsets[i], &out.work);
+    out.codes[i] = code;
+  }
+  mark_txid_duplicates(out.tx_ids, out.codes);
+  std::vector<MvccTx> mvcc(n);
+  for (int i = 0; i < n; ++i) {
+    mvcc[i].code = out.codes[i];
+    if (out.codes[i] == Code::VALID) {
+      mvcc[i].rwset = &rwsets[i];
+      for (const auto& ns : rwsets[i].ns_rwset()) {
+        kvrwset::KVRWSet kv;
+        if (protoutil::parse(&kv, ns.rwset())) {
+          out.work.reads_checked += kv.reads_size();
+          out.work.range_queries_checked += kv.range_queries_info_size();
+        }
+      }
+    }
+  }
+  auto batch = validate_and_prepare_batch(committed, block.header().number(), mvcc);
+  if (!batch.is_ok()) return batch.status();
+  for (int i = 0; i < n; ++i) out.codes[i] = mvcc[i].code;
+  out.work.writes_applied = batch->size();
+  out.updates = std::move(batch).value();
+  return out;
+}
+
+}  // namespace fabsim::validation
