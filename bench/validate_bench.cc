@@ -116,7 +116,7 @@ void BM_ValidateCommitBlock(benchmark::State& state) {
     });
     FABSIM_ASSERT(result.is_ok());
     block.mutable_metadata()->set_metadata(2, std::string(result->codes.begin(), result->codes.end()));
-    FABSIM_ASSERT((*ledger)->commit_block(&block, result->updates).is_ok());
+    FABSIM_ASSERT((*ledger)->commit_block(&block, result->updates, &result->valid_writes).is_ok());
     for (uint8_t c : result->codes) valid += c == 0;
     state.PauseTiming();
     ledger->reset();  // closing the databases is not part of the commit

@@ -3,27 +3,39 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include <algorithm>
+#include <array>
 #include <utility>
 
 #include "core/assert.h"
 
 namespace fabsim::crypto {
+namespace {
+// SHA-256 fetched from the default provider once per process. With OpenSSL 3, passing the
+// legacy EVP_sha256() to a digest call makes it look the algorithm up again on every call,
+// which costs more than hashing a short message.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // never freed: lives as long as the process
+  FABSIM_ASSERT(md != nullptr);
+  return md;
+}
+constexpr size_t kSha256BlockSize = 64;
+}  // namespace
 
 Digest256 sha256(std::string_view data) {
   Digest256 out{};
   unsigned int len = 0;
-  FABSIM_ASSERT(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) == 1);
+  FABSIM_ASSERT(EVP_Digest(data.data(), data.size(), out.data(), &len, sha256_md(), nullptr) == 1);
   FABSIM_ASSERT(len == kSha256Size);
   return out;
 }
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   FABSIM_ASSERT(ctx_ != nullptr);
-  FABSIM_ASSERT(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) == 1);
+  FABSIM_ASSERT(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) == 1);
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
@@ -58,16 +70,25 @@ Digest256 Sha256::finish() {
   return out;
 }
 
+// HMAC as RFC 2104 defines it, over the prefetched SHA-256: H((K ^ opad) || H((K ^ ipad) || m)),
+// with a key longer than the block size hashed first. Checked against RFC 4231's vectors.
 Digest256 hmac_sha256(std::string_view key, std::string_view data) {
-  Digest256 out{};
-  unsigned int len = 0;
-  // HMAC() (one-shot) is not deprecated in OpenSSL 3.0; only HMAC_CTX is.
-  const unsigned char* r = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                                reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                                out.data(), &len);
-  FABSIM_ASSERT(r != nullptr);
-  FABSIM_ASSERT(len == kSha256Size);
-  return out;
+  std::array<uint8_t, kSha256BlockSize> k{};
+  if (key.size() > kSha256BlockSize) {
+    const Digest256 hk = sha256(key);
+    std::copy(hk.begin(), hk.end(), k.begin());
+  } else {
+    std::copy(key.begin(), key.end(), k.begin());
+  }
+  std::array<char, kSha256BlockSize> pad{};
+  for (size_t i = 0; i < kSha256BlockSize; ++i) pad[i] = static_cast<char>(k[i] ^ 0x36);
+  Sha256 inner;
+  inner.update(std::string_view(pad.data(), pad.size())).update(data);
+  const Digest256 inner_digest = inner.finish();
+  for (size_t i = 0; i < kSha256BlockSize; ++i) pad[i] = static_cast<char>(k[i] ^ 0x5c);
+  Sha256 outer;
+  outer.update(std::string_view(pad.data(), pad.size())).update(as_bytes(inner_digest));
+  return outer.finish();
 }
 
 std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,

@@ -45,17 +45,21 @@ Result<std::unique_ptr<HistoryDb>> HistoryDb::open(leveldb::Env* env, const std:
   return hist;
 }
 
-Status HistoryDb::commit_block(const common::Block& block) {
+Status HistoryDb::commit_block(const common::Block& block, const std::vector<TxWrites>* writes) {
   const uint64_t number = block.header().number();
   const uint64_t expected = savepoint_ ? savepoint_->block_num + 1 : 0;
   if (number != expected) {
     return Status::failed_precondition(
         fmt::format("history database {}: block {} given, block {} expected", db_->path(), number, expected));
   }
-  auto txs = valid_tx_writes(block);
-  if (!txs) return txs.status();
+  Result<std::vector<TxWrites>> derived = std::vector<TxWrites>{};
+  if (writes == nullptr) {
+    derived = valid_tx_writes(block);
+    if (!derived) return derived.status();
+    writes = &derived.value();
+  }
   leveldb::WriteBatch wb;
-  for (const TxWrites& tx : *txs) {
+  for (const TxWrites& tx : *writes) {
     for (const KvWrite& w : tx.writes) {
       if (w.ns.find('\0') != std::string::npos) {
         return Status::invalid_argument(fmt::format("block {} tx {}: namespace contains a NUL byte", number, tx.tx_num));

@@ -24,6 +24,7 @@
 #include "core/proto/common/common.pb.h"
 #include "core/status.h"
 #include "model/ledger/state.h"
+#include "model/ledger/tx_rwset.h"
 
 namespace leveldb {
 class Env;
@@ -40,8 +41,10 @@ class HistoryDb {
 
   // Records the writes of the block's valid transactions. FailedPrecondition unless the
   // block is the one after the savepoint (block 0 for a fresh database); Corruption if a
-  // transaction flagged VALID does not parse.
-  Status commit_block(const common::Block& block);
+  // transaction flagged VALID does not parse. `writes`, when given, must be what
+  // valid_tx_writes(block) returns (the validator has it already); otherwise it is derived
+  // from the block, as recovery does.
+  Status commit_block(const common::Block& block, const std::vector<TxWrites>* writes = nullptr);
 
   // Heights of the valid transactions that wrote (ns, key), oldest first.
   Result<std::vector<Height>> history(const std::string& ns, const std::string& key) const;

@@ -118,7 +118,7 @@ Status Ledger::after_step(CommitStep step, uint64_t block_num) {
   return s;
 }
 
-Status Ledger::commit_block(common::Block* block, const UpdateBatch& updates) {
+Status Ledger::commit_block(common::Block* block, const UpdateBatch& updates, const std::vector<TxWrites>* writes) {
   FABSIM_ASSERT(block != nullptr);
   if (failed_) return Status::failed_precondition("ledger " + dir_ + ": a commit was aborted; reopen the ledger");
   Status s = check_commit_preconditions(*block, updates);
@@ -150,7 +150,7 @@ Status Ledger::commit_block(common::Block* block, const UpdateBatch& updates) {
 
   // 3. History database.
   if (history_) {
-    s = history_->commit_block(*block);
+    s = history_->commit_block(*block, writes);
     if (!s) {
       failed_ = true;
       return s;

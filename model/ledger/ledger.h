@@ -81,8 +81,10 @@ class Ledger {
   // Commits `block` (its COMMIT_HASH slot is set here, so the caller sees the block as
   // stored). Preconditions checked as InvalidArgument: number == height(); every
   // transaction validated (no NOT_VALIDATED flag, §2.2); every update's version is
-  // (this block, a VALID transaction). Chain rules: BlockStore::append.
-  Status commit_block(common::Block* block, const UpdateBatch& updates);
+  // (this block, a VALID transaction). Chain rules: BlockStore::append. `writes`, when
+  // given, is the block's valid_tx_writes() as the validator computed it, so history need
+  // not parse the block again.
+  Status commit_block(common::Block* block, const UpdateBatch& updates, const std::vector<TxWrites>* writes = nullptr);
 
   uint64_t height() const { return blocks_->height(); }
   const BlockStore& block_store() const { return *blocks_; }

@@ -9,6 +9,7 @@
 #include "core/proto/peer/proposal_response.pb.h"
 #include "core/proto/peer/transaction.pb.h"
 #include "model/ledger/block_hash.h"
+#include "model/protoutil/wire.h"
 
 namespace fabsim::ledger {
 namespace {
@@ -33,26 +34,56 @@ Result<common::ChannelHeader> channel_header_of(const common::Payload& payload) 
   return chdr;
 }
 
+// The channel header and the signature header's bytes, as payload_of + channel_header_of
+// would give them, but read in place: the payload's data (the bulk of a transaction) is
+// neither parsed nor copied. Falls back to the full parse where the wire walk cannot decide.
+struct EnvelopeHeaders {
+  common::ChannelHeader channel_header;
+  std::string signature_header;
+};
+
+Result<EnvelopeHeaders> headers_of(std::string_view envelope_bytes) {
+  using protoutil::WireResult;
+  auto full = [&]() -> Result<EnvelopeHeaders> {
+    auto payload = payload_of(envelope_bytes);
+    if (!payload) return payload.status();
+    auto chdr = channel_header_of(*payload);
+    if (!chdr) return chdr.status();
+    return EnvelopeHeaders{std::move(chdr).value(), payload->header().signature_header()};
+  };
+  std::string_view payload, header, channel_header, signature_header;
+  WireResult r = protoutil::find_field(envelope_bytes, 1, false, &payload);
+  if (r == WireResult::kMalformed) return Status::corruption("envelope does not parse");
+  if (r == WireResult::kFallback) return full();
+  r = protoutil::find_field(payload, 1, true, &header);
+  if (r == WireResult::kMalformed) return Status::corruption("envelope payload does not parse");
+  if (r == WireResult::kFallback) return full();
+  if (r == WireResult::kAbsent) return Status::corruption("payload header is missing");
+  r = protoutil::find_field(header, 1, false, &channel_header);
+  if (r == WireResult::kMalformed) return Status::corruption("envelope payload does not parse");
+  if (r == WireResult::kFallback) return full();
+  (void)protoutil::find_field(header, 2, false, &signature_header);  // same walk: cannot fail now
+  EnvelopeHeaders out;
+  if (!parse(&out.channel_header, channel_header)) return Status::corruption("channel header does not parse");
+  out.signature_header = std::string(signature_header);
+  return out;
+}
+
 }  // namespace
 
-
 Result<std::string> txid_from_envelope(std::string_view envelope_bytes) {
-  auto payload = payload_of(envelope_bytes);
-  if (!payload) return payload.status();
-  auto chdr = channel_header_of(*payload);
-  if (!chdr) return chdr.status();
-  if (!chdr->tx_id().empty()) return chdr->tx_id();
+  auto h = headers_of(envelope_bytes);
+  if (!h) return h.status();
+  if (!h->channel_header.tx_id().empty()) return h->channel_header.tx_id();
   common::SignatureHeader shdr;
-  if (!parse(&shdr, payload->header().signature_header())) return Status::corruption("signature header does not parse");
+  if (!parse(&shdr, h->signature_header)) return Status::corruption("signature header does not parse");
   return crypto::compute_tx_id(shdr.nonce(), shdr.creator());
 }
 
 Result<int32_t> header_type_from_envelope(std::string_view envelope_bytes) {
-  auto payload = payload_of(envelope_bytes);
-  if (!payload) return payload.status();
-  auto chdr = channel_header_of(*payload);
-  if (!chdr) return chdr.status();
-  return chdr->type();
+  auto h = headers_of(envelope_bytes);
+  if (!h) return h.status();
+  return h->channel_header.type();
 }
 
 Result<rwset::TxReadWriteSet> rwset_from_envelope(std::string_view envelope_bytes) {

@@ -167,7 +167,17 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
   }
   auto batch = validate_and_prepare_batch(committed, block.header().number(), mvcc);
   if (!batch.is_ok()) return batch.status();
-  for (int i = 0; i < n; ++i) out.codes[i] = mvcc[i].code;
+  for (int i = 0; i < n; ++i) {
+    out.codes[i] = mvcc[i].code;
+    if (out.codes[i] != Code::VALID) continue;
+    ledger::TxWrites tx{static_cast<uint64_t>(i), {}};
+    for (const auto& ns : rwsets[i].ns_rwset()) {
+      kvrwset::KVRWSet kv;
+      if (!protoutil::parse(&kv, ns.rwset())) continue;  // cannot happen: MVCC parsed it
+      for (const auto& w : kv.writes()) tx.writes.push_back({ns.namespace_(), w.key(), w.is_delete(), w.value()});
+    }
+    out.valid_writes.push_back(std::move(tx));
+  }
   out.work.writes_applied = batch->size();
   out.updates = std::move(batch).value();
   return out;

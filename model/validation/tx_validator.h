@@ -35,6 +35,7 @@
 #include "core/proto/peer/transaction.pb.h"
 #include "core/status.h"
 #include "model/ledger/state.h"
+#include "model/ledger/tx_rwset.h"
 #include "model/ledger/update_batch.h"
 
 namespace fabsim::validation {
@@ -92,6 +93,10 @@ struct BlockValidation {
   std::vector<uint8_t> codes;  // TRANSACTIONS_FILTER, one TxValidationCode per transaction
   std::vector<std::string> tx_ids;
   ledger::UpdateBatch updates;
+  // The writes of each VALID transaction, in block order: exactly what
+  // ledger::valid_tx_writes() derives from the committed block, handed to the ledger so
+  // history need not parse the block again.
+  std::vector<ledger::TxWrites> valid_writes;
   ValidationWork work;
 };
 

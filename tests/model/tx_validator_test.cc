@@ -403,6 +403,30 @@ TEST(ValidateBlock, ValidWritesGetBlockAndTxIndexVersions) {
   EXPECT_EQ(n.last_.updates.size(), 1u);
 }
 
+TEST(ValidateBlock, ValidWritesEqualWhatTheLedgerDerivesFromTheCommittedBlock) {
+  Network n;
+  common::Block block;
+  block.mutable_header()->set_number(5);
+  std::vector<common::Envelope> envs{n.tx({.nonce = "a", .endorsers = {&n.peer1_}}), n.tx({.nonce = "b"}),
+                                     n.tx({.nonce = "c", .body = [](chaincode::TxSimulator& s) {
+                                             ASSERT_TRUE(s.delete_state("kv", "k1").is_ok());
+                                             ASSERT_TRUE(s.set_state("kv", "z", "1").is_ok());
+                                           }})};
+  for (const auto& e : envs) e.SerializeToString(block.mutable_data()->add_data());
+  auto r = validate_block(block, n.ctx_, n.state_, [](const std::string&) -> Result<bool> { return false; });
+  ASSERT_TRUE(r.is_ok());
+  for (int i = 0; i < 5; ++i) block.mutable_metadata()->add_metadata();
+  block.mutable_metadata()->set_metadata(2, std::string(r->codes.begin(), r->codes.end()));
+  auto derived = ledger::valid_tx_writes(block);
+  ASSERT_TRUE(derived.is_ok());
+  ASSERT_EQ(r->valid_writes.size(), 2u);
+  ASSERT_EQ(derived->size(), r->valid_writes.size());
+  for (size_t i = 0; i < derived->size(); ++i) {
+    EXPECT_EQ((*derived)[i].tx_num, r->valid_writes[i].tx_num);
+    EXPECT_EQ((*derived)[i].writes, r->valid_writes[i].writes);
+  }
+}
+
 TEST(ValidateBlock, WorkCountersCountSignaturesAndPolicies) {
   Network n;
   n.block_codes({n.tx({.nonce = "a"}), n.tx({.nonce = "b"})});
