@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/crypto/sha256.h"
 #include "core/crypto/txid.h"
 #include "core/proto/peer/chaincode_event.pb.h"
 #include "model/protoutil/txutil.h"
@@ -46,7 +47,9 @@ bool endorser_transaction_valid(const common::Payload& payload, CheckedTx* out) 
 uint8_t validate_transaction(const common::Envelope& env, const ValidationContext& ctx, CheckedTx* out,
                              ValidationWork* work) {
   ++work->envelopes;
-  CheckedTx tx;
+  // Parsed straight into *out: a caller that reuses one CheckedTx for many transactions
+  // reuses its buffers too (protobuf's Clear keeps string capacity).
+  CheckedTx& tx = *out;
   if (!protoutil::parse(&tx.payload, env.payload())) return Code::BAD_PAYLOAD;
   if (!tx.payload.has_header()) return Code::BAD_COMMON_HEADER;
   if (!protoutil::parse(&tx.channel_header, tx.payload.header().channel_header()) ||
@@ -63,7 +66,6 @@ uint8_t validate_transaction(const common::Envelope& env, const ValidationContex
   if (!crypto::tx_id_matches(tx.channel_header.tx_id(), tx.signature_header.nonce(), tx.signature_header.creator()))
     return Code::BAD_PROPOSAL_TXID;
   if (!endorser_transaction_valid(tx.payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
-  *out = std::move(tx);
   return Code::VALID;
 }
 
@@ -103,7 +105,10 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
     if (identity.is_ok() && identity->is_valid()) {
       s.identity = PolicyIdentity{identity->msp_id(), identity->id_key(), identity->roles_mask()};
       ++work->signatures_verified;
-      s.signature_valid = ctx.verifier->verify(identity->certificate(), prp_bytes + e.endorser(), e.signature()).is_ok();
+      // The signed data is prp ‖ endorser; hash it in two pieces rather than concatenating.
+      crypto::Sha256 h;
+      h.update(prp_bytes).update(e.endorser());
+      s.signature_valid = ctx.verifier->verify_digest(identity->certificate(), h.finish(), e.signature()).is_ok();
     }
     signers.push_back(std::move(s));
   }
@@ -132,13 +137,13 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
   out.codes.assign(n, Code::NOT_VALIDATED);
   out.tx_ids.assign(n, "");
   std::vector<rwset::TxReadWriteSet> rwsets(n);
+  common::Envelope env;  // reused across transactions, with their buffers
+  CheckedTx tx;
   for (int i = 0; i < n; ++i) {
-    common::Envelope env;
     if (!protoutil::parse(&env, block.data().data(i))) {
       out.codes[i] = Code::INVALID_OTHER_REASON;
       continue;
     }
-    CheckedTx tx;
     uint8_t code = validate_transaction(env, ctx, &tx, &out.work);
     if (code == Code::VALID && tx.channel_header.channel_id() != ctx.channel_id) code = Code::TARGET_CHAIN_NOT_FOUND;
     if (code == Code::VALID) {

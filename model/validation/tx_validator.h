@@ -73,8 +73,9 @@ struct CheckedTx {
   protos::ProposalResponsePayload response_payload;
 };
 
-// Stage 1. Returns a TxValidationCode; fills *out when the result is VALID for an
-// endorser transaction.
+// Stage 1. Returns a TxValidationCode. Parses into *out (scratch space: reusing one
+// CheckedTx across transactions reuses its buffers); *out is meaningful only when the
+// result is VALID.
 uint8_t validate_transaction(const common::Envelope& env, const ValidationContext& ctx, CheckedTx* out,
                              ValidationWork* work);
 
