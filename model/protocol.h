@@ -1,0 +1,50 @@
+// The wire protocol between fabsim's virtual Fabric nodes: which message kinds exist
+// (core/node.h Message::kind), what each payload is, and who sends it to whom. Every
+// payload is a marshalled protobuf message — Fabric's own where Fabric has one, else a
+// simulator message from core/proto/fabsim/node_messages.proto.
+//
+//   client  -> peer     kProposal          protos.SignedProposal
+//   peer    -> client   kProposalReply     fabsim.ProposalReply
+//   client  -> orderer  kBroadcast         common.Envelope (a signed transaction)
+//   orderer -> client   kBroadcastReply    fabsim.BroadcastReply (one per kBroadcast, in order)
+//   peer    -> orderer  kDeliverRequest    fabsim.DeliverRequest (SeekInfo inside)
+//   orderer -> peer     kDeliverReply      fabsim.DeliverReply (blocks, then a final status)
+//   peer    -> orderer  kDeliverCancel     fabsim.DeliverCancel
+//   client  -> peer     kEventRegister     fabsim.EventRegistration
+//   peer    -> client   kBlockEvent        fabsim.BlockEvent (one per committed block)
+//
+// Streams (Deliver, events) are modelled as a request followed by any number of replies;
+// a crash of either end ends them: the restarted side opens a new one. Messages between
+// two hosts arrive in the order sent (sim/network.h), which is what gRPC streams give.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/node.h"
+
+namespace fabsim::model {
+
+enum MessageKind : uint32_t {
+  kProposal = 100,
+  kProposalReply = 101,
+  kBroadcast = 110,
+  kBroadcastReply = 111,
+  kDeliverRequest = 120,
+  kDeliverReply = 121,
+  kDeliverCancel = 122,
+  kEventRegister = 130,
+  kBlockEvent = 131,
+};
+
+const char* message_kind_name(uint32_t kind);
+
+// A Message of `kind` carrying `m` marshalled.
+template <typename M>
+Message make_message(uint32_t kind, const M& m) {
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return Message{kind, make_bytes(std::move(bytes))};
+}
+
+}  // namespace fabsim::model
