@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 namespace fabsim {
@@ -104,6 +106,21 @@ TEST(CostModelDefaults, TheCheapSchemeIsCheaper) {
   EXPECT_LT(m.hmac_sign, m.ecdsa_sign);
   EXPECT_LT(m.hmac_verify, m.ecdsa_verify);
   EXPECT_LT(m.verify(SignatureScheme::kHmacSha256, 3000), m.verify(SignatureScheme::kEcdsaP256, 3000));
+}
+
+// docs/cost-model.md has one table row per field, written "| `name` | <default> |" with
+// the default in format_duration's notation, so the document cannot drift from the code.
+TEST(CostModelDefaults, DocumentedInCostModelMd) {
+  std::ifstream in(std::string(FABSIM_SOURCE_DIR) + "/docs/cost-model.md");
+  ASSERT_TRUE(in) << "docs/cost-model.md is missing";
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string doc = buf.str();
+  const CostModel m;
+  for (const CostFieldInfo& f : cost_fields()) {
+    const std::string row = "| `" + std::string(f.name) + "` | " + format_duration(m.*(f.member)) + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << "no row '" << row << "' in docs/cost-model.md";
+  }
 }
 
 // ---- composite charges -----------------------------------------------------------------
