@@ -65,7 +65,9 @@
 // stream's (sender, stream_id) replaces that stream. Pace: all available blocks are sent
 // at once (the network model serializes them); memory stays bounded because a reply is
 // built from the store one block at a time and the network holds the bytes. The channel
-// header's type is not checked (Fabric's deliver does not check it either).
+// header's type is not checked (Fabric's deliver does not check it either). A
+// kDeliverRequest whose bytes are not a fabsim.DeliverRequest has no stream id to answer
+// on and is dropped; messages of other kinds are ignored.
 //
 // Costs: broadcast_check per kBroadcast (signature verify included), deliver_check per
 // kDeliverRequest, block_cut per batch cut, block_sign per block signed, block_write_per_kb
