@@ -1,0 +1,314 @@
+#include "model/client/client.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "core/assert.h"
+#include "core/crypto/txid.h"
+#include "core/proto/fabsim/client.pb.h"
+#include "core/proto/fabsim/node_messages.pb.h"
+#include "core/proto/orderer/ab.pb.h"
+#include "model/protocol.h"
+
+namespace fabsim::model::client {
+namespace {
+
+// Timer tags: which stage's deadline a timer is.
+constexpr uint64_t kTagEndorsement = 1;
+constexpr uint64_t kTagBroadcast = 2;
+constexpr uint64_t kTagCommit = 3;
+
+// Whether the first counts[i] peers of every class satisfy the policy, in class order.
+bool satisfied_by(const ChaincodeEndorsers& cc, const EndorserPlan& plan, const std::vector<size_t>& counts) {
+  std::vector<PolicySigner> signers;
+  for (size_t c = 0; c < plan.classes.size(); ++c)
+    for (size_t k = 0; k < counts[c]; ++k) signers.push_back({cc.candidates[plan.classes[c][k]].identity, true});
+  return cc.policy.evaluate(signers).satisfied;
+}
+
+// Depth-first over count vectors with sum `left` from class `c` on, larger counts of earlier
+// classes first. Returns true when a satisfying vector is in `counts`; `budget` bounds the
+// evaluations (false with budget 0 means "gave up").
+bool search(const ChaincodeEndorsers& cc, const EndorserPlan& plan, size_t c, size_t left,
+            std::vector<size_t>& counts, size_t& budget) {
+  if (left == 0) {
+    if (budget == 0) return false;
+    --budget;
+    return satisfied_by(cc, plan, counts);
+  }
+  if (c == plan.classes.size()) return false;
+  const size_t most = std::min(left, plan.classes[c].size());
+  for (size_t n = most + 1; n-- > 0;) {
+    counts[c] = n;
+    if (search(cc, plan, c + 1, left - n, counts, budget)) return true;
+    if (budget == 0) break;
+  }
+  counts[c] = 0;
+  return false;
+}
+
+}  // namespace
+
+EndorserPlan plan_endorsers(const ChaincodeEndorsers& cc) {
+  EndorserPlan plan;
+  // Classes: same MSP ID and roles, in order of first appearance.
+  std::vector<std::pair<std::string, uint32_t>> keys;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (size_t i = 0; i < cc.candidates.size(); ++i) {
+    const PolicyIdentity& id = cc.candidates[i].identity;
+    FABSIM_ASSERT_MSG(seen.insert({id.msp_id, id.id_key}).second, "duplicate endorser candidate identity");
+    size_t c = 0;
+    while (c < keys.size() && keys[c] != std::make_pair(id.msp_id, id.roles_mask)) ++c;
+    if (c == keys.size()) {
+      keys.emplace_back(id.msp_id, id.roles_mask);
+      plan.classes.emplace_back();
+    }
+    plan.classes[c].push_back(i);
+  }
+  plan.counts.assign(plan.classes.size(), 0);
+
+  size_t budget = kSelectionEvaluationsMax;
+  for (size_t size = 1; size <= cc.candidates.size(); ++size) {
+    std::vector<size_t> counts(plan.classes.size(), 0);
+    if (search(cc, plan, 0, size, counts, budget)) {
+      plan.counts = std::move(counts);
+      plan.satisfiable = true;
+      plan.minimum = true;
+      return plan;
+    }
+    if (budget == 0) break;
+  }
+  if (budget > 0) return plan;  // searched everything: nothing satisfies the policy
+
+  // Gave up on the smallest selection: start from everyone, drop peers from the last class on.
+  std::vector<size_t> counts;
+  for (const auto& members : plan.classes) counts.push_back(members.size());
+  if (!satisfied_by(cc, plan, counts)) return plan;
+  for (size_t c = counts.size(); c-- > 0;) {
+    while (counts[c] > 0) {
+      --counts[c];
+      if (!satisfied_by(cc, plan, counts)) {
+        ++counts[c];
+        break;
+      }
+    }
+  }
+  plan.counts = std::move(counts);
+  plan.satisfiable = true;
+  return plan;
+}
+
+std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate) {
+  std::vector<size_t> chosen;
+  if (!plan.satisfiable) return chosen;
+  for (size_t c = 0; c < plan.classes.size(); ++c) {
+    const auto& members = plan.classes[c];
+    const size_t need = plan.counts[c];
+    FABSIM_ASSERT(need <= members.size());
+    if (need == 0) continue;
+    const size_t start = (rotate != nullptr && need < members.size()) ? rotate->uniform_u64(members.size()) : 0;
+    for (size_t k = 0; k < need; ++k) chosen.push_back(members[(start + k) % members.size()]);
+  }
+  return chosen;
+}
+
+ClientProcess::ClientProcess(ClientConfig config) : config_(std::move(config)) {
+  FABSIM_ASSERT_MSG(config_.identity != nullptr, "client without a signing identity");
+  FABSIM_ASSERT_MSG(!config_.orderers.empty(), "client without orderers");
+  FABSIM_ASSERT(config_.broadcast_attempts_max >= 1);
+  FABSIM_ASSERT(config_.in_flight_max >= 1);
+  for (const auto& [name, cc] : config_.chaincodes) plans_.emplace(name, plan_endorsers(cc));
+}
+
+void ClientProcess::on_start(NodeContext& ctx) {
+  fabsim::EventRegistration reg;
+  reg.set_channel_id(config_.channel_id);
+  ctx.send(config_.event_peer, make_message(kEventRegister, reg));
+}
+
+void ClientProcess::on_call(NodeContext& ctx, const ClientCall& call) {
+  if (call.name == kSubmitCall) submit(ctx, call.args);
+}
+
+void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
+  fabsim::TxRequest req;
+  if (!req.ParseFromString(args)) {
+    ctx.emit(kFailureBadRequest, 0, {});
+    return;
+  }
+  const auto cc = config_.chaincodes.find(req.chaincode());
+  if (cc == config_.chaincodes.end()) {
+    ctx.emit(kFailureBadRequest, 0, req.id());
+    return;
+  }
+  if (pending_.size() >= config_.in_flight_max) {
+    ctx.emit(kFailureTooManyInFlight, 0, req.id());
+    return;
+  }
+  const std::vector<size_t> chosen = pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr);
+  if (chosen.empty()) {
+    ctx.emit(kFailureNoEndorsers, 0, req.id());
+    return;
+  }
+
+  protoutil::ProposalSpec spec;
+  spec.channel_id = config_.channel_id;
+  spec.chaincode = req.chaincode();
+  spec.function = req.function();
+  spec.args.assign(req.args().begin(), req.args().end());
+  spec.nonce = crypto::make_nonce(ctx.rng());
+  spec.timestamp = ctx.now();
+  ctx.charge(config_.costs.proposal_build_sign);
+
+  Pending p;
+  p.request_id = req.id();
+  p.proposal = protoutil::make_proposal(spec, *config_.identity);
+  const std::string tx_id = p.proposal.tx_id;
+  // A TxID repeats only if the nonce does: 192 random bits from the client's stream.
+  FABSIM_ASSERT_MSG(pending_.count(tx_id) == 0, "TxID collision");
+  const Message proposal = make_message(kProposal, p.proposal.signed_proposal);
+  for (size_t i : chosen) {
+    p.endorsers.push_back(cc->second.candidates[i].host);
+    ctx.send(cc->second.candidates[i].host, proposal);
+  }
+  p.responses.resize(p.endorsers.size());
+  ctx.emit(kEventSubmitted, static_cast<int64_t>(p.endorsers.size()), p.request_id);
+  auto [it, inserted] = pending_.emplace(tx_id, std::move(p));
+  FABSIM_ASSERT(inserted);
+  arm(ctx, tx_id, it->second, config_.endorsement_timeout);
+}
+
+void ClientProcess::on_message(NodeContext& ctx, HostId from, const Message& msg) {
+  if (!msg.payload) return;
+  switch (msg.kind) {
+    case kProposalReply: on_proposal_reply(ctx, from, msg); break;
+    case kBroadcastReply: on_broadcast_reply(ctx, from, msg); break;
+    case kBlockEvent: on_block_event(ctx, from, msg); break;
+    default: break;  // not for a client
+  }
+}
+
+void ClientProcess::on_proposal_reply(NodeContext& ctx, HostId from, const Message& msg) {
+  ctx.charge(config_.costs.verify_response);
+  fabsim::ProposalReply reply;
+  if (!reply.ParseFromString(*msg.payload)) return;
+  auto it = pending_.find(reply.tx_id());
+  if (it == pending_.end() || it->second.stage != Stage::kEndorsing) return;  // late or unknown
+  Pending& p = it->second;
+  size_t slot = 0;
+  while (slot < p.endorsers.size() && (p.endorsers[slot] != from || p.responses[slot].has_value())) ++slot;
+  if (slot == p.endorsers.size()) return;  // not asked, or already answered
+
+  if (!reply.error().empty()) return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0);
+  protos::ProposalResponse response;
+  if (!response.ParseFromString(reply.proposal_response()))
+    return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0);
+  const int32_t status = response.response().status();
+  if (status < 200 || status >= 400) return finish(ctx, reply.tx_id(), kFailureEndorsementError, status);
+  p.responses[slot] = std::move(response);
+  if (++p.responses_received == p.endorsers.size()) assemble_and_broadcast(ctx, reply.tx_id(), p);
+}
+
+void ClientProcess::assemble_and_broadcast(NodeContext& ctx, const std::string& tx_id, Pending& p) {
+  std::vector<protos::ProposalResponse> responses;
+  for (auto& r : p.responses) responses.push_back(std::move(*r));
+  p.responses.clear();
+  ctx.charge(config_.costs.assemble_sign);
+  // Statuses were checked on arrival, so a failure here is a payload mismatch.
+  auto env = protoutil::assemble_transaction(p.proposal, responses, *config_.identity);
+  if (!env.is_ok()) return finish(ctx, tx_id, kFailureEndorsementMismatch, 0);
+  ctx.emit(kEventEndorsed, static_cast<int64_t>(responses.size()), p.request_id);
+  p.envelope = make_message(kBroadcast, *env);
+  p.stage = Stage::kBroadcasting;
+  p.orderer_index = current_orderer_;
+  broadcast(ctx, tx_id, p);
+}
+
+void ClientProcess::broadcast(NodeContext& ctx, const std::string& tx_id, Pending& p) {
+  ++p.attempts;
+  ctx.send(config_.orderers[p.orderer_index], p.envelope);
+  arm(ctx, tx_id, p, config_.broadcast_timeout);
+}
+
+void ClientProcess::broadcast_failed(NodeContext& ctx, const std::string& tx_id, Pending& p, const char* reason,
+                                     int64_t value) {
+  const size_t next = (p.orderer_index + 1) % config_.orderers.size();
+  if (current_orderer_ == p.orderer_index) current_orderer_ = next;  // sticky failover
+  if (p.attempts >= config_.broadcast_attempts_max) return finish(ctx, tx_id, reason, value);
+  p.orderer_index = next;
+  broadcast(ctx, tx_id, p);
+}
+
+void ClientProcess::on_broadcast_reply(NodeContext& ctx, HostId from, const Message& msg) {
+  fabsim::BroadcastReply reply;
+  if (!reply.ParseFromString(*msg.payload)) return;
+  auto it = pending_.find(reply.tx_id());
+  if (it == pending_.end() || it->second.stage != Stage::kBroadcasting) return;
+  Pending& p = it->second;
+  if (from != config_.orderers[p.orderer_index]) return;  // a previous attempt's orderer
+  const int32_t status = reply.response().status();
+  if (status != common::SUCCESS)
+    return broadcast_failed(ctx, reply.tx_id(), p, kFailureBroadcastRejected, status);
+  ctx.emit(kEventOrdered, p.attempts, p.request_id);
+  p.stage = Stage::kAwaitingCommit;
+  arm(ctx, reply.tx_id(), p, config_.commit_timeout);
+}
+
+void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message& msg) {
+  if (from != config_.event_peer) return;
+  ctx.charge(config_.costs.block_event);
+  fabsim::BlockEvent event;
+  if (!event.ParseFromString(*msg.payload) || event.channel_id() != config_.channel_id) return;
+  for (const auto& tx : event.transactions()) {
+    auto it = pending_.find(tx.tx_id());
+    if (it == pending_.end() || it->second.stage == Stage::kEndorsing) continue;
+    finish(ctx, tx.tx_id(), kEventCommitted, tx.validation_code());
+  }
+}
+
+void ClientProcess::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
+  auto owner = timer_owner_.find(id);
+  if (owner == timer_owner_.end()) return;
+  const std::string tx_id = owner->second;
+  timer_owner_.erase(owner);
+  auto it = pending_.find(tx_id);
+  FABSIM_ASSERT_MSG(it != pending_.end() && it->second.timer == id, "timer of a finished transaction fired");
+  Pending& p = it->second;
+  p.timer = 0;
+  switch (tag) {
+    case kTagEndorsement:
+      return finish(ctx, tx_id, kFailureEndorsementTimeout, static_cast<int64_t>(p.responses_received));
+    case kTagBroadcast:
+      return broadcast_failed(ctx, tx_id, p, kFailureBroadcastTimeout, p.attempts);
+    case kTagCommit:
+      return finish(ctx, tx_id, kFailureCommitTimeout, 0);
+    default:
+      FABSIM_ASSERT_MSG(false, "unknown client timer tag");
+  }
+}
+
+void ClientProcess::arm(NodeContext& ctx, const std::string& tx_id, Pending& p, Duration after) {
+  if (p.timer != 0) {
+    ctx.cancel_timer(p.timer);
+    timer_owner_.erase(p.timer);
+  }
+  const uint64_t tag = p.stage == Stage::kEndorsing ? kTagEndorsement
+                       : p.stage == Stage::kBroadcasting ? kTagBroadcast
+                                                         : kTagCommit;
+  p.timer = ctx.set_timer(after, tag);
+  timer_owner_.emplace(p.timer, tx_id);
+}
+
+void ClientProcess::finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value) {
+  auto it = pending_.find(tx_id);
+  FABSIM_ASSERT(it != pending_.end());
+  if (it->second.timer != 0) {
+    ctx.cancel_timer(it->second.timer);
+    timer_owner_.erase(it->second.timer);
+  }
+  ctx.emit(event, value, it->second.request_id);
+  pending_.erase(it);
+}
+
+}  // namespace fabsim::model::client

@@ -1,0 +1,203 @@
+// ClientProcess: the client / SDK role of a Fabric network (what an application does through
+// fabric-sdk or the Gateway): for each requested invocation it builds and signs a proposal,
+// sends it to endorsing peers chosen to satisfy the chaincode's endorsement policy, collects
+// and checks their responses, assembles and signs the transaction, broadcasts it to an
+// orderer (failing over to the next one on a rejection or timeout), and waits for the
+// BlockEvent that reports the transaction's validation code.
+//
+// Input. ClientCall{name = kSubmitCall ("submit"), args = a marshalled fabsim.TxRequest}
+// (core/proto/fabsim/client.proto): the scenario's transaction id, chaincode, function and
+// arguments. Other call names are ignored. The wire protocol is model/protocol.h.
+//
+// Endorser selection (plan_endorsers, pick_endorsers). Candidates of a chaincode are grouped into classes
+// of interchangeable peers: the same MSP ID and roles (the policy cannot tell them apart).
+// Once, at construction, the client looks for a smallest multiset of classes whose
+// representatives satisfy the policy under CompiledSignaturePolicy::evaluate (Fabric 2.x
+// semantics with signer de-duplication, as VSCC will evaluate the endorsements): sizes 1, 2,
+// ... in turn, and within a size the count vectors in lexicographic order that prefers
+// classes listed first (so earlier candidates win ties). The search is bounded by
+// kSelectionEvaluationsMax evaluations; past it, the client falls back to the full set with
+// candidates removed greedily from the last while the policy stays satisfied (minimal by
+// inclusion rather than by size). Per request, the peers of each class are taken from a
+// rotating start: 0 when ClientConfig::rotate_endorsers is false, else a draw from
+// ctx.rng() per class — load spreading among equivalent peers, still deterministic. The
+// proposal goes to the chosen peers and their endorsements are assembled in selection order,
+// the order in which the selection was checked to satisfy the policy.
+//
+// Orderers. The client broadcasts to its current orderer (initially orderers[0]). A
+// non-SUCCESS BroadcastReply or no reply within broadcast_timeout counts as a failed
+// attempt: the client moves its current orderer to the next one (sticky failover, as the
+// SDKs do) and retries there, up to broadcast_attempts_max attempts per transaction. Only a
+// reply from the orderer of the transaction's current attempt is taken into account.
+//
+// Analysis events (ctx.emit). `detail` is the scenario's TxRequest.id (empty only for a call
+// whose args do not parse as a TxRequest). The time of a
+// stage is the event's release time (the driver stamps it); values are:
+//   client.submitted   number of endorsers the proposal was sent to
+//   client.endorsed    number of endorsements assembled
+//   client.ordered     broadcast attempt that was acknowledged (1-based)
+//   client.committed   the protos.TxValidationCode of the BlockEvent (VALID = 0)
+//   client.failed.<reason>, one of (kFailure* below):
+//     bad_request           args not a TxRequest, or chaincode not configured         value 0
+//     no_endorsers          the candidates cannot satisfy the policy                  value 0
+//     too_many_in_flight    in_flight_max transactions already in flight              value 0
+//     endorsement_error     a peer refused (ProposalReply.error), or its response     value: the
+//                           did not parse or has a status outside [200, 400)          response status (0 if none)
+//     endorsement_timeout   not all responses within endorsement_timeout              value: responses received
+//     endorsement_mismatch  the responses' payloads differ (assemble_transaction)      value 0
+//     broadcast_rejected    the last attempt got a non-SUCCESS reply                  value: its common.Status
+//     broadcast_timeout     the last attempt got no reply within broadcast_timeout    value: attempts made
+//     commit_timeout        no BlockEvent with the TxID within commit_timeout of the  value 0
+//                           broadcast acknowledgement
+// Each transaction gets submitted first (except the three request-level failures, which
+// have no submission) and ends with exactly one committed or failed.* event. A BlockEvent
+// that reports the transaction before the orderer's acknowledgement commits it directly
+// (no ordered event).
+//
+// State and crashes. Everything is volatile: a crashed client forgets its in-flight
+// transactions; they never get a committed or failed event, and the analysis reports them
+// as unknown outcome. On every start the client registers for BlockEvents at event_peer.
+//
+// Invariants: every in-flight transaction has exactly one armed timer (the deadline of its
+// current stage), recorded in timer_owner_; a finished transaction is erased from both maps
+// and its timer cancelled. The in-flight map is bounded by in_flight_max.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/crypto/signing_identity.h"
+#include "core/node.h"
+#include "core/policy/policy_evaluator.h"
+#include "core/proto/common/common.pb.h"
+#include "core/proto/peer/proposal_response.pb.h"
+#include "core/time.h"
+#include "model/protoutil/txutil.h"
+
+namespace fabsim::model::client {
+
+inline constexpr const char* kSubmitCall = "submit";
+
+inline constexpr const char* kEventSubmitted = "client.submitted";
+inline constexpr const char* kEventEndorsed = "client.endorsed";
+inline constexpr const char* kEventOrdered = "client.ordered";
+inline constexpr const char* kEventCommitted = "client.committed";
+inline constexpr const char* kFailureBadRequest = "client.failed.bad_request";
+inline constexpr const char* kFailureNoEndorsers = "client.failed.no_endorsers";
+inline constexpr const char* kFailureTooManyInFlight = "client.failed.too_many_in_flight";
+inline constexpr const char* kFailureEndorsementError = "client.failed.endorsement_error";
+inline constexpr const char* kFailureEndorsementTimeout = "client.failed.endorsement_timeout";
+inline constexpr const char* kFailureEndorsementMismatch = "client.failed.endorsement_mismatch";
+inline constexpr const char* kFailureBroadcastRejected = "client.failed.broadcast_rejected";
+inline constexpr const char* kFailureBroadcastTimeout = "client.failed.broadcast_timeout";
+inline constexpr const char* kFailureCommitTimeout = "client.failed.commit_timeout";
+
+// Bound on policy evaluations of the smallest-selection search for one chaincode.
+inline constexpr size_t kSelectionEvaluationsMax = 20'000;
+
+// An endorsing peer the client may send proposals to.
+struct EndorserCandidate {
+  HostId host = kNoHost;
+  PolicyIdentity identity;  // the peer's signing identity as the policy sees it
+};
+
+// One chaincode's endorsement policy and its candidate endorsers (in preference order;
+// (msp_id, id_key) distinct).
+struct ChaincodeEndorsers {
+  CompiledSignaturePolicy policy;
+  std::vector<EndorserCandidate> candidates;
+};
+
+// Virtual CPU charged by the client. Placeholder defaults of the order of one ECDSA P-256
+// signature or verification in Go plus protobuf marshalling (~100-200 µs); the scenario
+// layer fills them from the cost model.
+struct ClientCosts {
+  Duration proposal_build_sign = Duration::micros(200);  // per request: marshal + sign the proposal
+  Duration verify_response = Duration::micros(150);      // per ProposalReply: parse and check it
+  Duration assemble_sign = Duration::micros(200);        // per transaction: assemble + sign the envelope
+  Duration block_event = Duration::micros(20);           // per BlockEvent: parse and match TxIDs
+};
+
+struct ClientConfig {
+  std::string channel_id;
+  const crypto::SigningIdentity* identity = nullptr;  // not owned; outlives the process
+  std::map<std::string, ChaincodeEndorsers> chaincodes;  // by chaincode name
+  std::vector<HostId> orderers;                       // non-empty
+  HostId event_peer = kNoHost;                        // where the client registers for BlockEvents
+  bool rotate_endorsers = true;                       // spread load among equivalent peers
+  // Defaults: the timeouts fabric-samples' Gateway applications set (endorse 15 s, submit
+  // 5 s, commit status 1 min).
+  Duration endorsement_timeout = Duration::seconds(15);
+  Duration broadcast_timeout = Duration::seconds(5);
+  Duration commit_timeout = Duration::seconds(60);
+  uint32_t broadcast_attempts_max = 3;  // >= 1: attempts per transaction, the first included
+  size_t in_flight_max = 100'000;       // transactions between submitted and their outcome
+  ClientCosts costs;
+};
+
+// Which endorsers to ask for one chaincode, computed once (see the header comment).
+struct EndorserPlan {
+  std::vector<std::vector<size_t>> classes;  // candidate indices per class, preference order
+  std::vector<size_t> counts;                // peers to take from each class
+  bool satisfiable = false;                  // false: no selection satisfies the policy
+  bool minimum = false;                      // the search finished: no smaller selection exists
+};
+EndorserPlan plan_endorsers(const ChaincodeEndorsers& chaincode);
+
+// One request's endorsers: indices into ChaincodeEndorsers::candidates, in selection order
+// (class by class); empty if the plan is not satisfiable. With `rotate`, each class's peers
+// are taken from a start drawn from it (one draw per class with more peers than needed).
+std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate);
+
+class ClientProcess : public Process {
+ public:
+  explicit ClientProcess(ClientConfig config);
+
+  void on_start(NodeContext& ctx) override;
+  void on_message(NodeContext& ctx, HostId from, const Message& msg) override;
+  void on_timer(NodeContext& ctx, TimerId id, uint64_t tag) override;
+  void on_call(NodeContext& ctx, const ClientCall& call) override;
+
+  size_t in_flight() const { return pending_.size(); }
+  HostId current_orderer() const { return config_.orderers[current_orderer_]; }
+
+ private:
+  enum class Stage : uint8_t { kEndorsing, kBroadcasting, kAwaitingCommit };
+
+  struct Pending {
+    std::string request_id;
+    protoutil::Proposal proposal;
+    std::vector<HostId> endorsers;                                  // selection order
+    std::vector<std::optional<protos::ProposalResponse>> responses;  // one slot per endorser
+    size_t responses_received = 0;
+    Stage stage = Stage::kEndorsing;
+    TimerId timer = 0;
+    Message envelope;            // the signed transaction, kept for retries
+    uint32_t attempts = 0;       // broadcast attempts made
+    size_t orderer_index = 0;    // orderer of the current attempt
+  };
+
+  void submit(NodeContext& ctx, const std::string& args);
+  void on_proposal_reply(NodeContext& ctx, HostId from, const Message& msg);
+  void on_broadcast_reply(NodeContext& ctx, HostId from, const Message& msg);
+  void on_block_event(NodeContext& ctx, HostId from, const Message& msg);
+  void assemble_and_broadcast(NodeContext& ctx, const std::string& tx_id, Pending& p);
+  void broadcast(NodeContext& ctx, const std::string& tx_id, Pending& p);
+  // A failed broadcast attempt: retry on the next orderer, or fail with `reason`/`value`.
+  void broadcast_failed(NodeContext& ctx, const std::string& tx_id, Pending& p, const char* reason, int64_t value);
+  void arm(NodeContext& ctx, const std::string& tx_id, Pending& p, Duration after);
+  // Emits `event` and forgets the transaction.
+  void finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value);
+
+  ClientConfig config_;
+  std::map<std::string, EndorserPlan> plans_;    // by chaincode name, one per config entry
+  size_t current_orderer_ = 0;
+  std::map<std::string, Pending> pending_;        // by Fabric TxID
+  std::map<TimerId, std::string> timer_owner_;    // armed timer -> TxID
+};
+
+}  // namespace fabsim::model::client
