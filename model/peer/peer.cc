@@ -1,0 +1,266 @@
+#include "model/peer/peer.h"
+
+#include <fmt/format.h>
+
+#include "core/assert.h"
+#include "core/crypto/txid.h"
+#include "core/proto/fabsim/node_messages.pb.h"
+#include "core/proto/orderer/ab.pb.h"
+#include "core/proto/peer/chaincode.pb.h"
+#include "model/chaincode/chaincode_stub.h"
+#include "model/chaincode/tx_simulator.h"
+#include "model/ledger/block_hash.h"
+#include "model/ledger/tx_rwset.h"
+#include "model/protocol.h"
+#include "model/protoutil/txutil.h"
+
+namespace fabsim::peer {
+namespace {
+
+using protoutil::parse;
+
+std::string marshal(const google::protobuf::Message& m) {
+  std::string out;
+  m.SerializeToString(&out);
+  return out;
+}
+
+Duration per_kb(Duration d, size_t bytes) { return d * static_cast<int64_t>((bytes + 1023) / 1024); }
+
+}  // namespace
+
+PeerProcess::PeerProcess(PeerConfig config)
+    : config_(std::move(config)), registry_(chaincode::ChaincodeRegistry::builtin()) {
+  FABSIM_ASSERT(config_.msps != nullptr && config_.signer != nullptr && config_.verifier != nullptr);
+  FABSIM_ASSERT(config_.chaincodes != nullptr);
+}
+
+void PeerProcess::on_start(NodeContext& ctx) {
+  // Opening the ledger recovers state and history up to the block store (crash safety).
+  auto ledger = ledger::Ledger::open(ctx.mutable_store().env(), config_.ledger_path);
+  if (!ledger.is_ok()) {
+    failed_ = true;
+    ctx.emit("peer.ledger_error", 0, ledger.status().to_string());
+    return;
+  }
+  ledger_ = std::move(ledger).value();
+  // Stream ids differ per incarnation, so replies on a stream opened before a crash are ignored.
+  stream_counter_ = ctx.rng().next_u64() << 16;
+  open_stream(ctx);
+  height_at_last_check_ = ledger_->height();
+  ctx.set_timer(config_.deliver_retry, kDeliverWatchdogTag);
+}
+
+void PeerProcess::open_stream(NodeContext& ctx) {
+  if (config_.orderer == kNoHost) return;
+  if (stream_id_ != 0) {
+    fabsim::DeliverCancel cancel;
+    cancel.set_stream_id(stream_id_);
+    ctx.send(config_.orderer, model::make_message(model::kDeliverCancel, cancel));
+  }
+  stream_id_ = ++stream_counter_;
+  ::orderer::SeekInfo seek;
+  seek.mutable_start()->mutable_specified()->set_number(ledger_->height());
+  seek.mutable_stop()->mutable_specified()->set_number(UINT64_MAX);
+  seek.set_behavior(::orderer::SeekInfo::BLOCK_UNTIL_READY);
+  common::ChannelHeader chdr;
+  chdr.set_type(common::DELIVER_SEEK_INFO);
+  chdr.set_channel_id(config_.channel_id);
+  chdr.mutable_timestamp()->set_seconds(ctx.now().ns / 1'000'000'000);
+  chdr.mutable_timestamp()->set_nanos(static_cast<int32_t>(ctx.now().ns % 1'000'000'000));
+  common::SignatureHeader shdr;
+  shdr.set_creator(config_.signer->serialized());
+  shdr.set_nonce(crypto::make_nonce(ctx.rng()));
+  common::Payload payload;
+  payload.mutable_header()->set_channel_header(marshal(chdr));
+  payload.mutable_header()->set_signature_header(marshal(shdr));
+  payload.set_data(marshal(seek));
+  common::Envelope env;
+  env.set_payload(marshal(payload));
+  env.set_signature(config_.signer->sign(env.payload()));
+  fabsim::DeliverRequest req;
+  req.set_stream_id(stream_id_);
+  req.set_envelope(marshal(env));
+  ctx.send(config_.orderer, model::make_message(model::kDeliverRequest, req));
+}
+
+void PeerProcess::on_timer(NodeContext& ctx, TimerId, uint64_t tag) {
+  if (tag != kDeliverWatchdogTag || failed_) return;
+  if (ledger_->height() == height_at_last_check_) open_stream(ctx);  // no progress: re-open
+  height_at_last_check_ = ledger_->height();
+  ctx.set_timer(config_.deliver_retry, kDeliverWatchdogTag);
+}
+
+void PeerProcess::on_message(NodeContext& ctx, HostId from, const Message& msg) {
+  if (failed_ || !msg.payload) return;
+  switch (msg.kind) {
+    case model::kProposal:
+      endorse(ctx, from, *msg.payload);
+      break;
+    case model::kDeliverReply:
+      on_deliver_reply(ctx, *msg.payload);
+      break;
+    case model::kEventRegister: {
+      fabsim::EventRegistration reg;
+      if (parse(&reg, *msg.payload) && reg.channel_id() == config_.channel_id) subscribers_.insert(from);
+      break;
+    }
+    default:
+      break;  // not for a peer
+  }
+}
+
+void PeerProcess::endorse(NodeContext& ctx, HostId from, const std::string& bytes) {
+  ctx.charge(config_.costs.proposal_check);
+  fabsim::ProposalReply reply;
+  auto refuse = [&](const std::string& why) {
+    reply.set_error(why);
+    ctx.send(from, model::make_message(model::kProposalReply, reply));
+  };
+  protos::SignedProposal signed_proposal;
+  protos::Proposal proposal;
+  common::Header header;
+  common::ChannelHeader chdr;
+  common::SignatureHeader shdr;
+  if (!parse(&signed_proposal, bytes) || !parse(&proposal, signed_proposal.proposal_bytes()) ||
+      !parse(&header, proposal.header()) || !parse(&chdr, header.channel_header()) ||
+      !parse(&shdr, header.signature_header()))
+    return refuse("malformed proposal");
+  reply.set_tx_id(chdr.tx_id());
+  if (chdr.type() != common::ENDORSER_TRANSACTION) return refuse("unsupported proposal type");
+  if (chdr.epoch() != 0 || shdr.nonce().empty() || shdr.creator().empty()) return refuse("invalid header");
+  if (chdr.channel_id() != config_.channel_id) return refuse("channel '" + chdr.channel_id() + "' not found");
+  auto creator = config_.msps->deserialize_identity(shdr.creator());
+  if (!creator.is_ok() || !creator->is_valid()) return refuse("creator is not a valid identity of the channel");
+  if (!config_.verifier->verify(creator->certificate(), signed_proposal.proposal_bytes(), signed_proposal.signature()).is_ok())
+    return refuse("the creator's signature over the proposal is not valid");
+  if (!crypto::tx_id_matches(chdr.tx_id(), shdr.nonce(), shdr.creator())) return refuse("incorrectly formed TxID");
+  auto dup = ledger_->block_store().tx_exists(chdr.tx_id());
+  if (!dup.is_ok() || *dup) return refuse("duplicate transaction found [" + chdr.tx_id() + "]");
+  protos::ChaincodeHeaderExtension ext;
+  protos::ChaincodeProposalPayload cpp;
+  protos::ChaincodeInvocationSpec cis;
+  if (!parse(&ext, chdr.extension()) || !parse(&cpp, proposal.payload()) || !parse(&cis, cpp.input()))
+    return refuse("malformed chaincode proposal");
+  const std::string& cc = ext.chaincode_id().name();
+  auto def = config_.chaincodes->find(cc);
+  auto kind = config_.chaincode_kinds.find(cc);
+  if (def == config_.chaincodes->end() || kind == config_.chaincode_kinds.end())
+    return refuse("chaincode '" + cc + "' is not defined on channel '" + config_.channel_id + "'");
+  const auto& input = cis.chaincode_spec().input().args();
+  if (input.empty()) return refuse("chaincode input has no function");
+  std::vector<std::string> args(input.begin() + 1, input.end());
+
+  auto chaincode = registry_.make(kind->second);
+  if (!chaincode.is_ok()) return refuse(chaincode.status().message());
+  chaincode::TxSimulator sim(ledger_->state());
+  chaincode::ChaincodeStub stub(sim, cc);
+  const chaincode::ChaincodeResponse resp = (*chaincode)->invoke(stub, input[0], args);
+  ctx.charge(config_.costs.chaincode_base + config_.costs.chaincode_per_op * static_cast<int64_t>(stub.work_units()));
+
+  protos::ProposalResponse pr;
+  if (!resp.ok()) {  // Fabric: the error status and message, no endorsement
+    pr.set_version(1);
+    pr.mutable_response()->set_status(resp.status);
+    pr.mutable_response()->set_message(resp.message);
+    reply.set_proposal_response(marshal(pr));
+    ctx.send(from, model::make_message(model::kProposalReply, reply));
+    return;
+  }
+  auto results = sim.get_tx_simulation_results();
+  if (!results.is_ok()) return refuse(results.status().message());
+  protoutil::Proposal p;
+  p.proposal = proposal;
+  p.header = header;
+  p.channel_header = chdr;
+  p.signature_header = shdr;
+  p.payload = cpp;
+  p.tx_id = chdr.tx_id();
+  protoutil::EndorsementSpec spec;
+  spec.results = std::move(results).value();
+  spec.response.set_status(resp.status);
+  spec.response.set_message(resp.message);
+  spec.response.set_payload(resp.payload);
+  spec.chaincode_name = cc;
+  spec.chaincode_version = def->second.version;
+  pr = protoutil::endorse(p, spec, *config_.signer);
+  ctx.charge(config_.costs.endorse);
+  reply.set_proposal_response(marshal(pr));
+  ctx.send(from, model::make_message(model::kProposalReply, reply));
+  ctx.emit("peer.endorsed", 0, chdr.tx_id());
+}
+
+void PeerProcess::on_deliver_reply(NodeContext& ctx, const std::string& bytes) {
+  fabsim::DeliverReply reply;
+  if (!parse(&reply, bytes) || reply.stream_id() != stream_id_) return;  // stale stream
+  if (!reply.response().has_block()) {
+    stream_id_ = 0;  // the stream ended (status); the watchdog re-opens it
+    return;
+  }
+  commit(ctx, reply.response().block());
+}
+
+void PeerProcess::commit(NodeContext& ctx, common::Block block) {
+  ctx.charge(config_.costs.block_check);
+  if (block.header().number() != ledger_->height()) return;  // a duplicate, or not the next block
+  const size_t n = static_cast<size_t>(block.data().data_size());
+  while (block.metadata().metadata_size() < 5) block.mutable_metadata()->add_metadata();
+  std::vector<uint8_t> codes;
+  ledger::UpdateBatch updates;
+  std::vector<ledger::TxWrites> writes;
+  std::vector<std::string> tx_ids(n);
+  if (block.header().number() == 0) {
+    codes.assign(n, protos::TxValidationCode::VALID);  // the genesis block, committed on join
+  } else {
+    validation::ValidationContext vctx{config_.channel_id, config_.msps, config_.verifier, config_.chaincodes};
+    auto result = validation::validate_block(block, vctx, ledger_->state(), [&](const std::string& id) {
+      return ledger_->block_store().tx_exists(id);
+    });
+    if (!result.is_ok()) {
+      failed_ = true;
+      ctx.emit("peer.commit_error", static_cast<int64_t>(block.header().number()), result.status().to_string());
+      return;
+    }
+    const validation::ValidationWork& w = result->work;
+    ctx.charge(config_.costs.signature_verify * static_cast<int64_t>(w.signatures_verified) +
+               config_.costs.policy_eval * static_cast<int64_t>(w.policy_evaluations) +
+               config_.costs.mvcc_per_read * static_cast<int64_t>(w.reads_checked + w.range_queries_checked) +
+               config_.costs.state_write_per_key * static_cast<int64_t>(w.writes_applied));
+    codes = std::move(result->codes);
+    updates = std::move(result->updates);
+    writes = std::move(result->valid_writes);
+    tx_ids = std::move(result->tx_ids);
+  }
+  block.mutable_metadata()->set_metadata(common::TRANSACTIONS_FILTER, std::string(codes.begin(), codes.end()));
+  const size_t block_bytes = block.ByteSizeLong();
+  Status s = ledger_->commit_block(&block, updates, block.header().number() == 0 ? nullptr : &writes);
+  if (!s.is_ok()) {
+    failed_ = true;
+    ctx.emit("peer.commit_error", static_cast<int64_t>(block.header().number()), s.to_string());
+    return;
+  }
+  ctx.charge(per_kb(config_.costs.block_write_per_kb, block_bytes) + config_.costs.fsync);
+  ctx.emit("peer.block_committed", static_cast<int64_t>(block.header().number()),
+           ledger::to_hex(ledger::block_header_hash(block.header())));
+  if (subscribers_.empty()) return;
+  fabsim::BlockEvent event;
+  event.set_channel_id(config_.channel_id);
+  event.set_number(block.header().number());
+  for (size_t i = 0; i < n; ++i) {
+    std::string id = tx_ids[i];
+    if (id.empty()) {  // invalid before its TxID was read: the client still wants its outcome
+      auto parsed = ledger::txid_from_envelope(block.data().data(static_cast<int>(i)));
+      if (parsed.is_ok()) id = *parsed;
+    }
+    auto* tx = event.add_transactions();
+    tx->set_tx_id(id);
+    tx->set_validation_code(codes[i]);
+  }
+  const Message m = model::make_message(model::kBlockEvent, event);
+  for (HostId c : subscribers_) {
+    ctx.send(c, m);
+    ctx.charge(config_.costs.block_event);
+  }
+}
+
+}  // namespace fabsim::peer

@@ -1,0 +1,103 @@
+// PeerProcess: a Fabric peer on one channel — endorser and committer — behind the node
+// interface (core/node.h), speaking model/protocol.h.
+//
+// Endorser (kProposal -> kProposalReply): checks the signed proposal as Fabric's
+// ValidateProposalMessage does (header types, epoch, nonce and creator, the creator's
+// signature over the proposal bytes, the TxID), refuses a TxID already in its ledger,
+// simulates the chaincode against its committed state through TxSimulator and a
+// ChaincodeStub, and signs a ProposalResponse (protoutil::endorse). A chaincode error
+// (status >= 400) is answered with that status and no endorsement, as Fabric does.
+//
+// Committer: pulls blocks from the orderer with a Deliver stream from its ledger height
+// (kDeliverRequest, SeekInfo{specified height .. max, BLOCK_UNTIL_READY}). Block 0 is the
+// channel's genesis (configuration) block: it is committed as the peer joins, without
+// validation. Every later block goes through validation::validate_block and
+// ledger::Ledger::commit_block; then each client registered for events (kEventRegister)
+// gets a kBlockEvent with every transaction's validation code. Blocks that are not the
+// next one are ignored. A Deliver stream has no liveness signal in the model, so a
+// watchdog re-opens it after `deliver_retry` without progress (a restarted orderer,
+// a partition that healed).
+//
+// Durable: the ledger, on the host's Env. Volatile: streams, registrations.
+// Not modelled: the orderer's block signature is not verified (the ledger checks the
+// hash chain and data hash), gossip (a later issue), private data, chaincode events.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "core/crypto/msp.h"
+#include "core/crypto/signature.h"
+#include "core/crypto/signing_identity.h"
+#include "core/node.h"
+#include "core/proto/common/common.pb.h"
+#include "model/chaincode/registry.h"
+#include "model/ledger/ledger.h"
+#include "model/validation/tx_validator.h"
+
+namespace fabsim::peer {
+
+// Virtual CPU charged per operation; the scenario layer fills these from core/cost_model.h.
+struct PeerCosts {
+  Duration proposal_check = Duration::micros(150);    // parse + creator signature verify
+  Duration chaincode_base = Duration::micros(500);    // per invocation
+  Duration chaincode_per_op = Duration::micros(100);  // per state operation (stub work unit)
+  Duration endorse = Duration::micros(100);           // build + sign the response
+  Duration block_check = Duration::micros(50);        // per block
+  Duration signature_verify = Duration::micros(100);  // per creator/endorsement signature checked
+  Duration policy_eval = Duration::micros(10);        // per endorsement-policy evaluation
+  Duration mvcc_per_read = Duration::micros(18);      // per read or range query checked
+  Duration state_write_per_key = Duration::micros(4);
+  Duration block_write_per_kb = Duration::micros(2);
+  Duration fsync = Duration::micros(266);             // per committed block
+  Duration block_event = Duration::micros(10);        // per subscriber notified
+};
+
+struct PeerConfig {
+  std::string channel_id;
+  const crypto::MspManager* msps = nullptr;         // the channel's MSPs (not owned)
+  const crypto::SigningIdentity* signer = nullptr;  // this peer's identity (not owned)
+  const crypto::Verifier* verifier = nullptr;       // shared per run (not owned)
+  // Chaincode name -> definition (version, endorsement policy) and kind (kvstore, ...).
+  const std::map<std::string, validation::ChaincodeDefinition>* chaincodes = nullptr;
+  std::map<std::string, std::string> chaincode_kinds;
+  HostId orderer = kNoHost;
+  Duration deliver_retry = Duration::seconds(5);
+  PeerCosts costs;
+  std::string ledger_path = "peer/ledger";
+};
+
+class PeerProcess : public Process {
+ public:
+  static constexpr uint64_t kDeliverWatchdogTag = 1;
+
+  explicit PeerProcess(PeerConfig config);
+
+  void on_start(NodeContext& ctx) override;
+  void on_message(NodeContext& ctx, HostId from, const Message& msg) override;
+  void on_timer(NodeContext& ctx, TimerId id, uint64_t tag) override;
+
+  uint64_t height() const { return ledger_ ? ledger_->height() : 0; }
+  const ledger::Ledger* ledger() const { return ledger_.get(); }
+  uint64_t stream_id() const { return stream_id_; }
+
+ private:
+  void endorse(NodeContext& ctx, HostId from, const std::string& bytes);
+  void on_deliver_reply(NodeContext& ctx, const std::string& bytes);
+  void commit(NodeContext& ctx, common::Block block);
+  void open_stream(NodeContext& ctx);
+
+  PeerConfig config_;
+  chaincode::ChaincodeRegistry registry_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::set<HostId> subscribers_;
+  uint64_t stream_id_ = 0;
+  uint64_t stream_counter_ = 0;
+  uint64_t height_at_last_check_ = 0;
+  bool failed_ = false;  // the ledger could not be opened or a commit failed: stop
+};
+
+}  // namespace fabsim::peer

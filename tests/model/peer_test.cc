@@ -1,0 +1,305 @@
+// PeerProcess (model/peer/peer.h), driven sans-IO: each input through a NodeContext built
+// here, outputs inspected. One case per rule.
+#include <gtest/gtest.h>
+
+#include "core/crypto/ca.h"
+#include "core/crypto/msp.h"
+#include "core/crypto/signature.h"
+#include "core/crypto/signing_identity.h"
+#include "core/crypto/txid.h"
+#include "core/policy/policy_parser.h"
+#include "core/proto/fabsim/node_messages.pb.h"
+#include "core/proto/orderer/ab.pb.h"
+#include "model/ledger/block_hash.h"
+#include "model/peer/peer.h"
+#include "model/protocol.h"
+#include "model/protoutil/txutil.h"
+
+namespace fabsim::peer {
+namespace {
+
+using crypto::NodeOu;
+using crypto::SignatureScheme;
+constexpr uint64_t kSeed = 11;
+constexpr HostId kOrderer = 9;
+constexpr HostId kClient = 5;
+
+std::string marshal(const google::protobuf::Message& m) {
+  std::string s;
+  m.SerializeToString(&s);
+  return s;
+}
+
+class PeerTest : public testing::Test {
+ protected:
+  PeerTest()
+      : ca1_(kSeed, "Org1MSP", "Org1"),
+        ca3_(kSeed, "Org3MSP", "Org3"),
+        peer_id_(ca1_.issue("peer0.org1", NodeOu::kPeer), SignatureScheme::kHmacSha256, kSeed),
+        client_id_(ca1_.issue("user1", NodeOu::kClient), SignatureScheme::kHmacSha256, kSeed),
+        outsider_(ca3_.issue("user3", NodeOu::kClient), SignatureScheme::kHmacSha256, kSeed),
+        verifier_(crypto::make_verifier(SignatureScheme::kHmacSha256, kSeed)) {
+    auto msp = crypto::Msp::create(crypto::MspConfig{ca1_.msp_id(), ca1_.certificate(), true, {}});
+    EXPECT_TRUE(msp.is_ok());
+    EXPECT_TRUE(msps_.add(std::move(msp).value()).is_ok());
+    auto policy = CompiledSignaturePolicy::compile(*parse_signature_policy("OR('Org1MSP.peer')"));
+    EXPECT_TRUE(policy.is_ok());
+    chaincodes_.insert_or_assign("kv", validation::ChaincodeDefinition{"kv", "1.0", std::move(policy).value()});
+    config_.channel_id = "mychannel";
+    config_.msps = &msps_;
+    config_.signer = &peer_id_;
+    config_.verifier = verifier_.get();
+    config_.chaincodes = &chaincodes_;
+    config_.chaincode_kinds = {{"kv", "kvstore"}};
+    config_.orderer = kOrderer;
+  }
+
+  // Runs one input on `p` at virtual time `now_` and returns its outputs.
+  template <typename F>
+  NodeContext::Outputs run(PeerProcess& p, F&& f) {
+    NodeContext ctx(0, now_, rng_, store_, next_timer_);
+    f(ctx);
+    return std::move(ctx.outputs());
+  }
+
+  static std::vector<const NodeContext::Send*> sends_of(const NodeContext::Outputs& o, uint32_t kind) {
+    std::vector<const NodeContext::Send*> out;
+    for (const auto& s : o.sends)
+      if (s.msg.kind == kind) out.push_back(&s);
+    return out;
+  }
+
+  protoutil::Proposal proposal(const std::string& function, std::vector<std::string> args,
+                               const crypto::SigningIdentity* who = nullptr, const std::string& nonce = "n1") {
+    return protoutil::make_proposal({"mychannel", "kv", function, std::move(args), nonce, Time::zero()},
+                                    who ? *who : client_id_);
+  }
+
+  fabsim::ProposalReply endorse(PeerProcess& p, const protoutil::Proposal& prop) {
+    auto out = run(p, [&](NodeContext& ctx) {
+      p.on_message(ctx, kClient, model::make_message(model::kProposal, prop.signed_proposal));
+    });
+    auto replies = sends_of(out, model::kProposalReply);
+    EXPECT_EQ(replies.size(), 1u);
+    fabsim::ProposalReply r;
+    if (!replies.empty()) EXPECT_TRUE(r.ParseFromString(*replies[0]->msg.payload));
+    return r;
+  }
+
+  common::Block next_block(std::vector<common::Envelope> envs) {
+    common::Block b;
+    b.mutable_header()->set_number(chain_.size());
+    if (!chain_.empty()) b.mutable_header()->set_previous_hash(ledger::block_header_hash(chain_.back().header()));
+    for (const auto& e : envs) e.SerializeToString(b.mutable_data()->add_data());
+    b.mutable_header()->set_data_hash(ledger::block_data_hash(b.data()));
+    for (int i = 0; i < 5; ++i) b.mutable_metadata()->add_metadata();
+    chain_.push_back(b);
+    return b;
+  }
+
+  common::Block genesis() {
+    common::ChannelHeader chdr;
+    chdr.set_type(common::CONFIG);
+    chdr.set_channel_id("mychannel");
+    common::Payload payload;
+    payload.mutable_header()->set_channel_header(marshal(chdr));
+    common::Envelope env;
+    env.set_payload(marshal(payload));
+    return next_block({env});
+  }
+
+  NodeContext::Outputs deliver(PeerProcess& p, const common::Block& b, uint64_t stream = 0) {
+    fabsim::DeliverReply reply;
+    reply.set_stream_id(stream ? stream : p.stream_id());
+    *reply.mutable_response()->mutable_block() = b;
+    return run(p, [&](NodeContext& ctx) { p.on_message(ctx, kOrderer, model::make_message(model::kDeliverReply, reply)); });
+  }
+
+  common::Envelope endorsed_tx(PeerProcess& p, const std::string& nonce, const std::string& key) {
+    const protoutil::Proposal prop = proposal("put", {key, "v"}, nullptr, nonce);
+    fabsim::ProposalReply r = endorse(p, prop);
+    protos::ProposalResponse pr;
+    EXPECT_TRUE(pr.ParseFromString(r.proposal_response()));
+    auto env = protoutil::assemble_transaction(prop, {pr}, client_id_);
+    EXPECT_TRUE(env.is_ok()) << env.status().to_string();
+    return *env;
+  }
+
+  crypto::CertificateAuthority ca1_, ca3_;
+  crypto::SigningIdentity peer_id_, client_id_, outsider_;
+  std::unique_ptr<crypto::Verifier> verifier_;
+  crypto::MspManager msps_;
+  std::map<std::string, validation::ChaincodeDefinition> chaincodes_;
+  PeerConfig config_;
+  DurableStore store_;
+  Rng rng_{3};
+  TimerId next_timer_ = 0;
+  Time now_ = Time::zero();
+  std::vector<common::Block> chain_;
+};
+
+TEST_F(PeerTest, StartOpensADeliverStreamFromItsHeight) {
+  PeerProcess p(config_);
+  auto out = run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  auto reqs = sends_of(out, model::kDeliverRequest);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0]->to, kOrderer);
+  fabsim::DeliverRequest req;
+  ASSERT_TRUE(req.ParseFromString(*reqs[0]->msg.payload));
+  common::Envelope env;
+  common::Payload payload;
+  ::orderer::SeekInfo seek;
+  ASSERT_TRUE(env.ParseFromString(req.envelope()) && payload.ParseFromString(env.payload()) && seek.ParseFromString(payload.data()));
+  EXPECT_EQ(seek.start().specified().number(), 0u);
+  EXPECT_EQ(seek.behavior(), ::orderer::SeekInfo::BLOCK_UNTIL_READY);
+  ASSERT_EQ(out.timers.size(), 1u);
+  EXPECT_EQ(out.timers[0].tag, PeerProcess::kDeliverWatchdogTag);
+}
+
+TEST_F(PeerTest, EndorsesAValidProposalWithItsSignedResponse) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  const auto prop = proposal("put", {"k", "v"});
+  fabsim::ProposalReply r = endorse(p, prop);
+  EXPECT_TRUE(r.error().empty()) << r.error();
+  EXPECT_EQ(r.tx_id(), prop.tx_id);
+  protos::ProposalResponse pr;
+  ASSERT_TRUE(pr.ParseFromString(r.proposal_response()));
+  EXPECT_EQ(pr.response().status(), 200);
+  EXPECT_EQ(pr.endorsement().endorser(), peer_id_.serialized());
+  EXPECT_TRUE(verifier_->verify(peer_id_.certificate(), pr.payload() + pr.endorsement().endorser(), pr.endorsement().signature()).is_ok());
+}
+
+TEST_F(PeerTest, RefusesAProposalWhoseSignatureDoesNotVerify) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  auto prop = proposal("put", {"k", "v"});
+  prop.signed_proposal.set_signature(std::string(32, 'x'));
+  EXPECT_NE(endorse(p, prop).error().find("signature"), std::string::npos);
+}
+
+TEST_F(PeerTest, RefusesACreatorOutsideTheChannel) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  EXPECT_NE(endorse(p, proposal("put", {"k", "v"}, &outsider_)).error().find("not a valid identity"), std::string::npos);
+}
+
+TEST_F(PeerTest, RefusesAnUndefinedChaincode) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  auto prop = protoutil::make_proposal({"mychannel", "nosuch", "put", {"k", "v"}, "n", Time::zero()}, client_id_);
+  EXPECT_NE(endorse(p, prop).error().find("not defined"), std::string::npos);
+}
+
+TEST_F(PeerTest, ChaincodeErrorIsReturnedWithItsStatusAndNoEndorsement) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  fabsim::ProposalReply r = endorse(p, proposal("no_such_function", {}));
+  EXPECT_TRUE(r.error().empty());
+  protos::ProposalResponse pr;
+  ASSERT_TRUE(pr.ParseFromString(r.proposal_response()));
+  EXPECT_GE(pr.response().status(), 400);
+  EXPECT_FALSE(pr.has_endorsement());
+}
+
+TEST_F(PeerTest, CommitsGenesisThenAValidatedBlockAndNotifiesSubscribers) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  run(p, [&](NodeContext& ctx) {
+    fabsim::EventRegistration reg;
+    reg.set_channel_id("mychannel");
+    p.on_message(ctx, kClient, model::make_message(model::kEventRegister, reg));
+  });
+  deliver(p, genesis());
+  EXPECT_EQ(p.height(), 1u);
+  const common::Envelope tx = endorsed_tx(p, "n-a", "k1");
+  auto out = deliver(p, next_block({tx}));
+  EXPECT_EQ(p.height(), 2u);
+  auto v = p.ledger()->state().get_state("kv", "k1");
+  ASSERT_TRUE(v.is_ok() && v->has_value());
+  EXPECT_EQ((*v)->value, "v");
+  auto events = sends_of(out, model::kBlockEvent);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]->to, kClient);
+  fabsim::BlockEvent ev;
+  ASSERT_TRUE(ev.ParseFromString(*events[0]->msg.payload));
+  EXPECT_EQ(ev.number(), 1u);
+  ASSERT_EQ(ev.transactions_size(), 1);
+  EXPECT_EQ(ev.transactions(0).validation_code(), protos::TxValidationCode::VALID);
+  EXPECT_GT(out.cpu.ns, 0);
+}
+
+TEST_F(PeerTest, InvalidTransactionsAreReportedWithTheirTxIdAndCode) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  run(p, [&](NodeContext& ctx) {
+    fabsim::EventRegistration reg;
+    reg.set_channel_id("mychannel");
+    p.on_message(ctx, kClient, model::make_message(model::kEventRegister, reg));
+  });
+  deliver(p, genesis());
+  common::Envelope tx = endorsed_tx(p, "n-b", "k2");
+  tx.set_signature(std::string(32, 'z'));  // breaks the creator signature
+  auto out = deliver(p, next_block({tx}));
+  fabsim::BlockEvent ev;
+  ASSERT_TRUE(ev.ParseFromString(*sends_of(out, model::kBlockEvent).at(0)->msg.payload));
+  EXPECT_EQ(ev.transactions(0).validation_code(), protos::TxValidationCode::BAD_CREATOR_SIGNATURE);
+  EXPECT_EQ(ev.transactions(0).tx_id(), crypto::compute_tx_id("n-b", client_id_.serialized()));
+}
+
+TEST_F(PeerTest, ABlockThatIsNotTheNextIsIgnored) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());
+  common::Block b1 = next_block({endorsed_tx(p, "n-c", "k3")});
+  common::Block b2 = next_block({endorsed_tx(p, "n-d", "k4")});
+  deliver(p, b2);  // skips block 1
+  EXPECT_EQ(p.height(), 1u);
+  deliver(p, b1);
+  deliver(p, b1);  // a duplicate
+  EXPECT_EQ(p.height(), 2u);
+}
+
+TEST_F(PeerTest, RepliesOnAStaleStreamAreIgnored) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis(), p.stream_id() + 1);
+  EXPECT_EQ(p.height(), 0u);
+}
+
+TEST_F(PeerTest, RestartRecoversTheLedgerAndResumesDeliveryFromItsHeight) {
+  {
+    PeerProcess p(config_);
+    run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+    deliver(p, genesis());
+    deliver(p, next_block({endorsed_tx(p, "n-e", "k5")}));
+    ASSERT_EQ(p.height(), 2u);
+  }
+  PeerProcess again(config_);  // a new incarnation on the same durable store
+  auto out = run(again, [&](NodeContext& ctx) { again.on_start(ctx); });
+  EXPECT_EQ(again.height(), 2u);
+  fabsim::DeliverRequest req;
+  ASSERT_TRUE(req.ParseFromString(*sends_of(out, model::kDeliverRequest).at(0)->msg.payload));
+  common::Envelope env;
+  common::Payload payload;
+  ::orderer::SeekInfo seek;
+  ASSERT_TRUE(env.ParseFromString(req.envelope()) && payload.ParseFromString(env.payload()) && seek.ParseFromString(payload.data()));
+  EXPECT_EQ(seek.start().specified().number(), 2u);
+}
+
+TEST_F(PeerTest, WatchdogReopensTheStreamOnlyWithoutProgress) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  const uint64_t first = p.stream_id();
+  deliver(p, genesis());
+  auto out = run(p, [&](NodeContext& ctx) { p.on_timer(ctx, 1, PeerProcess::kDeliverWatchdogTag); });
+  EXPECT_TRUE(sends_of(out, model::kDeliverRequest).empty());  // progress since the start
+  EXPECT_EQ(p.stream_id(), first);
+  out = run(p, [&](NodeContext& ctx) { p.on_timer(ctx, 2, PeerProcess::kDeliverWatchdogTag); });
+  EXPECT_EQ(sends_of(out, model::kDeliverCancel).size(), 1u);
+  EXPECT_EQ(sends_of(out, model::kDeliverRequest).size(), 1u);
+  EXPECT_NE(p.stream_id(), first);
+}
+
+}  // namespace
+}  // namespace fabsim::peer
