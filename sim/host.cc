@@ -20,7 +20,10 @@ Host::Host(World& world, HostId id, std::string name, uint32_t cores, ProcessFac
   FABSIM_ASSERT(cores_ >= 1);
 }
 
-Host::~Host() = default;
+Host::~Host() {
+  // The process may hold databases open on the store's Env: it goes first.
+  process_.reset();
+}
 
 void Host::boot() {
   FABSIM_ASSERT(!up_ && incarnation_ == 0);

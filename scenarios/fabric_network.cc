@@ -1,0 +1,136 @@
+#include "scenarios/fabric_network.h"
+
+#include <fmt/format.h>
+
+#include "core/policy/policy_parser.h"
+#include "core/proto/fabsim/client.pb.h"
+#include "model/chaincode/registry.h"
+#include "model/client/client.h"
+#include "model/orderer/solo.h"
+#include "model/peer/peer.h"
+
+namespace fabsim {
+
+FabricNetwork::~FabricNetwork() {
+  world_.reset();  // processes borrow from the members below: destroy them first
+}
+
+Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkConfig& config) {
+  if (config.orgs.empty()) return Status::invalid_argument("a network needs at least one organisation");
+  if (Status s = orderer::validate_batch_settings(config.batch); !s.is_ok()) return s;
+  std::unique_ptr<FabricNetwork> net(new FabricNetwork());
+  net->config_ = config;
+  const uint64_t seed = config.seed;
+
+  // Crypto material: one CA and MSP per organisation; the orderer's own CA.
+  std::set<std::string> channel_msps;
+  std::map<std::string, const crypto::CertificateAuthority*> ca_of;
+  for (const auto& org : config.orgs) {
+    net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, org.msp_id, org.name));
+    auto msp = crypto::Msp::create(crypto::MspConfig{org.msp_id, net->cas_.back()->certificate(), true, {}});
+    if (!msp.is_ok()) return msp.status();
+    if (Status s = net->msps_.add(std::move(msp).value()); !s.is_ok()) return s;
+    channel_msps.insert(org.msp_id);
+    ca_of[org.name] = net->cas_.back().get();
+  }
+  net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, "OrdererMSP", "Orderer"));
+  const crypto::CertificateAuthority* orderer_ca = net->cas_.back().get();
+  net->verifier_ = std::make_unique<crypto::CachingVerifier>(crypto::make_verifier(config.scheme, seed), config.verify_cache);
+  auto identity = [&](const crypto::CertificateAuthority& ca, const std::string& name, crypto::NodeOu ou) {
+    net->identities_.push_back(std::make_unique<crypto::SigningIdentity>(ca.issue(name, ou), config.scheme, seed));
+    return net->identities_.back().get();
+  };
+
+  // Chaincode definitions.
+  std::map<std::string, std::string> kinds;
+  const auto registry = chaincode::ChaincodeRegistry::builtin();
+  for (const auto& cc : config.chaincodes) {
+    if (!registry.contains(cc.kind)) return Status::invalid_argument("unknown chaincode kind '" + cc.kind + "'");
+    auto envelope = parse_signature_policy(cc.policy);
+    if (!envelope.is_ok()) return envelope.status();
+    auto compiled = CompiledSignaturePolicy::compile(*envelope);
+    if (!compiled.is_ok()) return compiled.status();
+    net->definitions_.insert_or_assign(cc.name, validation::ChaincodeDefinition{cc.name, "1.0", std::move(compiled).value()});
+    kinds[cc.name] = cc.kind;
+  }
+
+  net->world_ = std::make_unique<World>(seed);
+  World& w = *net->world_;
+  const HostId sw = w.add_host("switch", 1, nullptr);
+  auto link = [&](HostId h) { w.add_link(h, sw, config.link); };
+
+  // The orderer.
+  orderer::SoloConfig oc;
+  oc.channel_id = config.channel;
+  oc.batch = config.batch;
+  oc.msps = &net->msps_;
+  oc.channel_msp_ids = channel_msps;
+  oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
+  oc.verifier = net->verifier_.get();
+  net->orderer_ = w.add_host("orderer0", config.cores_per_node, [oc](HostId, const DurableStore&) {
+    return std::make_unique<orderer::SoloOrderer>(oc);
+  });
+  link(net->orderer_);
+
+  // Peers.
+  std::vector<model::client::EndorserCandidate> candidates;
+  for (const auto& org : config.orgs) {
+    for (uint32_t i = 0; i < org.peers; ++i) {
+      const std::string name = fmt::format("{}.peer{}", org.name, i);
+      peer::PeerConfig pc;
+      pc.channel_id = config.channel;
+      pc.msps = &net->msps_;
+      pc.signer = identity(*ca_of[org.name], name, crypto::NodeOu::kPeer);
+      pc.verifier = net->verifier_.get();
+      pc.chaincodes = &net->definitions_;
+      pc.chaincode_kinds = kinds;
+      pc.orderer = net->orderer_;
+      const HostId h = w.add_host(name, config.cores_per_node, [pc](HostId, const DurableStore&) {
+        return std::make_unique<peer::PeerProcess>(pc);
+      });
+      link(h);
+      net->peers_.push_back(h);
+      auto id = net->msps_.deserialize_identity(pc.signer->serialized());
+      if (!id.is_ok()) return id.status();
+      candidates.push_back({h, PolicyIdentity{id->msp_id(), id->id_key(), id->roles_mask()}});
+    }
+  }
+
+  // Clients: each registers for events with the first peer of its organisation (or the
+  // first peer of the network if its organisation has none).
+  size_t first_peer_of_org = 0;
+  for (const auto& org : config.orgs) {
+    const HostId event_peer = org.peers > 0 ? net->peers_[first_peer_of_org] : net->peers_.front();
+    for (uint32_t i = 0; i < org.clients; ++i) {
+      const std::string name = fmt::format("{}.client{}", org.name, i);
+      model::client::ClientConfig cc;
+      cc.channel_id = config.channel;
+      cc.identity = identity(*ca_of[org.name], name, crypto::NodeOu::kClient);
+      for (const auto& [cc_name, def] : net->definitions_)
+        cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
+      cc.orderers = {net->orderer_};
+      cc.event_peer = event_peer;
+      const HostId h = w.add_host(name, config.cores_per_node, [cc](HostId, const DurableStore&) {
+        return std::make_unique<model::client::ClientProcess>(cc);
+      });
+      link(h);
+      net->clients_.push_back(h);
+    }
+    first_peer_of_org += org.peers;
+  }
+  return net;
+}
+
+void FabricNetwork::submit(Time t, HostId client, const std::string& id, const std::string& chaincode,
+                           const std::string& function, const std::vector<std::string>& args) {
+  fabsim::TxRequest req;
+  req.set_id(id);
+  req.set_chaincode(chaincode);
+  req.set_function(function);
+  for (const auto& a : args) req.add_args(a);
+  std::string bytes;
+  req.SerializeToString(&bytes);
+  world_->call_at(t, client, ClientCall{"submit", std::move(bytes)});
+}
+
+}  // namespace fabsim
