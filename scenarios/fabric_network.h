@@ -58,6 +58,10 @@ class FabricNetwork {
   HostId orderer() const { return orderer_; }
   const std::vector<HostId>& peers() const { return peers_; }
   const std::vector<HostId>& clients() const { return clients_; }
+  // What a committing peer validates with: for re-checks after the run.
+  validation::ValidationContext validation_context() const {
+    return {config_.channel, &msps_, verifier_.get(), &definitions_};
+  }
 
   // A transaction request handed to `client` at time t (scenario id `id`).
   void submit(Time t, HostId client, const std::string& id, const std::string& chaincode, const std::string& function,

@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(LintCase{"SimMustNotIncludeModel", "sim/a.cc", "#include \"model/demo/flood.h\"\n", 1},
                     LintCase{"ModelMustNotIncludeSim", "model/a.cc", "#include \"sim/world.h\"\n", 1},
                     LintCase{"CoreMustNotIncludeSim", "core/a.h", "#include \"sim/trace.h\"\n", 1},
-                    LintCase{"AnalysisMustNotIncludeModel", "analysis/a.h", "#include \"model/x.h\"\n", 1},
+                    LintCase{"AnalysisMustNotIncludeSim", "analysis/a.h", "#include \"sim/world.h\"\n", 1},
                     LintCase{"SimMayIncludeCore", "sim/a.cc", "#include \"core/time.h\"\n#include \"sim/b.h\"\n", 0},
                     LintCase{"ModelMayIncludeCore", "model/a.cc", "#include \"core/node.h\"\n", 0},
                     LintCase{"SystemHeadersAreNotLayers", "model/a.cc", "#include <vector>\n", 0}),

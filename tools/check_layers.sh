@@ -3,7 +3,7 @@
 #   core/     -> core
 #   sim/      -> core, sim              (never model/)
 #   model/    -> core, model            (never sim/)
-#   analysis/ -> core, analysis
+#   analysis/ -> core, model, analysis (reads ledgers and outcomes; never sim/)
 # scenarios/, cli/, bench/ and tests/ compose everything. Usage: check_layers.sh [ROOT]
 set -uo pipefail
 root=${1:-.}
@@ -25,6 +25,6 @@ check() {
 check core "core"
 check sim "core sim"
 check model "core model"
-check analysis "core analysis"
+check analysis "core model analysis"
 if [[ $status -eq 0 ]]; then echo "layering: clean"; fi
 exit $status
