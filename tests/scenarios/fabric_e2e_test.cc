@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "analysis/invariants.h"
 #include "model/ledger/block_hash.h"
 #include "model/peer/peer.h"
 #include "scenarios/fabric_network.h"
@@ -117,6 +118,37 @@ TEST(FabricEndToEnd, SameSeedGivesTheSameTrace) {
   };
   EXPECT_EQ(run(4), run(4));
   EXPECT_NE(run(4), run(5));
+}
+
+}  // namespace
+}  // namespace fabsim
+
+namespace fabsim {
+namespace {
+
+TEST(FabricEndToEnd, CrashedPeerRecoversFromItsLedgerAndCatchesUp) {
+  auto net = FabricNetwork::build(two_orgs(6));
+  ASSERT_TRUE(net.is_ok());
+  FabricNetwork& n = **net;
+  // Org1.client0 registers for events with Org1.peer0; crash Org1.peer1 (an endorser the
+  // client may still pick: it must fail over or time out, never corrupt anything).
+  const HostId victim = n.peers()[1];
+  for (int i = 0; i < 40; ++i)
+    n.submit(Time::zero() + Duration::millis(100 + 50 * i), n.clients()[0], "t" + std::to_string(i), "kv", "put",
+             {"k" + std::to_string(i), "v"});
+  n.world().fault_at(Time::zero() + Duration::millis(600), Fault::crash(victim));
+  n.world().fault_at(Time::zero() + Duration::millis(1500), Fault::restart(victim));
+  collect(n);
+  EXPECT_TRUE(n.world().fault_errors().empty());
+  // The restarted peer caught up: same height and chain as the others.
+  const ledger::Ledger& ref = ledger_of(n, n.peers()[0]);
+  const ledger::Ledger& back = ledger_of(n, victim);
+  EXPECT_GT(ref.height(), 3u);
+  EXPECT_EQ(back.height(), ref.height());
+  std::vector<PeerLedger> peers;
+  for (HostId h : n.peers()) peers.push_back({n.world().host(h).name(), &ledger_of(n, h)});
+  const InvariantReport r = check_invariants(peers, n.validation_context());
+  EXPECT_TRUE(r.hold()) << r.violations.front();
 }
 
 }  // namespace
