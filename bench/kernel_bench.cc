@@ -7,6 +7,7 @@
 //    items_per_second = messages delivered per second.
 #include <benchmark/benchmark.h>
 
+#include "core/allocator.h"
 #include "core/node.h"
 #include "core/random.h"
 #include "sim/simulator.h"
@@ -90,4 +91,12 @@ BENCHMARK(BM_PingPong)->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace fabsim
 
-BENCHMARK_MAIN();
+// The benchmarks run with the allocator settings of the fabsim binary.
+int main(int argc, char** argv) {
+  fabsim::tune_allocator();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

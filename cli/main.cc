@@ -6,9 +6,11 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "core/allocator.h"
 #include "cli/policy_eval.h"
 
 int main(int argc, char** argv) {
+  fabsim::tune_allocator();
   CLI::App app{"fabsim: a deterministic discrete-event simulator of Hyperledger Fabric"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "fabsim 0.1.0");

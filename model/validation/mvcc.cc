@@ -120,15 +120,22 @@ Result<UpdateBatch> validate_and_prepare_batch(const ledger::StateReader& commit
   for (size_t tx_index = 0; tx_index < txs.size(); ++tx_index) {
     MvccTx& tx = txs[tx_index];
     if (tx.code != kValid || tx.rwset == nullptr) continue;
-    // Parse every namespace first: a rwset that does not parse is INVALID_OTHER_REASON.
-    std::vector<kvrwset::KVRWSet> parsed(tx.rwset->ns_rwset_size());
-    bool parse_ok = true;
-    for (int n = 0; n < tx.rwset->ns_rwset_size() && parse_ok; ++n)
-      parse_ok = parsed[n].ParseFromString(tx.rwset->ns_rwset(n).rwset());
-    if (!parse_ok) {
-      tx.code = kInvalidOtherReason;
-      continue;
+    // Parse every namespace first (unless the caller did): a rwset that does not parse is
+    // INVALID_OTHER_REASON.
+    std::vector<kvrwset::KVRWSet> own;
+    const std::vector<kvrwset::KVRWSet>* ns_sets = tx.parsed;
+    if (ns_sets == nullptr || ns_sets->size() != static_cast<size_t>(tx.rwset->ns_rwset_size())) {
+      own.resize(tx.rwset->ns_rwset_size());
+      bool parse_ok = true;
+      for (int n = 0; n < tx.rwset->ns_rwset_size() && parse_ok; ++n)
+        parse_ok = own[n].ParseFromString(tx.rwset->ns_rwset(n).rwset());
+      if (!parse_ok) {
+        tx.code = kInvalidOtherReason;
+        continue;
+      }
+      ns_sets = &own;
     }
+    const std::vector<kvrwset::KVRWSet>& parsed = *ns_sets;
     uint8_t code = kValid;
     for (int n = 0; n < tx.rwset->ns_rwset_size() && code == kValid; ++n) {
       const std::string& ns = tx.rwset->ns_rwset(n).namespace_();

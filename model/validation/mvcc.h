@@ -31,6 +31,8 @@ using ledger::UpdateBatch;
 struct MvccTx {
   const rwset::TxReadWriteSet* rwset = nullptr;
   uint8_t code = 0;
+  // Optional: each namespace's KVRWSet already parsed (in rwset order), e.g. by VSCC.
+  const std::vector<kvrwset::KVRWSet>* parsed = nullptr;
 };
 
 // Fills the codes and returns the batch to commit. A storage error aborts the whole block

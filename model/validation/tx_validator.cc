@@ -70,7 +70,7 @@ uint8_t validate_transaction(const common::Envelope& env, const ValidationContex
 }
 
 uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::TxReadWriteSet* rwset_out,
-                      ValidationWork* work) {
+                      ValidationWork* work, std::vector<kvrwset::KVRWSet>* parsed_out) {
   protos::ChaincodeHeaderExtension ext;
   if (!protoutil::parse(&ext, tx.channel_header.extension())) return Code::BAD_HEADER_EXTENSION;
   protos::ChaincodeAction action;
@@ -88,9 +88,11 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
   // The namespaces whose policy must hold: the invoked chaincode and every namespace written.
   std::set<std::string> seen;
   std::set<std::string> written{cc};
-  for (const auto& ns : rws.ns_rwset()) {
+  std::vector<kvrwset::KVRWSet> parsed(rws.ns_rwset_size());
+  for (int i = 0; i < rws.ns_rwset_size(); ++i) {
+    const auto& ns = rws.ns_rwset(i);
     if (!seen.insert(ns.namespace_()).second) return Code::ILLEGAL_WRITESET;
-    kvrwset::KVRWSet kv;
+    kvrwset::KVRWSet& kv = parsed[i];
     if (!protoutil::parse(&kv, ns.rwset())) return Code::BAD_RWSET;
     if (kv.writes_size() > 0 || kv.metadata_writes_size() > 0) written.insert(ns.namespace_());
   }
@@ -119,6 +121,7 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
     if (!def->second.endorsement_policy.evaluate(signers).satisfied) return Code::ENDORSEMENT_POLICY_FAILURE;
   }
   *rwset_out = std::move(rws);
+  if (parsed_out != nullptr) *parsed_out = std::move(parsed);
   return Code::VALID;
 }
 
@@ -137,6 +140,7 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
   out.codes.assign(n, Code::NOT_VALIDATED);
   out.tx_ids.assign(n, "");
   std::vector<rwset::TxReadWriteSet> rwsets(n);
+  std::vector<std::vector<kvrwset::KVRWSet>> parsed(n);
   common::Envelope env;  // reused across transactions, with their buffers
   CheckedTx tx;
   for (int i = 0; i < n; ++i) {
@@ -152,7 +156,7 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
       if (!exists.is_ok()) return exists.status();
       if (*exists) code = Code::DUPLICATE_TXID;
     }
-    if (code == Code::VALID) code = dispatch_vscc(tx, ctx, &rwsets[i], &out.work);
+    if (code == Code::VALID) code = dispatch_vscc(tx, ctx, &rwsets[i], &out.work, &parsed[i]);
     out.codes[i] = code;
   }
   mark_txid_duplicates(out.tx_ids, out.codes);
@@ -161,12 +165,10 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
     mvcc[i].code = out.codes[i];
     if (out.codes[i] == Code::VALID) {
       mvcc[i].rwset = &rwsets[i];
-      for (const auto& ns : rwsets[i].ns_rwset()) {
-        kvrwset::KVRWSet kv;
-        if (protoutil::parse(&kv, ns.rwset())) {
-          out.work.reads_checked += kv.reads_size();
-          out.work.range_queries_checked += kv.range_queries_info_size();
-        }
+      mvcc[i].parsed = &parsed[i];
+      for (const auto& kv : parsed[i]) {
+        out.work.reads_checked += kv.reads_size();
+        out.work.range_queries_checked += kv.range_queries_info_size();
       }
     }
   }
@@ -176,10 +178,9 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
     out.codes[i] = mvcc[i].code;
     if (out.codes[i] != Code::VALID) continue;
     ledger::TxWrites tx{static_cast<uint64_t>(i), {}};
-    for (const auto& ns : rwsets[i].ns_rwset()) {
-      kvrwset::KVRWSet kv;
-      if (!protoutil::parse(&kv, ns.rwset())) continue;  // cannot happen: MVCC parsed it
-      for (const auto& w : kv.writes()) tx.writes.push_back({ns.namespace_(), w.key(), w.is_delete(), w.value()});
+    for (int k = 0; k < rwsets[i].ns_rwset_size(); ++k) {
+      const std::string& ns = rwsets[i].ns_rwset(k).namespace_();
+      for (const auto& w : parsed[i][k].writes()) tx.writes.push_back({ns, w.key(), w.is_delete(), w.value()});
     }
     out.valid_writes.push_back(std::move(tx));
   }

@@ -29,6 +29,7 @@
 #include "core/crypto/signature.h"
 #include "core/policy/policy_evaluator.h"
 #include "core/proto/common/common.pb.h"
+#include "core/proto/ledger/rwset/kvrwset/kv_rwset.pb.h"
 #include "core/proto/ledger/rwset/rwset.pb.h"
 #include "core/proto/peer/proposal.pb.h"
 #include "core/proto/peer/proposal_response.pb.h"
@@ -80,9 +81,9 @@ uint8_t validate_transaction(const common::Envelope& env, const ValidationContex
                              ValidationWork* work);
 
 // Stage 4. VSCC for a transaction that passed stages 1-3. On VALID, *rwset_out holds the
-// transaction's read-write set.
+// transaction's read-write set and, if given, *parsed_out each namespace's parsed KVRWSet.
 uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::TxReadWriteSet* rwset_out,
-                      ValidationWork* work);
+                      ValidationWork* work, std::vector<kvrwset::KVRWSet>* parsed_out = nullptr);
 
 // Stage 5. txids[i] is "" for transactions that are not endorser transactions.
 void mark_txid_duplicates(const std::vector<std::string>& txids, std::vector<uint8_t>& codes);
