@@ -25,16 +25,16 @@ namespace fabsim::scenario {
 struct ArgPiece {
   enum class Kind : uint8_t { kLiteral, kKey, kKey2, kSeq, kClient, kInt, kBytes };
   Kind kind = Kind::kLiteral;
-  std::string literal;      // kLiteral, with {{ and }} already unescaped
-  int64_t lo = 0, hi = 0;   // kInt
-  uint64_t bytes = 0;       // kBytes
+  std::string literal;     // kLiteral, with {{ and }} already unescaped
+  int64_t lo = 0, hi = 0;  // kInt
+  uint64_t bytes = 0;      // kBytes
 
   bool operator==(const ArgPiece&) const = default;
 };
 
 struct ArgTemplate {
-  std::string text;             // as written
-  std::vector<ArgPiece> pieces; // adjacent literals merged; empty for ""
+  std::string text;              // as written
+  std::vector<ArgPiece> pieces;  // adjacent literals merged; empty for ""
 
   bool uses(ArgPiece::Kind kind) const;
   bool operator==(const ArgTemplate&) const = default;

@@ -16,7 +16,8 @@ using Sign = FieldReader::Sign;
 std::vector<std::string> code_names() {
   std::vector<std::string> names;
   const auto* d = protos::TxValidationCode_descriptor();
-  for (int i = 0; i < d->value_count(); ++i) names.push_back(d->value(i)->name());
+  for (int i = 0; i < d->value_count(); ++i)
+    names.push_back(d->value(i)->name());
   return names;
 }
 
@@ -42,7 +43,8 @@ Status read_tps(const FieldReader& r, const YamlNode& n, const std::string& path
       return Status::ok();
     }
   }
-  return r.error(n, path, "expected a number of transactions per second such as 250 or 250tps (got " + n.describe() + ")");
+  return r.error(n, path,
+                 "expected a number of transactions per second such as 250 or 250tps (got " + n.describe() + ")");
 }
 
 // {min, max}: at least one; min <= max. `read` reads one bound.
@@ -73,8 +75,9 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
   const FieldReader& r = ctx.r;
   ExpectSpec& e = ctx.spec.expect;
   const std::string p(path);
-  SCENARIO_TRY(r.map(n, p, {"invariants", "tx", "throughput_tps", "latency_p50", "latency_p95", "latency_p99",
-                           "committed", "invalid"}));
+  SCENARIO_TRY(r.map(
+      n, p,
+      {"invariants", "tx", "throughput_tps", "latency_p50", "latency_p95", "latency_p99", "committed", "invalid"}));
   if (const YamlNode* v = n.find("invariants")) {
     size_t index = 0;
     SCENARIO_TRY(r.one_of(*v, child_path(p, "invariants"), {"hold", "ignore"}, &index));
@@ -84,14 +87,17 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
     const std::string tp = child_path(p, "tx");
     std::vector<std::string> ids;
     for (const WorkloadSpec& w : ctx.spec.workload)
-      for (const ScriptedTxSpec& t : w.transactions) ids.push_back(t.id);
+      for (const ScriptedTxSpec& t : w.transactions)
+        ids.push_back(t.id);
     if (tx->kind != YamlNode::Kind::kMap && tx->kind != YamlNode::Kind::kNull)
-      return r.error(*tx, tp, "expected a map of scripted transaction ids to TxValidationCode names (got " + tx->describe() + ")");
+      return r.error(
+          *tx, tp, "expected a map of scripted transaction ids to TxValidationCode names (got " + tx->describe() + ")");
     for (const YamlEntry& entry : tx->entries) {
       if (std::find(ids.begin(), ids.end(), entry.key) == ids.end())
         return r.error_at(entry.key_loc, tp,
                           "unknown scripted transaction '" + entry.key + "'" +
-                              (ids.empty() ? std::string(" (the workload has no scripted transactions)") : suggestion(entry.key, ids)));
+                              (ids.empty() ? std::string(" (the workload has no scripted transactions)")
+                                           : suggestion(entry.key, ids)));
       protos::TxValidationCode code = protos::VALID;
       SCENARIO_TRY(read_code(r, entry.value, child_path(tp, entry.key), &code));
       e.tx[entry.key] = code;
@@ -104,11 +110,16 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
   auto count = [&](const YamlNode& v, const std::string& vp, uint64_t* out) {
     return r.whole(v, vp, 0, UINT64_MAX, out);
   };
-  if (const YamlNode* v = n.find("throughput_tps")) SCENARIO_TRY(read_bounds<double>(r, *v, child_path(p, "throughput_tps"), tps, &e.throughput_tps));
-  if (const YamlNode* v = n.find("latency_p50")) SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p50"), latency, &e.latency_p50));
-  if (const YamlNode* v = n.find("latency_p95")) SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p95"), latency, &e.latency_p95));
-  if (const YamlNode* v = n.find("latency_p99")) SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p99"), latency, &e.latency_p99));
-  if (const YamlNode* v = n.find("committed")) SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(p, "committed"), count, &e.committed));
+  if (const YamlNode* v = n.find("throughput_tps"))
+    SCENARIO_TRY(read_bounds<double>(r, *v, child_path(p, "throughput_tps"), tps, &e.throughput_tps));
+  if (const YamlNode* v = n.find("latency_p50"))
+    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p50"), latency, &e.latency_p50));
+  if (const YamlNode* v = n.find("latency_p95"))
+    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p95"), latency, &e.latency_p95));
+  if (const YamlNode* v = n.find("latency_p99"))
+    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p99"), latency, &e.latency_p99));
+  if (const YamlNode* v = n.find("committed"))
+    SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(p, "committed"), count, &e.committed));
   if (const YamlNode* inv = n.find("invalid")) {
     const std::string ip = child_path(p, "invalid");
     if (inv->kind != YamlNode::Kind::kMap && inv->kind != YamlNode::Kind::kNull)
@@ -116,9 +127,11 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
     for (const YamlEntry& entry : inv->entries) {
       protos::TxValidationCode code = protos::VALID;
       if (!protos::TxValidationCode_Parse(entry.key, &code))
-        return r.error_at(entry.key_loc, ip, "unknown TxValidationCode '" + entry.key + "'" + suggestion(entry.key, code_names()));
+        return r.error_at(entry.key_loc, ip,
+                          "unknown TxValidationCode '" + entry.key + "'" + suggestion(entry.key, code_names()));
       if (code == protos::VALID)
-        return r.error_at(entry.key_loc, ip, "VALID is not an invalidation code; bound valid transactions with expect.committed");
+        return r.error_at(entry.key_loc, ip,
+                          "VALID is not an invalidation code; bound valid transactions with expect.committed");
       std::optional<Bounds<uint64_t>> b;
       SCENARIO_TRY(read_bounds<uint64_t>(r, entry.value, child_path(ip, entry.key), count, &b));
       e.invalid[code] = *b;

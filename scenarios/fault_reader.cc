@@ -15,11 +15,11 @@ namespace {
 
 using Sign = FieldReader::Sign;
 
-const std::vector<std::string> kActions = {"crash",   "restart", "pause",   "resume",      "partition",
-                                           "heal",    "degrade", "restore", "clock_offset"};
-const std::vector<std::string> kFaultKeys = {"at",      "crash",   "restart", "pause",        "resume",
-                                             "partition", "heal",  "degrade", "restore",      "clock_offset",
-                                             "for",     "one_way", "label"};
+const std::vector<std::string> kActions = {"crash", "restart", "pause",   "resume",      "partition",
+                                           "heal",  "degrade", "restore", "clock_offset"};
+const std::vector<std::string> kFaultKeys = {"at",        "crash",   "restart", "pause",   "resume",
+                                             "partition", "heal",    "degrade", "restore", "clock_offset",
+                                             "for",       "one_way", "label"};
 
 // Where each fault was written, for the timeline's messages.
 struct FaultSource {
@@ -35,10 +35,12 @@ bool valid_label(const std::string& s) {
 
 Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::string& path, FaultSpec* f) {
   if (n.kind != YamlNode::Kind::kList || n.items.size() < 2)
-    return ctx.r.error(n, path, "expected a list of two or more node sets, e.g. [[Org2], [orderers]] (got " +
-                                    (n.kind == YamlNode::Kind::kList ? std::to_string(n.items.size()) + " set" +
-                                                                           (n.items.size() == 1 ? "" : "s")
-                                                                     : n.describe()) + ")");
+    return ctx.r.error(n, path,
+                       "expected a list of two or more node sets, e.g. [[Org2], [orderers]] (got " +
+                           (n.kind == YamlNode::Kind::kList
+                                ? std::to_string(n.items.size()) + " set" + (n.items.size() == 1 ? "" : "s")
+                                : n.describe()) +
+                           ")");
   std::map<size_t, size_t> group_of;
   for (size_t g = 0; g < n.items.size(); ++g) {
     std::vector<size_t> sel;
@@ -79,8 +81,7 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
       SCENARIO_TRY(ctx.select(v, path, &sel));
       f->nodes = ctx.names_of(sel);
       return Status::ok();
-    case FaultAction::kPartition:
-      return read_partition(ctx, v, path, f);
+    case FaultAction::kPartition: return read_partition(ctx, v, path, f);
     case FaultAction::kHeal: {
       std::string label;
       SCENARIO_TRY(r.text(v, path, &label));
@@ -89,26 +90,33 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
     }
     case FaultAction::kDegrade: {
       SCENARIO_TRY(r.map(v, path, {"between", "latency", "loss", "bandwidth_factor"}));
-      if (v.kind != YamlNode::Kind::kMap) return r.error(v, path, "expected a map such as {between: [Org1, orderers], latency: 50ms} (got nothing)");
+      if (v.kind != YamlNode::Kind::kMap)
+        return r.error(v, path, "expected a map such as {between: [Org1, orderers], latency: 50ms} (got nothing)");
       SCENARIO_TRY(read_between_sets(ctx, v, path, f));
-      if (const YamlNode* l = v.find("latency")) SCENARIO_TRY(r.duration(*l, child_path(path, "latency"), Sign::kNonNegative, &f->extra_latency));
-      if (const YamlNode* l = v.find("loss")) SCENARIO_TRY(r.number(*l, child_path(path, "loss"), 0, 1, false, &f->extra_loss));
+      if (const YamlNode* l = v.find("latency"))
+        SCENARIO_TRY(r.duration(*l, child_path(path, "latency"), Sign::kNonNegative, &f->extra_latency));
+      if (const YamlNode* l = v.find("loss"))
+        SCENARIO_TRY(r.number(*l, child_path(path, "loss"), 0, 1, false, &f->extra_loss));
       if (const YamlNode* b = v.find("bandwidth_factor")) {
         SCENARIO_TRY(r.number(*b, child_path(path, "bandwidth_factor"), 0, 1, false, &f->bandwidth_factor));
         if (!(f->bandwidth_factor > 0))
-          return r.error(*b, child_path(path, "bandwidth_factor"), "expected a number above 0 and at most 1 (got '" + b->text + "')");
+          return r.error(*b, child_path(path, "bandwidth_factor"),
+                         "expected a number above 0 and at most 1 (got '" + b->text + "')");
       }
       if (f->extra_latency.ns == 0 && f->extra_loss == 0 && f->bandwidth_factor == 1)
-        return r.error(v, path, "the degradation changes nothing: give latency (added), loss (added) or bandwidth_factor (< 1)");
+        return r.error(v, path,
+                       "the degradation changes nothing: give latency (added), loss (added) or bandwidth_factor (< 1)");
       return Status::ok();
     }
     case FaultAction::kRestore:
       SCENARIO_TRY(r.map(v, path, {"between"}));
-      if (v.kind != YamlNode::Kind::kMap) return r.error(v, path, "expected a map such as {between: [Org1, orderers]} (got nothing)");
+      if (v.kind != YamlNode::Kind::kMap)
+        return r.error(v, path, "expected a map such as {between: [Org1, orderers]} (got nothing)");
       return read_between_sets(ctx, v, path, f);
     case FaultAction::kClockOffset: {
       SCENARIO_TRY(r.map(v, path, {"node", "offset"}));
-      if (v.kind != YamlNode::Kind::kMap) return r.error(v, path, "expected a map such as {node: Org1.peer0, offset: -500ms} (got nothing)");
+      if (v.kind != YamlNode::Kind::kMap)
+        return r.error(v, path, "expected a map such as {node: Org1.peer0, offset: -500ms} (got nothing)");
       auto node = r.required(v, path, "node", "the node or group whose clock is offset");
       if (!node) return node.status();
       SCENARIO_TRY(ctx.select(**node, child_path(path, "node"), &sel));
@@ -123,7 +131,8 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
 
 Status read_fault(const LoadContext& ctx, const YamlNode& n, const std::string& p, FaultSpec* f, FaultSource* src) {
   const FieldReader& r = ctx.r;
-  if (n.kind != YamlNode::Kind::kMap) return r.error(n, p, "expected a map such as {at: 10s, crash: Org1.peer0} (got " + n.describe() + ")");
+  if (n.kind != YamlNode::Kind::kMap)
+    return r.error(n, p, "expected a map such as {at: 10s, crash: Org1.peer0} (got " + n.describe() + ")");
   SCENARIO_TRY(r.map(n, p, kFaultKeys));
   src->path = p;
   auto at = r.required(n, p, "at", "when the fault happens, e.g. 30s");
@@ -131,25 +140,29 @@ Status read_fault(const LoadContext& ctx, const YamlNode& n, const std::string& 
   SCENARIO_TRY(r.duration(**at, child_path(p, "at"), Sign::kNonNegative, &f->at));
   const Duration end = ctx.spec.duration + ctx.spec.drain;
   if (f->at > end)
-    return r.error(**at, child_path(p, "at"), "expected a time within the run (duration " + show(ctx.spec.duration) +
-                                                  " + drain " + show(ctx.spec.drain) + " = " + show(end) + ") (got '" +
-                                                  (*at)->text + "')");
+    return r.error(**at, child_path(p, "at"),
+                   "expected a time within the run (duration " + show(ctx.spec.duration) + " + drain " +
+                       show(ctx.spec.drain) + " = " + show(end) + ") (got '" + (*at)->text + "')");
   const YamlEntry* action = nullptr;
   for (const YamlEntry& e : n.entries) {
     if (std::find(kActions.begin(), kActions.end(), e.key) == kActions.end()) continue;
     if (action)
-      return r.error_at(e.key_loc, p, "a fault has one action; this one has '" + action->key + "' and '" + e.key +
-                                          "' (write two faults)");
+      return r.error_at(
+          e.key_loc, p,
+          "a fault has one action; this one has '" + action->key + "' and '" + e.key + "' (write two faults)");
     action = &e;
   }
-  if (!action) return r.error(n, p, "missing the fault's action: one of crash, restart, pause, resume, partition, heal, degrade, restore or clock_offset");
+  if (!action)
+    return r.error(n, p,
+                   "missing the fault's action: one of crash, restart, pause, resume, partition, heal, degrade, "
+                   "restore or clock_offset");
   src->action = &action->value;
   SCENARIO_TRY(read_action(ctx, action->value, action->key, child_path(p, action->key), f));
   if (const YamlNode* d = n.find("for")) {
     if (f->action != FaultAction::kCrash && f->action != FaultAction::kPause && f->action != FaultAction::kPartition &&
         f->action != FaultAction::kDegrade)
-      return r.error(*d, child_path(p, "for"), "'for' applies only to crash, pause, partition and degrade (this fault is " +
-                                                   action->key + ")");
+      return r.error(*d, child_path(p, "for"),
+                     "'for' applies only to crash, pause, partition and degrade (this fault is " + action->key + ")");
     Duration len;
     SCENARIO_TRY(r.duration(*d, child_path(p, "for"), Sign::kPositive, &len));
     f->undo_after = len;
@@ -157,12 +170,14 @@ Status read_fault(const LoadContext& ctx, const YamlNode& n, const std::string& 
   }
   for (const char* key : {"one_way", "label"})
     if (const YamlNode* v = n.find(key); v && f->action != FaultAction::kPartition)
-      return r.error(*v, child_path(p, key), std::string("'") + key + "' applies only to partition (this fault is " + action->key + ")");
+      return r.error(*v, child_path(p, key),
+                     std::string("'") + key + "' applies only to partition (this fault is " + action->key + ")");
   if (const YamlNode* v = n.find("one_way")) SCENARIO_TRY(r.boolean(*v, child_path(p, "one_way"), &f->one_way));
   if (const YamlNode* v = n.find("label")) {
     SCENARIO_TRY(r.text(*v, child_path(p, "label"), &f->label));
     if (!valid_label(f->label) || f->label == "all")
-      return r.error(*v, child_path(p, "label"), "expected a label of letters, digits, '_' and '-', other than 'all' (got '" + f->label + "')");
+      return r.error(*v, child_path(p, "label"),
+                     "expected a label of letters, digits, '_' and '-', other than 'all' (got '" + f->label + "')");
   }
   return Status::ok();
 }
@@ -178,16 +193,21 @@ struct Since {
 class TimelineChecker {
  public:
   TimelineChecker(const LoadContext& ctx, const std::vector<FaultSource>& src)
-      : ctx_(ctx), faults_(ctx.spec.faults), src_(src), state_(ctx.dir.nodes().size(), NodeState::kUp),
+      : ctx_(ctx),
+        faults_(ctx.spec.faults),
+        src_(src),
+        state_(ctx.dir.nodes().size(), NodeState::kUp),
         since_(ctx.dir.nodes().size()) {
-    for (size_t i = 0; i < ctx.dir.nodes().size(); ++i) index_[ctx.dir.nodes()[i].name] = i;
+    for (size_t i = 0; i < ctx.dir.nodes().size(); ++i)
+      index_[ctx.dir.nodes()[i].name] = i;
     for (const FaultSpec& f : faults_)
       if (f.action == FaultAction::kPartition && !f.label.empty()) labels_.push_back(f.label);
   }
 
   Status check() {
     const std::vector<TimelineEvent> events = fault_timeline(faults_);
-    for (const TimelineEvent& e : events) SCENARIO_TRY(apply(e));
+    for (const TimelineEvent& e : events)
+      SCENARIO_TRY(apply(e));
     return Status::ok();
   }
 
@@ -204,10 +224,9 @@ class TimelineChecker {
   std::string by(const TimelineEvent* e) const {
     if (!e) return "since the start";
     static const std::map<FaultAction, const char*> kDone = {
-        {FaultAction::kCrash, "crashed"},     {FaultAction::kRestart, "restarted"},
-        {FaultAction::kPause, "paused"},      {FaultAction::kResume, "resumed"},
-        {FaultAction::kPartition, "made"},    {FaultAction::kHeal, "healed"},
-        {FaultAction::kDegrade, "degraded"},  {FaultAction::kRestore, "restored"}};
+        {FaultAction::kCrash, "crashed"},    {FaultAction::kRestart, "restarted"}, {FaultAction::kPause, "paused"},
+        {FaultAction::kResume, "resumed"},   {FaultAction::kPartition, "made"},    {FaultAction::kHeal, "healed"},
+        {FaultAction::kDegrade, "degraded"}, {FaultAction::kRestore, "restored"}};
     std::string out = std::string(kDone.at(e->action)) + " at " + show(e->at) + " by " +
                       (e->undo ? "the 'for' of " : "") + src_[e->fault].path;
     const Location& loc = src_[e->fault].action->loc;
@@ -217,7 +236,8 @@ class TimelineChecker {
 
   Status apply_node(const TimelineEvent& e, size_t n) {
     const std::string& name = ctx_.dir.nodes()[n].name;
-    const std::string head = std::string(fault_action_name(e.action)) + " of " + name + " at " + show(e.at) + ", which is ";
+    const std::string head =
+        std::string(fault_action_name(e.action)) + " of " + name + " at " + show(e.at) + ", which is ";
     const NodeState s = state_[n];
     const std::string state_name = s == NodeState::kUp ? "up" : s == NodeState::kPaused ? "paused" : "down";
     NodeState next = s;
@@ -231,15 +251,17 @@ class TimelineChecker {
         next = NodeState::kUp;
         break;
       case FaultAction::kPause:
-        if (s != NodeState::kUp) return fail(e, head + (s == NodeState::kPaused ? "already paused" : "down") + " (" + by(since_[n].event) + ")");
+        if (s != NodeState::kUp)
+          return fail(e,
+                      head + (s == NodeState::kPaused ? "already paused" : "down") + " (" + by(since_[n].event) + ")");
         next = NodeState::kPaused;
         break;
       case FaultAction::kResume:
-        if (s != NodeState::kPaused) return fail(e, head + "not paused (it is " + state_name + ", " + by(since_[n].event) + ")");
+        if (s != NodeState::kPaused)
+          return fail(e, head + "not paused (it is " + state_name + ", " + by(since_[n].event) + ")");
         next = NodeState::kUp;
         break;
-      default:
-        return Status::ok();
+      default: return Status::ok();
     }
     state_[n] = next;
     since_[n].event = &e;
@@ -253,37 +275,36 @@ class TimelineChecker {
       case FaultAction::kRestart:
       case FaultAction::kPause:
       case FaultAction::kResume:
-        for (const std::string& name : f.nodes) SCENARIO_TRY(apply_node(e, index_.at(name)));
+        for (const std::string& name : f.nodes)
+          SCENARIO_TRY(apply_node(e, index_.at(name)));
         return Status::ok();
-      case FaultAction::kClockOffset:
-        return Status::ok();
-      case FaultAction::kPartition:
-        active_[e.fault] = &e;
-        return Status::ok();
-      case FaultAction::kHeal:
-        return heal(e, f);
+      case FaultAction::kClockOffset: return Status::ok();
+      case FaultAction::kPartition: active_[e.fault] = &e; return Status::ok();
+      case FaultAction::kHeal: return heal(e, f);
       case FaultAction::kDegrade:
-      case FaultAction::kRestore:
-        return degrade_or_restore(e, f);
+      case FaultAction::kRestore: return degrade_or_restore(e, f);
     }
     return Status::ok();
   }
 
   Status heal(const TimelineEvent& e, const FaultSpec& f) {
     if (e.undo) {  // ends partition e.fault
-      if (!active_.count(e.fault)) return fail(e, "the partition is no longer active (" + by(healed_by_[e.fault]) + ")");
+      if (!active_.count(e.fault))
+        return fail(e, "the partition is no longer active (" + by(healed_by_[e.fault]) + ")");
       active_.erase(e.fault);
       healed_by_[e.fault] = &e;
       return Status::ok();
     }
     if (f.label.empty()) {
       if (active_.empty()) return fail(e, "heal of every partition at " + show(e.at) + ", but no partition is active");
-      for (const auto& [k, made] : active_) healed_by_[k] = &e;
+      for (const auto& [k, made] : active_)
+        healed_by_[k] = &e;
       active_.clear();
       return Status::ok();
     }
     if (std::find(labels_.begin(), labels_.end(), f.label) == labels_.end())
-      return fail(e, "no partition is labelled '" + f.label + "'" + suggestion(f.label, labels_) + "; write 'all' to heal every partition");
+      return fail(e, "no partition is labelled '" + f.label + "'" + suggestion(f.label, labels_) +
+                         "; write 'all' to heal every partition");
     for (auto it = active_.begin(); it != active_.end(); ++it)
       if (faults_[it->first].label == f.label) {
         healed_by_[it->first] = &e;
@@ -306,12 +327,15 @@ class TimelineChecker {
       const std::string head = std::string(fault_action_name(e.action)) + " of the path " +
                                ctx_.dir.nodes()[key.first].name + " - " + ctx_.dir.nodes()[key.second].name + " at " +
                                show(e.at);
-      if (degrade && it != degraded_.end()) return fail(e, head + ", which is already degraded (" + by(it->second) + ")");
+      if (degrade && it != degraded_.end())
+        return fail(e, head + ", which is already degraded (" + by(it->second) + ")");
       if (!degrade && it == degraded_.end()) return fail(e, head + ", which is not degraded");
     }
     for (const auto& key : pairs) {
-      if (degrade) degraded_[key] = &e;
-      else degraded_.erase(key);
+      if (degrade)
+        degraded_[key] = &e;
+      else
+        degraded_.erase(key);
     }
     return Status::ok();
   }
@@ -339,7 +363,8 @@ Status read_faults(LoadContext& ctx, const YamlNode& n, std::string_view path) {
     const std::string p = child_path(path, i);
     SCENARIO_TRY(read_fault(ctx, n.items[i], p, &f, &sources[i]));
     if (f.action == FaultAction::kPartition && !f.label.empty() && !labels.insert(f.label).second)
-      return ctx.r.error(*n.items[i].find("label"), child_path(p, "label"), "duplicate partition label '" + f.label + "'");
+      return ctx.r.error(*n.items[i].find("label"), child_path(p, "label"),
+                         "duplicate partition label '" + f.label + "'");
     ctx.spec.faults.push_back(std::move(f));
   }
   TimelineChecker checker(ctx, sources);

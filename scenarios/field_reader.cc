@@ -21,7 +21,8 @@ Status FieldReader::map(const YamlNode& n, std::string_view path, const std::vec
   if (n.kind != YamlNode::Kind::kMap) return error(n, path, "expected a map (got " + n.describe() + ")");
   for (const YamlEntry& e : n.entries) {
     bool known = false;
-    for (const std::string& a : allowed) known |= a == e.key;
+    for (const std::string& a : allowed)
+      known |= a == e.key;
     if (!known) return error_at(e.key_loc, path, "unknown key '" + e.key + "'" + suggestion(e.key, allowed));
   }
   return Status::ok();
@@ -52,9 +53,12 @@ Status FieldReader::text(const YamlNode& n, std::string_view path, std::string* 
 
 Status FieldReader::boolean(const YamlNode& n, std::string_view path, bool* out) const {
   SCENARIO_TRY(scalar(n, path, "true or false"));
-  if (n.text == "true") *out = true;
-  else if (n.text == "false") *out = false;
-  else return error(n, path, "expected true or false (got '" + n.text + "')");
+  if (n.text == "true")
+    *out = true;
+  else if (n.text == "false")
+    *out = false;
+  else
+    return error(n, path, "expected true or false (got '" + n.text + "')");
   return Status::ok();
 }
 
@@ -71,8 +75,7 @@ Status FieldReader::whole(const YamlNode& n, std::string_view path, uint64_t min
   return Status::ok();
 }
 
-Status FieldReader::whole32(const YamlNode& n, std::string_view path, uint32_t min, uint32_t max,
-                            uint32_t* out) const {
+Status FieldReader::whole32(const YamlNode& n, std::string_view path, uint32_t min, uint32_t max, uint32_t* out) const {
   uint64_t v = 0;
   SCENARIO_TRY(whole(n, path, min, max, &v));
   *out = static_cast<uint32_t>(v);
@@ -83,12 +86,14 @@ Status FieldReader::number(const YamlNode& n, std::string_view path, double min,
                            double* out) const {
   auto fmt = [](double d) {
     std::string s = std::to_string(d);
-    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    while (s.size() > 1 && s.back() == '0')
+      s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();
     return s;
   };
-  const std::string what = std::isinf(max) ? "a number >= " + fmt(min)
-                                           : "a number from " + fmt(min) + (max_exclusive ? " up to (not including) " : " to ") + fmt(max);
+  const std::string what =
+      std::isinf(max) ? "a number >= " + fmt(min)
+                      : "a number from " + fmt(min) + (max_exclusive ? " up to (not including) " : " to ") + fmt(max);
   SCENARIO_TRY(scalar(n, path, what));
   const std::string& t = n.text;
   double v = 0;
@@ -116,8 +121,9 @@ Status FieldReader::duration(const YamlNode& n, std::string_view path, Sign sign
   auto d = parse_duration(t);
   if (!d) return error(n, path, parse_duration(n.text).status().message());
   if (negative && sign != Sign::kAny)
-    return error(n, path, std::string("expected a ") + (sign == Sign::kPositive ? "positive" : "non-negative") +
-                              " duration; durations here cannot be negative (got '" + n.text + "')");
+    return error(n, path,
+                 std::string("expected a ") + (sign == Sign::kPositive ? "positive" : "non-negative") +
+                     " duration; durations here cannot be negative (got '" + n.text + "')");
   if (sign == Sign::kPositive && d->ns == 0)
     return error(n, path, "expected a positive duration (got '" + n.text + "')");
   *out = negative ? Duration::zero() - *d : *d;
@@ -130,8 +136,9 @@ Status FieldReader::size(const YamlNode& n, std::string_view path, uint64_t max,
   if (!v) return error(n, path, v.status().message());
   if (*v == 0) return error(n, path, "expected a size above 0 (got '" + n.text + "')");
   if (*v > max)
-    return error(n, path, "expected a size of at most " + std::to_string(max) + " bytes (got '" + n.text + "' = " +
-                              std::to_string(*v) + " bytes)");
+    return error(n, path,
+                 "expected a size of at most " + std::to_string(max) + " bytes (got '" + n.text +
+                     "' = " + std::to_string(*v) + " bytes)");
   *out = *v;
   return Status::ok();
 }
@@ -156,7 +163,8 @@ Status FieldReader::bandwidth(const YamlNode& n, std::string_view path, uint64_t
 Status FieldReader::one_of(const YamlNode& n, std::string_view path, const std::vector<std::string>& names,
                            size_t* index) const {
   std::string list;
-  for (size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  for (size_t i = 0; i < names.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
   SCENARIO_TRY(scalar(n, path, list));
   for (size_t i = 0; i < names.size(); ++i)
     if (names[i] == n.text) {
@@ -178,7 +186,8 @@ Status FieldReader::text_list(const YamlNode& n, std::string_view path, std::vec
     if (nodes) nodes->push_back(&n);
     return Status::ok();
   }
-  if (n.kind != YamlNode::Kind::kList) return error(n, path, "expected a name or a list of names (got " + n.describe() + ")");
+  if (n.kind != YamlNode::Kind::kList)
+    return error(n, path, "expected a name or a list of names (got " + n.describe() + ")");
   for (size_t i = 0; i < n.items.size(); ++i) {
     out->emplace_back();
     SCENARIO_TRY(text(n.items[i], child_path(path, i), &out->back()));

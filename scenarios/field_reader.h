@@ -22,8 +22,8 @@
 #include "scenarios/yaml_tree.h"
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define SCENARIO_TRY(expr)                                   \
-  do {                                                       \
+#define SCENARIO_TRY(expr)                                       \
+  do {                                                           \
     if (::fabsim::Status _st = (expr); !_st.is_ok()) return _st; \
   } while (0)
 
@@ -69,8 +69,7 @@ class FieldReader {
   Status rate(const YamlNode& n, std::string_view path, double* out) const;  // > 0
   Status bandwidth(const YamlNode& n, std::string_view path, uint64_t* out) const;
   // One of `names`; `*index` is its position.
-  Status one_of(const YamlNode& n, std::string_view path, const std::vector<std::string>& names,
-                size_t* index) const;
+  Status one_of(const YamlNode& n, std::string_view path, const std::vector<std::string>& names, size_t* index) const;
   // A list of non-empty strings; a single string is a list of one.
   Status text_list(const YamlNode& n, std::string_view path, std::vector<std::string>* out,
                    std::vector<const YamlNode*>* nodes = nullptr) const;

@@ -7,6 +7,7 @@
 // network.links, channels, chaincodes, crypto, costs, workload, faults, expect.
 #pragma once
 
+#include <cctype>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,9 +40,23 @@ struct LoadContext {
   const ChannelSpec& channel_of(std::string_view chaincode) const;
 };
 
+// network.orgs (then the node directory can be built), network.links and ordering.
+Status read_orgs(LoadContext& ctx, const YamlNode& network);
+Status read_links(LoadContext& ctx, const YamlNode& n);
+Status read_ordering(LoadContext& ctx, const YamlNode& n);
 Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path);
 Status read_faults(LoadContext& ctx, const YamlNode& n, std::string_view path);
 Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path);
+
+// Name rules: `first` holds for the first character, `rest` for the others.
+inline bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+inline bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+inline bool matches(std::string_view s, bool (*first)(char), bool (*rest)(char)) {
+  if (s.empty() || !first(s[0])) return false;
+  for (size_t i = 1; i < s.size(); ++i)
+    if (!rest(s[i])) return false;
+  return true;
+}
 
 // "12.5s", "250ms": a duration as messages print it.
 std::string show(Duration d);

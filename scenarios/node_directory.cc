@@ -10,7 +10,8 @@ bool is_reserved_group_name(std::string_view name) {
 
 NodeDirectory::NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers) {
   std::vector<std::string> group_order = {"all", "peers", "clients", "orderers"};
-  for (const std::string& g : group_order) groups_[g];
+  for (const std::string& g : group_order)
+    groups_[g];
   auto add = [&](std::string name, NodeRole role, const std::string& org, uint32_t index) {
     const size_t i = nodes_.size();
     nodes_.push_back({name, role, org, index});
@@ -28,17 +29,20 @@ NodeDirectory::NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers
     groups_[o.name];
     groups_[o.name + ".peers"];
     groups_[o.name + ".clients"];
-    for (uint32_t p = 0; p < o.peers; ++p) add(o.name + ".peer" + std::to_string(p), NodeRole::kPeer, o.name, p);
+    for (uint32_t p = 0; p < o.peers; ++p)
+      add(o.name + ".peer" + std::to_string(p), NodeRole::kPeer, o.name, p);
     for (uint32_t c = 0; c < o.clients; ++c)
       add(o.name + ".client" + std::to_string(c), NodeRole::kClient, o.name, c);
     max_clients = std::max(max_clients, o.clients);
   }
-  for (uint32_t k = 0; k < orderers; ++k) add("orderer" + std::to_string(k), NodeRole::kOrderer, "", k);
+  for (uint32_t k = 0; k < orderers; ++k)
+    add("orderer" + std::to_string(k), NodeRole::kOrderer, "", k);
   for (uint32_t c = 0; c < max_clients; ++c)
     for (const OrgSpec& o : orgs)
       if (c < o.clients) clients_interleaved_.push_back(node_index_.at(o.name + ".client" + std::to_string(c)));
   names_ = group_order;
-  for (const NodeSpec& n : nodes_) names_.push_back(n.name);
+  for (const NodeSpec& n : nodes_)
+    names_.push_back(n.name);
 }
 
 std::optional<std::vector<size_t>> NodeDirectory::resolve(std::string_view name) const {

@@ -51,19 +51,22 @@ Status LoadContext::select(const YamlNode& n, std::string_view path, std::vector
 std::vector<std::string> LoadContext::names_of(const std::vector<size_t>& nodes) const {
   std::vector<std::string> out;
   out.reserve(nodes.size());
-  for (size_t i : nodes) out.push_back(dir.nodes()[i].name);
+  for (size_t i : nodes)
+    out.push_back(dir.nodes()[i].name);
   return out;
 }
 
 Status LoadContext::select_pair(const YamlNode& n, std::string_view path, std::vector<size_t>* a,
                                 std::vector<size_t>* b) const {
   if (n.kind != YamlNode::Kind::kList || n.items.size() != 2)
-    return r.error(n, path, "expected two node sets, e.g. [Org1, orderers] (got " +
-                                (n.kind == YamlNode::Kind::kList ? std::to_string(n.items.size()) + " entries" : n.describe()) +
-                                ")");
+    return r.error(n, path,
+                   "expected two node sets, e.g. [Org1, orderers] (got " +
+                       (n.kind == YamlNode::Kind::kList ? std::to_string(n.items.size()) + " entries" : n.describe()) +
+                       ")");
   SCENARIO_TRY(select(n.items[0], child_path(path, 0), a));
   SCENARIO_TRY(select(n.items[1], child_path(path, 1), b));
-  if (a->size() == 1 && *a == *b) return r.error(n, path, "the two sides are the same single node; there is no path between them");
+  if (a->size() == 1 && *a == *b)
+    return r.error(n, path, "the two sides are the same single node; there is no path between them");
   return Status::ok();
 }
 
@@ -80,7 +83,8 @@ const ChannelSpec& LoadContext::channel_of(std::string_view chaincode) const {
 Status LoadContext::chaincode_ref(const YamlNode* n, const YamlNode& parent, std::string_view path,
                                   std::string* out) const {
   std::vector<std::string> names;
-  for (const ChaincodeSpec& c : spec.chaincodes) names.push_back(c.name);
+  for (const ChaincodeSpec& c : spec.chaincodes)
+    names.push_back(c.name);
   if (!n) {
     if (names.size() == 1) {
       *out = names[0];
@@ -99,18 +103,10 @@ Status LoadContext::chaincode_ref(const YamlNode* n, const YamlNode& parent, std
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",     "description", "seed",    "duration", "drain",
-                                           "network",  "ordering",    "channels", "chaincodes", "crypto",
-                                           "costs",    "workload",    "faults",  "expect"};
+const std::vector<std::string> kTopKeys = {"name",    "description", "seed",     "duration",   "drain",
+                                           "network", "ordering",    "channels", "chaincodes", "crypto",
+                                           "costs",   "workload",    "faults",   "expect"};
 
-bool matches(std::string_view s, bool (*first)(char), bool (*rest)(char)) {
-  if (s.empty() || !first(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), rest);
-}
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool org_char(char c) { return is_alnum(c) || c == '_' || c == '-'; }
-bool msp_char(char c) { return is_alnum(c) || c == '.' || c == '-'; }
 bool channel_first(char c) { return c >= 'a' && c <= 'z'; }
 bool channel_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; }
 
@@ -124,168 +120,19 @@ bool valid_chaincode_name(std::string_view s) {
   return true;
 }
 
-bool is_orderer_node_name(std::string_view s) {
-  return s.size() > 7 && s.starts_with("orderer") &&
-         s.find_first_not_of("0123456789", 7) == std::string_view::npos;
-}
-
-Status read_orgs(LoadContext& ctx, const YamlNode& network) {
-  const FieldReader& r = ctx.r;
-  auto orgs = r.required(network, "network", "orgs", "a list of organisations, e.g. [{name: Org1, peers: 2}]");
-  if (!orgs) return orgs.status();
-  const YamlNode& list = **orgs;
-  SCENARIO_TRY(r.list(list, "network.orgs"));
-  if (list.items.empty()) return r.error(list, "network.orgs", "expected at least one organisation (got none)");
-  std::set<std::string> names, msp_ids;
-  for (size_t i = 0; i < list.items.size(); ++i) {
-    const YamlNode& o = list.items[i];
-    const std::string p = child_path("network.orgs", i);
-    SCENARIO_TRY(r.map(o, p, {"name", "msp_id", "peers", "clients"}));
-    OrgSpec org;
-    auto name = r.required(o, p, "name", "the organisation's name, e.g. Org1");
-    if (!name) return name.status();
-    SCENARIO_TRY(r.text(**name, child_path(p, "name"), &org.name));
-    if (!matches(org.name, is_alpha, org_char))
-      return r.error(**name, child_path(p, "name"),
-                     "expected a name of letters, digits, '_' and '-' that starts with a letter (got '" + org.name + "')");
-    if (is_reserved_group_name(org.name) || is_orderer_node_name(org.name))
-      return r.error(**name, child_path(p, "name"), "'" + org.name + "' is reserved (it names a group or an orderer)");
-    if (!names.insert(org.name).second)
-      return r.error(**name, child_path(p, "name"), "duplicate organisation name '" + org.name + "'");
-    org.msp_id = org.name + "MSP";
-    if (const YamlNode* m = o.find("msp_id")) {
-      SCENARIO_TRY(r.text(*m, child_path(p, "msp_id"), &org.msp_id));
-      if (!std::all_of(org.msp_id.begin(), org.msp_id.end(), msp_char))
-        return r.error(*m, child_path(p, "msp_id"),
-                       "expected an MSP ID of letters, digits, '.' and '-' (got '" + org.msp_id + "')");
-    }
-    if (!msp_ids.insert(org.msp_id).second)
-      return r.error(o.find("msp_id") ? *o.find("msp_id") : o, child_path(p, "msp_id"),
-                     "duplicate MSP ID '" + org.msp_id + "'");
-    if (const YamlNode* n = o.find("peers")) SCENARIO_TRY(r.whole32(*n, child_path(p, "peers"), 1, 1000, &org.peers));
-    if (const YamlNode* n = o.find("clients"))
-      SCENARIO_TRY(r.whole32(*n, child_path(p, "clients"), 0, 1000, &org.clients));
-    ctx.spec.network.orgs.push_back(std::move(org));
-  }
-  return Status::ok();
-}
-
-const std::vector<std::string> kLinkKeys = {"latency", "jitter", "bandwidth", "loss", "duplicate"};
-
-// Reads the link parameters present in map `n` over `link` (absent ones are kept).
-Status read_link_params(const FieldReader& r, const YamlNode& n, std::string_view path, LinkSpec* link) {
-  using Sign = FieldReader::Sign;
-  if (const YamlNode* v = n.find("latency")) SCENARIO_TRY(r.duration(*v, child_path(path, "latency"), Sign::kNonNegative, &link->latency));
-  if (const YamlNode* v = n.find("jitter")) SCENARIO_TRY(r.duration(*v, child_path(path, "jitter"), Sign::kNonNegative, &link->jitter));
-  if (const YamlNode* v = n.find("bandwidth")) SCENARIO_TRY(r.bandwidth(*v, child_path(path, "bandwidth"), &link->bandwidth_bps));
-  if (const YamlNode* v = n.find("loss")) SCENARIO_TRY(r.number(*v, child_path(path, "loss"), 0, 1, true, &link->loss));
-  if (const YamlNode* v = n.find("duplicate"))
-    SCENARIO_TRY(r.number(*v, child_path(path, "duplicate"), 0, 1, true, &link->duplicate));
-  return Status::ok();
-}
-
-Status read_links(LoadContext& ctx, const YamlNode& n) {
-  const FieldReader& r = ctx.r;
-  SCENARIO_TRY(r.map(n, "network.links", {"default", "overrides"}));
-  NetworkSpec& net = ctx.spec.network;
-  if (const YamlNode* d = n.find("default")) {
-    SCENARIO_TRY(r.map(*d, "network.links.default", kLinkKeys));
-    SCENARIO_TRY(read_link_params(r, *d, "network.links.default", &net.default_link));
-  }
-  if (const YamlNode* ov = n.find("overrides")) {
-    SCENARIO_TRY(r.list(*ov, "network.links.overrides"));
-    for (size_t i = 0; i < ov->items.size(); ++i) {
-      const YamlNode& o = ov->items[i];
-      const std::string p = child_path("network.links.overrides", i);
-      std::vector<std::string> keys = kLinkKeys;
-      keys.insert(keys.begin(), "between");
-      SCENARIO_TRY(r.map(o, p, keys));
-      auto between = r.required(o, p, "between", "the two node sets the override joins, e.g. [Org1, Org2]");
-      if (!between) return between.status();
-      LinkOverrideSpec spec;
-      std::vector<size_t> a, b;
-      SCENARIO_TRY(ctx.select_pair(**between, child_path(p, "between"), &a, &b));
-      SCENARIO_TRY(r.text_list((*between)->items[0], child_path(p, "between.0"), &spec.between_a));
-      SCENARIO_TRY(r.text_list((*between)->items[1], child_path(p, "between.1"), &spec.between_b));
-      spec.nodes_a = ctx.names_of(a);
-      spec.nodes_b = ctx.names_of(b);
-      spec.link = net.default_link;
-      SCENARIO_TRY(read_link_params(r, o, p, &spec.link));
-      net.link_overrides.push_back(std::move(spec));
-    }
-  }
-  return Status::ok();
-}
-
-// Points a validate_batch_settings message at the field it names.
-const YamlNode& batch_field(const YamlNode& ordering, const std::string& message, std::string* path) {
-  const YamlNode* size = ordering.find("batch_size");
-  for (const char* key : {"max_message_count", "absolute_max_bytes", "preferred_max_bytes"}) {
-    if (message.starts_with(std::string("batch_size.") + key) && size) {
-      *path = std::string("ordering.batch_size.") + key;
-      if (const YamlNode* v = size->find(key)) return *v;
-      return *size;
-    }
-  }
-  if (message.starts_with("batch_timeout") && ordering.find("batch_timeout")) {
-    *path = "ordering.batch_timeout";
-    return *ordering.find("batch_timeout");
-  }
-  *path = "ordering";
-  return ordering;
-}
-
-Status read_ordering(LoadContext& ctx, const YamlNode& n) {
-  const FieldReader& r = ctx.r;
-  OrderingSpec& o = ctx.spec.ordering;
-  SCENARIO_TRY(r.map(n, "ordering", {"type", "orderers", "batch_timeout", "batch_size"}));
-  if (const YamlNode* t = n.find("type")) {
-    if (t->kind == YamlNode::Kind::kScalar && t->text == "kafka")
-      return r.error(*t, "ordering.type", "ordering type 'kafka' is not supported yet (only solo is built)");
-    size_t index = 0;
-    SCENARIO_TRY(r.one_of(*t, "ordering.type", {"solo"}, &index));
-  }
-  if (const YamlNode* c = n.find("orderers")) {
-    SCENARIO_TRY(r.whole32(*c, "ordering.orderers", 1, 1000, &o.orderers));
-    if (o.orderers != 1)
-      return r.error(*c, "ordering.orderers", "solo ordering has exactly one orderer (got '" + c->text + "')");
-  }
-  if (const YamlNode* t = n.find("batch_timeout"))
-    SCENARIO_TRY(r.duration(*t, "ordering.batch_timeout", FieldReader::Sign::kPositive, &o.batch.batch_timeout));
-  if (const YamlNode* s = n.find("batch_size")) {
-    const std::string p = "ordering.batch_size";
-    SCENARIO_TRY(r.map(*s, p, {"max_message_count", "absolute_max_bytes", "preferred_max_bytes"}));
-    orderer::BatchSize& b = o.batch.size;
-    if (const YamlNode* v = s->find("max_message_count"))
-      SCENARIO_TRY(r.whole32(*v, p + ".max_message_count", 0, UINT32_MAX, &b.max_message_count));
-    uint64_t bytes = 0;
-    if (const YamlNode* v = s->find("absolute_max_bytes")) {
-      SCENARIO_TRY(r.size(*v, p + ".absolute_max_bytes", UINT32_MAX, &bytes));
-      b.absolute_max_bytes = static_cast<uint32_t>(bytes);
-    }
-    if (const YamlNode* v = s->find("preferred_max_bytes")) {
-      SCENARIO_TRY(r.size(*v, p + ".preferred_max_bytes", UINT32_MAX, &bytes));
-      b.preferred_max_bytes = static_cast<uint32_t>(bytes);
-    }
-  }
-  if (Status s = orderer::validate_batch_settings(o.batch); !s.is_ok()) {
-    std::string path;
-    const YamlNode& at = batch_field(n, s.message(), &path);
-    return r.error(at, path, "invalid batch settings: " + s.message());
-  }
-  return Status::ok();
-}
-
 Status read_channels(LoadContext& ctx, const YamlNode* n) {
   const FieldReader& r = ctx.r;
   std::vector<std::string> org_names;
-  for (const OrgSpec& o : ctx.spec.network.orgs) org_names.push_back(o.name);
+  for (const OrgSpec& o : ctx.spec.network.orgs)
+    org_names.push_back(o.name);
   if (!n) {
     ctx.spec.channels.push_back({"mychannel", org_names});
     return Status::ok();
   }
   SCENARIO_TRY(r.list(*n, "channels"));
-  if (n->items.empty()) return r.error(*n, "channels", "expected at least one channel (leave the key out for the default, mychannel with every org)");
+  if (n->items.empty())
+    return r.error(*n, "channels",
+                   "expected at least one channel (leave the key out for the default, mychannel with every org)");
   std::set<std::string> names;
   for (size_t i = 0; i < n->items.size(); ++i) {
     const YamlNode& c = n->items[i];
@@ -298,17 +145,21 @@ Status read_channels(LoadContext& ctx, const YamlNode* n) {
     if (!matches(ch.name, channel_first, channel_char) || ch.name.size() >= 250)
       return r.error(**name, child_path(p, "name"),
                      "expected a channel name of lower-case letters, digits, '.' and '-' that starts with a letter, "
-                     "shorter than 250 characters (got '" + ch.name + "')");
+                     "shorter than 250 characters (got '" +
+                         ch.name + "')");
     if (!names.insert(ch.name).second)
       return r.error(**name, child_path(p, "name"), "duplicate channel name '" + ch.name + "'");
     if (const YamlNode* orgs = c.find("orgs")) {
       std::vector<const YamlNode*> nodes;
       SCENARIO_TRY(r.text_list(*orgs, child_path(p, "orgs"), &ch.orgs, &nodes));
-      if (ch.orgs.empty()) return r.error(*orgs, child_path(p, "orgs"), "expected at least one organisation (got none)");
+      if (ch.orgs.empty())
+        return r.error(*orgs, child_path(p, "orgs"), "expected at least one organisation (got none)");
       for (size_t k = 0; k < ch.orgs.size(); ++k) {
-        const std::string op = orgs->kind == YamlNode::Kind::kList ? child_path(child_path(p, "orgs"), k) : child_path(p, "orgs");
+        const std::string op =
+            orgs->kind == YamlNode::Kind::kList ? child_path(child_path(p, "orgs"), k) : child_path(p, "orgs");
         if (std::find(org_names.begin(), org_names.end(), ch.orgs[k]) == org_names.end())
-          return r.error(*nodes[k], op, "unknown organisation '" + ch.orgs[k] + "'" + suggestion(ch.orgs[k], org_names));
+          return r.error(*nodes[k], op,
+                         "unknown organisation '" + ch.orgs[k] + "'" + suggestion(ch.orgs[k], org_names));
         if (std::find(ch.orgs.begin(), ch.orgs.begin() + k, ch.orgs[k]) != ch.orgs.begin() + k)
           return r.error(*nodes[k], op, "organisation '" + ch.orgs[k] + "' is listed twice");
       }
@@ -338,32 +189,38 @@ Status read_policy(const LoadContext& ctx, const YamlNode& n, const std::string&
     auto meta = parse_implicit_meta_policy(out->text);
     if (!meta) return r.error(n, path, "malformed implicit meta policy: " + meta.status().message());
     if (meta->sub_policy != "Endorsement")
-      return r.error(n, path, "implicit meta policies may only name the Endorsement sub-policy, as in 'MAJORITY "
-                              "Endorsement' (got '" + meta->sub_policy + "')");
+      return r.error(n, path,
+                     "implicit meta policies may only name the Endorsement sub-policy, as in 'MAJORITY "
+                     "Endorsement' (got '" +
+                         meta->sub_policy + "')");
     out->kind = EndorsementPolicySpec::Kind::kImplicitMeta;
     out->implicit_meta = *meta;
     return Status::ok();
   }
   size_t pos = 0;
   auto env = parse_signature_policy(out->text, &pos);
-  if (!env) return r.error_at(r.position_in_scalar(n, pos), path, "malformed endorsement policy: " + env.status().message());
+  if (!env)
+    return r.error_at(r.position_in_scalar(n, pos), path, "malformed endorsement policy: " + env.status().message());
   std::vector<std::string> members;
   for (const std::string& org : channel.orgs)
     for (const OrgSpec& o : ctx.spec.network.orgs)
       if (o.name == org) members.push_back(o.msp_id);
   std::vector<std::string> all_msps;
-  for (const OrgSpec& o : ctx.spec.network.orgs) all_msps.push_back(o.msp_id);
+  for (const OrgSpec& o : ctx.spec.network.orgs)
+    all_msps.push_back(o.msp_id);
   for (const MspPrincipal& p : env->identities) {
     if (std::find(members.begin(), members.end(), p.msp_id) != members.end()) continue;
     std::string list;
-    for (const std::string& m : members) list += (list.empty() ? "" : ", ") + m;
+    for (const std::string& m : members)
+      list += (list.empty() ? "" : ", ") + m;
     // A typo gets a suggestion; the MSP of an org that is simply not on the channel does not.
     const bool known = std::find(all_msps.begin(), all_msps.end(), p.msp_id) != all_msps.end();
     const auto hint = known ? std::nullopt : closest(p.msp_id, members);
     return r.error_at(r.position_in_scalar(n, principal_position(out->text, p.msp_id)), path,
                       "principal '" + to_string(p) + "' names MSP '" + p.msp_id + "', which is not " +
                           (known ? "an organisation on channel '" : "the MSP of any organisation on channel '") +
-                          channel.name + "' (its MSPs: " + list + ")" + (hint ? "; did you mean '" + *hint + "'?" : ""));
+                          channel.name + "' (its MSPs: " + list + ")" +
+                          (hint ? "; did you mean '" + *hint + "'?" : ""));
   }
   out->kind = EndorsementPolicySpec::Kind::kSignature;
   out->signature = std::move(env).value();
@@ -376,7 +233,8 @@ Status read_chaincodes(LoadContext& ctx, const YamlNode& n) {
   std::vector<std::string> kinds = ctx.options.chaincode_kinds;
   if (kinds.empty()) kinds = chaincode::ChaincodeRegistry::builtin().kinds();
   std::vector<std::string> channel_names;
-  for (const ChannelSpec& c : ctx.spec.channels) channel_names.push_back(c.name);
+  for (const ChannelSpec& c : ctx.spec.channels)
+    channel_names.push_back(c.name);
   std::set<std::string> names;
   for (size_t i = 0; i < n.items.size(); ++i) {
     const YamlNode& c = n.items[i];
@@ -402,15 +260,18 @@ Status read_chaincodes(LoadContext& ctx, const YamlNode& n) {
     } else {
       return r.error(c, p, "missing key 'channel' (needed when there is more than one channel)");
     }
-    auto kind = r.required(c, p, "kind", "the chaincode's kind: " + [&] {
-      std::string s;
-      for (const std::string& k : kinds) s += (s.empty() ? "" : ", ") + k;
-      return s;
-    }());
+    auto kind = r.required(
+        c, p, "kind", "the chaincode's kind: " + [&] {
+          std::string s;
+          for (const std::string& k : kinds)
+            s += (s.empty() ? "" : ", ") + k;
+          return s;
+        }());
     if (!kind) return kind.status();
     SCENARIO_TRY(r.text(**kind, child_path(p, "kind"), &cc.kind));
     if (std::find(kinds.begin(), kinds.end(), cc.kind) == kinds.end())
-      return r.error(**kind, child_path(p, "kind"), "unknown chaincode kind '" + cc.kind + "'" + suggestion(cc.kind, kinds));
+      return r.error(**kind, child_path(p, "kind"),
+                     "unknown chaincode kind '" + cc.kind + "'" + suggestion(cc.kind, kinds));
     const ChannelSpec& channel = *std::find_if(ctx.spec.channels.begin(), ctx.spec.channels.end(),
                                                [&](const ChannelSpec& s) { return s.name == cc.channel; });
     if (const YamlNode* pol = c.find("endorsement_policy")) {
@@ -424,7 +285,8 @@ Status read_chaincodes(LoadContext& ctx, const YamlNode& n) {
       for (size_t k = 0; k < init->items.size(); ++k) {
         const YamlNode& a = init->items[k];
         if (a.kind != YamlNode::Kind::kScalar)
-          return r.error(a, child_path(child_path(p, "init"), k), "expected a text argument (got " + a.describe() + ")");
+          return r.error(a, child_path(child_path(p, "init"), k),
+                         "expected a text argument (got " + a.describe() + ")");
         args.push_back(a.text);
       }
       cc.init = std::move(args);
@@ -442,7 +304,8 @@ Status read_crypto(LoadContext& ctx, const YamlNode& n) {
     SCENARIO_TRY(r.one_of(*s, "crypto.scheme", {"ecdsa", "hmac"}, &index));
     ctx.spec.crypto.scheme = index == 0 ? CryptoScheme::kEcdsa : CryptoScheme::kHmac;
   }
-  if (const YamlNode* v = n.find("verify_cache")) SCENARIO_TRY(r.boolean(*v, "crypto.verify_cache", &ctx.spec.crypto.verify_cache));
+  if (const YamlNode* v = n.find("verify_cache"))
+    SCENARIO_TRY(r.boolean(*v, "crypto.verify_cache", &ctx.spec.crypto.verify_cache));
   return Status::ok();
 }
 
@@ -466,7 +329,8 @@ Status read_costs(LoadContext& ctx, const YamlNode& n) {
     if (e.value.kind != YamlNode::Kind::kMap && e.value.kind != YamlNode::Kind::kNull)
       return r.error(e.value, p, "expected a map of cost names to durations (got " + e.value.describe() + ")");
     for (const YamlEntry& c : e.value.entries) {
-      if (std::find(ctx.options.cost_names.begin(), ctx.options.cost_names.end(), c.key) == ctx.options.cost_names.end())
+      if (std::find(ctx.options.cost_names.begin(), ctx.options.cost_names.end(), c.key) ==
+          ctx.options.cost_names.end())
         return r.error_at(c.key_loc, p,
                           "unknown cost '" + c.key + "'" +
                               (ctx.options.cost_names.empty() ? " (no cost parameters are known)"
@@ -494,7 +358,8 @@ Status read_costs(LoadContext& ctx, const YamlNode& n) {
 Status read_top(LoadContext& ctx, const YamlNode& root) {
   const FieldReader& r = ctx.r;
   if (root.kind != YamlNode::Kind::kMap)
-    return r.error(root, "", "expected a map of scenario keys (name, duration, network, ...) (got " + root.describe() + ")");
+    return r.error(root, "",
+                   "expected a map of scenario keys (name, duration, network, ...) (got " + root.describe() + ")");
   SCENARIO_TRY(r.map(root, "", kTopKeys));
   ScenarioSpec& s = ctx.spec;
   auto name = r.required(root, "", "name", "the scenario's name");
@@ -505,9 +370,9 @@ Status read_top(LoadContext& ctx, const YamlNode& root) {
   auto duration = r.required(root, "", "duration", "how long the workload runs, e.g. 60s");
   if (!duration) return duration.status();
   SCENARIO_TRY(r.duration(**duration, "duration", FieldReader::Sign::kPositive, &s.duration));
-  if (const YamlNode* v = root.find("drain")) SCENARIO_TRY(r.duration(*v, "drain", FieldReader::Sign::kNonNegative, &s.drain));
-  if (s.duration.ns > Duration::max().ns - s.drain.ns)
-    return r.error(root, "drain", "duration + drain is too long");
+  if (const YamlNode* v = root.find("drain"))
+    SCENARIO_TRY(r.duration(*v, "drain", FieldReader::Sign::kNonNegative, &s.drain));
+  if (s.duration.ns > Duration::max().ns - s.drain.ns) return r.error(root, "drain", "duration + drain is too long");
   return Status::ok();
 }
 
@@ -540,7 +405,8 @@ Result<ScenarioSpec> load_scenario_text(std::string text, std::string display_na
                                         const std::vector<std::string>& set_overrides, const LoaderOptions& options) {
   auto doc = YamlDocument::parse(std::move(text), std::move(display_name));
   if (!doc) return doc.status();
-  for (const std::string& o : set_overrides) SCENARIO_TRY(doc->apply_override(o));
+  for (const std::string& o : set_overrides)
+    SCENARIO_TRY(doc->apply_override(o));
   detail::LoadContext ctx(*doc, options);
   SCENARIO_TRY(detail::read_scenario(ctx, doc->root()));
   return std::move(ctx.spec);

@@ -40,10 +40,10 @@ const char* node_role_name(NodeRole role);  // "peer", "client", "orderer"
 
 // A node derived from the network and ordering sections.
 struct NodeSpec {
-  std::string name;   // "Org1.peer0", "Org1.client0", "orderer0"
+  std::string name;  // "Org1.peer0", "Org1.client0", "orderer0"
   NodeRole role = NodeRole::kPeer;
-  std::string org;    // the org's name; empty for orderers
-  uint32_t index = 0; // the number in the name
+  std::string org;     // the org's name; empty for orderers
+  uint32_t index = 0;  // the number in the name
 };
 
 struct OrgSpec {
@@ -66,12 +66,13 @@ struct LinkSpec {
 struct LinkOverrideSpec {
   std::vector<std::string> between_a, between_b;  // as written (node or group names)
   std::vector<std::string> nodes_a, nodes_b;      // resolved
-  LinkSpec link;  // the fields the override does not give come from the default
+  // The fields the override does not give come from the default.
+  LinkSpec link;
 };
 
 struct NetworkSpec {
   std::vector<OrgSpec> orgs;
-  LinkSpec default_link;  // every node's link to the switch
+  LinkSpec default_link;                         // each node's link to the switch
   std::vector<LinkOverrideSpec> link_overrides;  // file order; the last match wins
 };
 
@@ -81,8 +82,8 @@ enum class OrderingType : uint8_t { kSolo };
 
 struct OrderingSpec {
   OrderingType type = OrderingType::kSolo;
-  uint32_t orderers = 1;           // solo: exactly 1
-  orderer::BatchSettings batch;    // Fabric's sample defaults: 2s, 500, 10 MiB, 2 MiB
+  uint32_t orderers = 1;         // solo: exactly 1
+  orderer::BatchSettings batch;  // Fabric's sample defaults: 2s, 500, 10 MiB, 2 MiB
 };
 
 struct ChannelSpec {
@@ -94,8 +95,8 @@ struct EndorsementPolicySpec {
   enum class Kind : uint8_t { kSignature, kImplicitMeta };
   Kind kind = Kind::kImplicitMeta;
   std::string text = "MAJORITY Endorsement";  // as written, or the default
-  SignaturePolicyEnvelope signature;           // kSignature
-  ImplicitMetaPolicy implicit_meta;            // kImplicitMeta (sub-policy "Endorsement")
+  SignaturePolicyEnvelope signature;          // kSignature
+  ImplicitMetaPolicy implicit_meta;           // kImplicitMeta (sub-policy "Endorsement")
 };
 
 struct ChaincodeSpec {
@@ -117,10 +118,10 @@ struct CryptoSpec {
 
 // One `costs.<selector>` entry as written.
 struct CostScopeSpec {
-  std::string selector;                     // "all", "peers", "Org1", "Org1.peers", "Org1.peer0", ...
-  int specificity = 0;                      // all 0, role 1, org 2, org role 3, node 4
-  std::vector<std::string> nodes;           // resolved
-  std::map<std::string, Duration> values;   // cost name -> value
+  std::string selector;                    // "all", "peers", "Org1", "Org1.peers", "Org1.peer0", ...
+  int specificity = 0;                     // all 0, role 1, org 2, org role 3, node 4
+  std::vector<std::string> nodes;          // resolved
+  std::map<std::string, Duration> values;  // cost name -> value
 };
 
 struct CostsSpec {
@@ -139,18 +140,18 @@ enum class Arrival : uint8_t { kPoisson, kFixed };
 enum class KeyDistribution : uint8_t { kUniform, kZipf, kHotset, kSequential };
 
 struct KeySpec {
-  uint64_t count = 1000;       // keys are prefix + 0 .. count-1
+  uint64_t count = 1000;  // keys are prefix + 0 .. count-1
   std::string prefix = "key";
   KeyDistribution distribution = KeyDistribution::kUniform;
-  double theta = 0.99;          // zipf: P(k) ∝ 1/(k+1)^theta, theta >= 0
-  double hot_fraction = 0.1;    // hotset: the first ceil(hot_fraction * count) keys are hot
-  double hot_probability = 0.9; // hotset: a draw is hot with this probability
+  double theta = 0.99;           // zipf: P(k) ∝ 1/(k+1)^theta, theta >= 0
+  double hot_fraction = 0.1;     // hotset: the first ceil(hot_fraction * count) keys are hot
+  double hot_probability = 0.9;  // hotset: a draw is hot with this probability
 };
 
 struct MixEntry {
   std::string function;
-  uint32_t weight = 1;              // >= 1
-  std::vector<ArgTemplate> args;    // one template per argument
+  uint32_t weight = 1;            // >= 1
+  std::vector<ArgTemplate> args;  // one template per argument
 };
 
 struct PhaseSpec {
@@ -159,50 +160,58 @@ struct PhaseSpec {
 };
 
 struct ScriptedTxSpec {
-  std::string id;          // unique over all scripted transactions
-  Duration at;             // in [0, duration]
-  std::string client;      // one client node
-  std::string chaincode;   // default: the only chaincode
+  std::string id;         // unique over all scripted transactions
+  Duration at;            // in [0, duration]
+  std::string client;     // one client node
+  std::string chaincode;  // default: the only chaincode
   std::string function;
   std::vector<std::string> args;  // literal, no templates
 };
 
 struct WorkloadSpec {
   WorkloadKind kind = WorkloadKind::kOpenLoop;
-  std::string chaincode;             // open, phases, closed; default: the only chaincode
-  std::vector<std::string> clients;  // open, phases, closed: resolved client nodes
-  Duration start;                    // open, phases, closed: default 0
-  Duration end;                      // open, closed: default `duration`; phases: start + sum
-  double rate_tps = 0;               // open: > 0
-  Arrival arrival = Arrival::kPoisson;  // open, phases
-  std::vector<PhaseSpec> phases;     // phases
-  uint32_t outstanding = 1;          // closed: transactions in flight per client
-  Duration think_time;               // closed: wait after a commit before the next send
-  std::vector<MixEntry> mix;         // open, phases, closed
-  KeySpec keys;                      // open, phases, closed
+  std::string chaincode;                     // open, phases, closed; default: the only chaincode
+  std::vector<std::string> clients;          // open, phases, closed: resolved client nodes
+  Duration start;                            // open, phases, closed: default 0
+  Duration end;                              // open, closed: default `duration`; phases: start + sum
+  double rate_tps = 0;                       // open: > 0
+  Arrival arrival = Arrival::kPoisson;       // open, phases
+  std::vector<PhaseSpec> phases;             // phases
+  uint32_t outstanding = 1;                  // closed: transactions in flight per client
+  Duration think_time;                       // closed: wait after a commit before the next send
+  std::vector<MixEntry> mix;                 // open, phases, closed
+  KeySpec keys;                              // open, phases, closed
   std::vector<ScriptedTxSpec> transactions;  // scripted, in file order
 };
 
 // ---- faults ----------------------------------------------------------------------------
 
 enum class FaultAction : uint8_t {
-  kCrash, kRestart, kPause, kResume, kPartition, kHeal, kDegrade, kRestore, kClockOffset,
+  kCrash,
+  kRestart,
+  kPause,
+  kResume,
+  kPartition,
+  kHeal,
+  kDegrade,
+  kRestore,
+  kClockOffset,
 };
 const char* fault_action_name(FaultAction action);  // the key: "crash", "clock_offset", ...
 
 struct FaultSpec {
   Duration at;
   FaultAction action = FaultAction::kCrash;
-  std::vector<std::string> nodes;               // crash/restart/pause/resume/clock_offset
-  std::vector<std::vector<std::string>> groups; // partition: resolved, >= 2 disjoint groups
-  bool one_way = false;                         // partition: drop only from groups[0] to the others
-  std::string label;                            // partition: optional; heal: the label, or "" for all
+  std::vector<std::string> nodes;                 // crash/restart/pause/resume/clock_offset
+  std::vector<std::vector<std::string>> groups;   // partition: resolved, >= 2 disjoint groups
+  bool one_way = false;                           // partition: drop only from groups[0] to the others
+  std::string label;                              // partition: optional; heal: the label, or "" for all
   std::vector<std::string> between_a, between_b;  // degrade/restore: resolved
-  Duration extra_latency;                       // degrade
-  double extra_loss = 0.0;                      // degrade: [0, 1]
-  double bandwidth_factor = 1.0;                // degrade: (0, 1]
-  Duration clock_offset;                        // clock_offset: may be negative
-  std::optional<Duration> undo_after;           // `for`: crash, pause, partition, degrade
+  Duration extra_latency;                         // degrade
+  double extra_loss = 0.0;                        // degrade: [0, 1]
+  double bandwidth_factor = 1.0;                  // degrade: (0, 1]
+  Duration clock_offset;                          // clock_offset: may be negative
+  std::optional<Duration> undo_after;             // `for`: crash, pause, partition, degrade
 };
 
 // ---- expectations ----------------------------------------------------------------------
@@ -229,18 +238,18 @@ struct ScenarioSpec {
   std::string name;
   std::string description;
   uint64_t seed = 1;
-  Duration duration;                     // > 0, required
+  Duration duration;  // > 0, required
   Duration drain = Duration::seconds(10);
   NetworkSpec network;
   OrderingSpec ordering;
-  std::vector<ChannelSpec> channels;     // default: mychannel with every org
+  std::vector<ChannelSpec> channels;  // default: mychannel with every org
   std::vector<ChaincodeSpec> chaincodes;
   CryptoSpec crypto;
   CostsSpec costs;
   std::vector<WorkloadSpec> workload;
-  std::vector<FaultSpec> faults;         // file order (the timeline sorts by time, stably)
+  std::vector<FaultSpec> faults;  // file order (the timeline sorts by time, stably)
   ExpectSpec expect;
-  std::vector<NodeSpec> nodes;           // derived; see the invariants above
+  std::vector<NodeSpec> nodes;  // derived; see the invariants above
 };
 
 }  // namespace fabsim::scenario

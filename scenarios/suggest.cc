@@ -8,7 +8,8 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -17,7 +18,8 @@ std::string lower(std::string_view s) {
 size_t edit_distance(std::string_view a, std::string_view b) {
   // Three rows of the dynamic programme: i-2, i-1 and i.
   std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
@@ -39,7 +41,9 @@ size_t digit_mismatches(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return 0;
   size_t n = 0;
   for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i] && std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[i]))) ++n;
+    if (a[i] != b[i] && std::isdigit(static_cast<unsigned char>(a[i])) &&
+        std::isdigit(static_cast<unsigned char>(b[i])))
+      ++n;
   return n;
 }
 
@@ -70,7 +74,8 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ca
   if (auto c = closest(word, candidates)) return " (did you mean '" + *c + "'?)";
   constexpr size_t kMaxListed = 12;
   std::string out = " (expected one of: ";
-  for (size_t i = 0; i < candidates.size() && i < kMaxListed; ++i) out += (i ? ", " : "") + candidates[i];
+  for (size_t i = 0; i < candidates.size() && i < kMaxListed; ++i)
+    out += (i ? ", " : "") + candidates[i];
   if (candidates.size() > kMaxListed) out += ", ... (" + std::to_string(candidates.size()) + " in all)";
   return out + ")";
 }

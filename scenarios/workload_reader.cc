@@ -60,8 +60,9 @@ Status read_clients(const LoadContext& ctx, const YamlNode* n, const YamlNode& p
   for (size_t k : ctx.dir.clients_interleaved())
     if (on_channel(k)) eligible.push_back(k);
   if (eligible.empty())
-    return ctx.r.error(n ? *n : parent, path, "no client node belongs to an org on channel '" + channel.name +
-                                                  "' of chaincode '" + chaincode + "'");
+    return ctx.r.error(
+        n ? *n : parent, path,
+        "no client node belongs to an org on channel '" + channel.name + "' of chaincode '" + chaincode + "'");
   std::vector<size_t> chosen;
   if (!n) {
     chosen = eligible;
@@ -85,14 +86,16 @@ Status read_clients(const LoadContext& ctx, const YamlNode* n, const YamlNode& p
         if (node.role != NodeRole::kClient) continue;
         any_client = true;
         if (!on_channel(k))
-          return ctx.r.error(*nodes[i], at, node.name + " is a client of " + node.org + ", which is not on channel '" +
-                                                channel.name + "' of chaincode '" + chaincode + "'");
+          return ctx.r.error(*nodes[i], at,
+                             node.name + " is a client of " + node.org + ", which is not on channel '" + channel.name +
+                                 "' of chaincode '" + chaincode + "'");
       }
       if (!any_client) {
-        const std::string what = ctx.dir.is_group(names[i]) ? "group '" + names[i] + "' has no clients"
-                                                             : "'" + names[i] + "' is " +
-                                                                   (ctx.dir.nodes()[sel[0]].role == NodeRole::kPeer ? "a peer" : "an orderer") +
-                                                                   ", not a client";
+        const std::string what = ctx.dir.is_group(names[i])
+                                     ? "group '" + names[i] + "' has no clients"
+                                     : "'" + names[i] + "' is " +
+                                           (ctx.dir.nodes()[sel[0]].role == NodeRole::kPeer ? "a peer" : "an orderer") +
+                                           ", not a client";
         return ctx.r.error(*nodes[i], at, what);
       }
     }
@@ -106,7 +109,8 @@ Status read_clients(const LoadContext& ctx, const YamlNode* n, const YamlNode& p
 Status read_keys(const LoadContext& ctx, const YamlNode& n, const std::string& path, KeySpec* keys) {
   const FieldReader& r = ctx.r;
   SCENARIO_TRY(r.map(n, path, {"count", "prefix", "distribution", "theta", "hot_fraction", "hot_probability"}));
-  if (const YamlNode* v = n.find("count")) SCENARIO_TRY(r.whole(*v, child_path(path, "count"), 1, 1'000'000'000'000ull, &keys->count));
+  if (const YamlNode* v = n.find("count"))
+    SCENARIO_TRY(r.whole(*v, child_path(path, "count"), 1, 1'000'000'000'000ull, &keys->count));
   if (const YamlNode* v = n.find("prefix")) {
     if (v->kind != YamlNode::Kind::kScalar)
       return r.error(*v, child_path(path, "prefix"), "expected a text value (got " + v->describe() + ")");
@@ -131,7 +135,8 @@ Status read_keys(const LoadContext& ctx, const YamlNode& n, const std::string& p
   if (const YamlNode* v = n.find("hot_fraction")) {
     SCENARIO_TRY(r.number(*v, child_path(path, "hot_fraction"), 0, 1, false, &keys->hot_fraction));
     if (!(keys->hot_fraction > 0))
-      return r.error(*v, child_path(path, "hot_fraction"), "expected a number above 0 and at most 1 (got '" + v->text + "')");
+      return r.error(*v, child_path(path, "hot_fraction"),
+                     "expected a number above 0 and at most 1 (got '" + v->text + "')");
   }
   if (const YamlNode* v = n.find("hot_probability"))
     SCENARIO_TRY(r.number(*v, child_path(path, "hot_probability"), 0, 1, false, &keys->hot_probability));
@@ -142,7 +147,8 @@ Status read_mix(const LoadContext& ctx, const YamlNode& n, const std::string& pa
                 std::vector<MixEntry>* mix) {
   const FieldReader& r = ctx.r;
   SCENARIO_TRY(r.list(n, path));
-  if (n.items.empty()) return r.error(n, path, "expected at least one function, e.g. [{function: put, args: ['{key}', v]}]");
+  if (n.items.empty())
+    return r.error(n, path, "expected at least one function, e.g. [{function: put, args: ['{key}', v]}]");
   for (size_t i = 0; i < n.items.size(); ++i) {
     const YamlNode& m = n.items[i];
     const std::string p = child_path(path, i);
@@ -151,7 +157,8 @@ Status read_mix(const LoadContext& ctx, const YamlNode& n, const std::string& pa
     auto f = r.required(m, p, "function", "the chaincode function to call");
     if (!f) return f.status();
     SCENARIO_TRY(r.text(**f, child_path(p, "function"), &e.function));
-    if (const YamlNode* w = m.find("weight")) SCENARIO_TRY(r.whole32(*w, child_path(p, "weight"), 1, 1'000'000, &e.weight));
+    if (const YamlNode* w = m.find("weight"))
+      SCENARIO_TRY(r.whole32(*w, child_path(p, "weight"), 1, 1'000'000, &e.weight));
     if (const YamlNode* a = m.find("args")) {
       SCENARIO_TRY(r.list(*a, child_path(p, "args")));
       for (size_t k = 0; k < a->items.size(); ++k) {
@@ -161,7 +168,8 @@ Status read_mix(const LoadContext& ctx, const YamlNode& n, const std::string& pa
           return r.error(arg, ap, "expected a text argument or template (got " + arg.describe() + ")");
         size_t pos = 0;
         auto t = parse_arg_template(arg.text, &pos);
-        if (!t) return r.error_at(r.position_in_scalar(arg, pos), ap, "malformed argument template: " + t.status().message());
+        if (!t)
+          return r.error_at(r.position_in_scalar(arg, pos), ap, "malformed argument template: " + t.status().message());
         if (t->uses(ArgPiece::Kind::kKey2) && keys.count < 2)
           return r.error(arg, ap, "'{key2}' needs at least 2 keys (keys.count is " + std::to_string(keys.count) + ")");
         e.args.push_back(std::move(t).value());
@@ -190,8 +198,8 @@ Status read_phases(const LoadContext& ctx, const YamlNode& n, const std::string&
     SCENARIO_TRY(r.rate(**rate, child_path(p, "rate"), &spec.rate_tps));
     if (spec.duration > ctx.spec.duration - end)
       return r.error(**d, child_path(p, "duration"),
-                     "the phases run past the scenario's duration (" + show(ctx.spec.duration) + "): this phase would end at " +
-                         show(end + spec.duration));
+                     "the phases run past the scenario's duration (" + show(ctx.spec.duration) +
+                         "): this phase would end at " + show(end + spec.duration));
     end += spec.duration;
     w->phases.push_back(spec);
   }
@@ -211,22 +219,25 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
     auto id = r.required(t, p, "id", "a name for the transaction, unique in the scenario, e.g. t1");
     if (!id) return id.status();
     SCENARIO_TRY(r.text(**id, child_path(p, "id"), &tx.id));
-    if (tx.id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+    if (tx.id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+        std::string::npos)
       return r.error(**id, child_path(p, "id"), "expected an id of letters, digits, '_' and '-' (got '" + tx.id + "')");
-    if (!ids->insert(tx.id).second) return r.error(**id, child_path(p, "id"), "duplicate transaction id '" + tx.id + "'");
+    if (!ids->insert(tx.id).second)
+      return r.error(**id, child_path(p, "id"), "duplicate transaction id '" + tx.id + "'");
     auto at = r.required(t, p, "at", "when the client submits it, e.g. 1s");
     if (!at) return at.status();
     SCENARIO_TRY(r.duration(**at, child_path(p, "at"), Sign::kNonNegative, &tx.at));
     if (tx.at > ctx.spec.duration)
-      return r.error(**at, child_path(p, "at"), "expected a time within the scenario's duration (" + show(ctx.spec.duration) +
-                                                    ") (got '" + (*at)->text + "')");
+      return r.error(**at, child_path(p, "at"),
+                     "expected a time within the scenario's duration (" + show(ctx.spec.duration) + ") (got '" +
+                         (*at)->text + "')");
     auto client = r.required(t, p, "client", "the client node that submits it, e.g. Org1.client0");
     if (!client) return client.status();
     std::vector<size_t> sel;
     SCENARIO_TRY(ctx.select(**client, child_path(p, "client"), &sel));
     if ((*client)->kind != YamlNode::Kind::kScalar || ctx.dir.is_group((*client)->text))
-      return r.error(**client, child_path(p, "client"), "expected one client node such as Org1.client0 (got " +
-                                                          (*client)->describe() + ")");
+      return r.error(**client, child_path(p, "client"),
+                     "expected one client node such as Org1.client0 (got " + (*client)->describe() + ")");
     if (ctx.dir.nodes()[sel[0]].role != NodeRole::kClient)
       return r.error(**client, child_path(p, "client"), "'" + (*client)->text + "' is not a client node");
     tx.client = (*client)->text;
@@ -234,9 +245,9 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
     const ChannelSpec& channel = ctx.channel_of(tx.chaincode);
     const std::string& org = ctx.dir.nodes()[sel[0]].org;
     if (std::find(channel.orgs.begin(), channel.orgs.end(), org) == channel.orgs.end())
-      return r.error(**client, child_path(p, "client"), tx.client + " is a client of " + org +
-                                                          ", which is not on channel '" + channel.name +
-                                                          "' of chaincode '" + tx.chaincode + "'");
+      return r.error(**client, child_path(p, "client"),
+                     tx.client + " is a client of " + org + ", which is not on channel '" + channel.name +
+                         "' of chaincode '" + tx.chaincode + "'");
     auto f = r.required(t, p, "function", "the chaincode function to call");
     if (!f) return f.status();
     SCENARIO_TRY(r.text(**f, child_path(p, "function"), &tx.function));
@@ -265,10 +276,13 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
   for (const char* k : {"rate", "phases", "outstanding", "transactions"})
     if (g.find(k)) present.push_back(k);
   if (present.size() != 1)
-    return r.error(g, p, "a generator needs exactly one of rate (open loop), phases (a ramp), outstanding (closed loop) "
-                         "or transactions (scripted)" + (present.empty() ? std::string(" (got none)") : " (got " + present[0] + " and " + present[1] + ")"));
-  w.kind = present[0] == "rate" ? WorkloadKind::kOpenLoop
-           : present[0] == "phases" ? WorkloadKind::kPhases
+    return r.error(
+        g, p,
+        "a generator needs exactly one of rate (open loop), phases (a ramp), outstanding (closed loop) "
+        "or transactions (scripted)" +
+            (present.empty() ? std::string(" (got none)") : " (got " + present[0] + " and " + present[1] + ")"));
+  w.kind = present[0] == "rate"          ? WorkloadKind::kOpenLoop
+           : present[0] == "phases"      ? WorkloadKind::kPhases
            : present[0] == "outstanding" ? WorkloadKind::kClosedLoop
                                          : WorkloadKind::kScripted;
   const std::vector<std::string> allowed = keys_of(w.kind);
@@ -289,16 +303,17 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
   if (const YamlNode* s = g.find("start")) {
     SCENARIO_TRY(r.duration(*s, child_path(p, "start"), Sign::kNonNegative, &w.start));
     if (w.start >= ctx.spec.duration)
-      return r.error(*s, child_path(p, "start"), "expected a time before the scenario's duration (" + show(ctx.spec.duration) +
-                                                     ") (got '" + s->text + "')");
+      return r.error(
+          *s, child_path(p, "start"),
+          "expected a time before the scenario's duration (" + show(ctx.spec.duration) + ") (got '" + s->text + "')");
   }
   w.end = ctx.spec.duration;
   if (const YamlNode* e = g.find("end")) {
     SCENARIO_TRY(r.duration(*e, child_path(p, "end"), Sign::kNonNegative, &w.end));
     if (w.end <= w.start || w.end > ctx.spec.duration)
-      return r.error(*e, child_path(p, "end"), "expected a time after start (" + show(w.start) +
-                                                   ") and within the scenario's duration (" + show(ctx.spec.duration) +
-                                                   ") (got '" + e->text + "')");
+      return r.error(*e, child_path(p, "end"),
+                     "expected a time after start (" + show(w.start) + ") and within the scenario's duration (" +
+                         show(ctx.spec.duration) + ") (got '" + e->text + "')");
   }
   if (const YamlNode* a = g.find("arrival")) {
     size_t index = 0;
@@ -306,19 +321,14 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
     w.arrival = index == 0 ? Arrival::kPoisson : Arrival::kFixed;
   }
   switch (w.kind) {
-    case WorkloadKind::kOpenLoop:
-      SCENARIO_TRY(r.rate(*g.find("rate"), child_path(p, "rate"), &w.rate_tps));
-      break;
-    case WorkloadKind::kPhases:
-      SCENARIO_TRY(read_phases(ctx, *g.find("phases"), child_path(p, "phases"), &w));
-      break;
+    case WorkloadKind::kOpenLoop: SCENARIO_TRY(r.rate(*g.find("rate"), child_path(p, "rate"), &w.rate_tps)); break;
+    case WorkloadKind::kPhases: SCENARIO_TRY(read_phases(ctx, *g.find("phases"), child_path(p, "phases"), &w)); break;
     case WorkloadKind::kClosedLoop:
       SCENARIO_TRY(r.whole32(*g.find("outstanding"), child_path(p, "outstanding"), 1, 1'000'000, &w.outstanding));
       if (const YamlNode* t = g.find("think_time"))
         SCENARIO_TRY(r.duration(*t, child_path(p, "think_time"), Sign::kNonNegative, &w.think_time));
       break;
-    case WorkloadKind::kScripted:
-      break;
+    case WorkloadKind::kScripted: break;
   }
   ctx.spec.workload.push_back(std::move(w));
   return Status::ok();
@@ -329,7 +339,8 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
 Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path) {
   SCENARIO_TRY(ctx.r.list(n, path));
   std::set<std::string> ids;
-  for (size_t i = 0; i < n.items.size(); ++i) SCENARIO_TRY(read_generator(ctx, n.items[i], child_path(path, i), &ids));
+  for (size_t i = 0; i < n.items.size(); ++i)
+    SCENARIO_TRY(read_generator(ctx, n.items[i], child_path(path, i), &ids));
   return Status::ok();
 }
 

@@ -79,7 +79,8 @@ class Converter {
           }
           const std::string key = it->first.Scalar();
           if (const YamlEntry* first = out->find_entry(key)) {
-            std::string at = first->key_loc.line >= 0 ? " (first at line " + std::to_string(first->key_loc.line + 1) + ")" : "";
+            std::string at =
+                first->key_loc.line >= 0 ? " (first at line " + std::to_string(first->key_loc.line + 1) + ")" : "";
             return fail(key_loc, "duplicate key '" + key + "'" + at);
           }
           YamlEntry e;
@@ -119,8 +120,7 @@ class Converter {
 
 // Parses `text` as at most one YAML document into `out` (null when there is none). yaml-cpp
 // reports errors by exception; they stop here.
-Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::string_view where_prefix,
-                  YamlNode* out) {
+Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::string_view where_prefix, YamlNode* out) {
   auto where = [&](const YAML::Mark& mark) {
     std::string w(where_prefix);
     if (is_file && !mark.is_null()) w += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
@@ -181,14 +181,15 @@ std::optional<std::vector<PathSegment>> split_path(std::string_view path) {
     if (seg.text.empty()) return std::nullopt;
     out.push_back(std::move(seg));
     if (i >= path.size()) return out;
-    ++i;  // the dot
+    ++i;                                        // the dot
     if (i >= path.size()) return std::nullopt;  // a trailing dot
   }
 }
 
 std::string join(const std::vector<PathSegment>& segs, size_t from, size_t to) {
   std::string out;
-  for (size_t i = from; i < to; ++i) out += (i > from ? "." : "") + segs[i].text;
+  for (size_t i = from; i < to; ++i)
+    out += (i > from ? "." : "") + segs[i].text;
   return out;
 }
 
@@ -253,12 +254,11 @@ Status YamlDocument::apply_override(std::string_view assignment) {
     return Status::invalid_argument(name + ": expected path=value, e.g. --set ordering.batch_timeout=1s");
   const auto segs = split_path(assignment.substr(0, eq));
   if (!segs)
-    return Status::invalid_argument(name + ": expected a path of keys and list indices separated by '.' "
-                                           "(e.g. workload.0.rate), with no empty key");
+    return Status::invalid_argument(name +
+                                    ": expected a path of keys and list indices separated by '.' "
+                                    "(e.g. workload.0.rate), with no empty key");
   YamlNode value;
-  if (Status s = parse_yaml(assignment.substr(eq + 1), origin, false, name, &value);
-      !s.is_ok())
-    return s;
+  if (Status s = parse_yaml(assignment.substr(eq + 1), origin, false, name, &value); !s.is_ok()) return s;
 
   YamlNode* node = &root_;
   if (node->kind == YamlNode::Kind::kNull) {
@@ -272,15 +272,16 @@ Status YamlDocument::apply_override(std::string_view assignment) {
     size_t consumed = 1;
     if (node->kind == YamlNode::Kind::kNull) {  // `key:` with nothing: becomes what the path needs
       size_t index = 0;
-      node->kind = !(*segs)[i].quoted && parse_index((*segs)[i].text, &index) ? YamlNode::Kind::kList
-                                                                              : YamlNode::Kind::kMap;
+      node->kind =
+          !(*segs)[i].quoted && parse_index((*segs)[i].text, &index) ? YamlNode::Kind::kList : YamlNode::Kind::kMap;
       node->loc = here;
     }
     if (node->kind == YamlNode::Kind::kMap) {
       // The longest run of segments that names an existing key (keys may hold dots).
       for (size_t j = (*segs)[i].quoted ? i + 1 : segs->size(); j > i && !next; --j) {
         bool has_quoted = false;
-        for (size_t k = i + 1; k < j; ++k) has_quoted |= (*segs)[k].quoted;
+        for (size_t k = i + 1; k < j; ++k)
+          has_quoted |= (*segs)[k].quoted;
         if (has_quoted) continue;
         for (YamlEntry& e : node->entries)
           if (e.key == join(*segs, i, j)) {

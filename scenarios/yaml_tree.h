@@ -36,10 +36,10 @@ struct YamlNode {
   enum class Kind : uint8_t { kNull, kScalar, kMap, kList };
 
   Kind kind = Kind::kNull;
-  std::string text;               // kScalar: the value, unquoted
-  bool plain = true;              // kScalar: written without quotes or a tag
-  std::vector<YamlEntry> entries; // kMap, in file order, keys unique
-  std::vector<YamlNode> items;    // kList
+  std::string text;                // kScalar: the value, unquoted
+  bool plain = true;               // kScalar: written without quotes or a tag
+  std::vector<YamlEntry> entries;  // kMap, in file order, keys unique
+  std::vector<YamlNode> items;     // kList
   Location loc;
 
   // The value of `key`, or null when absent (kMap only; null for other kinds).
