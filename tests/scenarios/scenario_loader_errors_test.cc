@@ -23,8 +23,8 @@ const std::string kBase =
 // kBase plus a kvstore chaincode `kv` on the default channel (lines 7-8); cases append
 // from line 9.
 const std::string kWithChaincode = kBase +
-    "chaincodes:\n"
-    "  - {name: kv, kind: kvstore}\n";
+                                   "chaincodes:\n"
+                                   "  - {name: kv, kind: kvstore}\n";
 
 struct ErrorCase {
   const char* name;
@@ -35,7 +35,8 @@ struct ErrorCase {
 std::vector<ErrorCase> error_cases() {
   return {
       // ---- YAML itself ---------------------------------------------------------------
-      {"MalformedYamlUnclosedFlowList", "name: t\nduration: [60s\n", "t.yaml:3:1: malformed YAML: end of sequence flow not found"},
+      {"MalformedYamlUnclosedFlowList", "name: t\nduration: [60s\n",
+       "t.yaml:3:1: malformed YAML: end of sequence flow not found"},
       {"MalformedYamlBadIndentation", "name: t\n  duration: 60s\n", "t.yaml:2:11: malformed YAML: illegal map value"},
       {"DuplicateYamlKeyRejected", kBase + "duration: 30s\n", "t.yaml:7:1: duplicate key 'duration' (first at line 2)"},
       {"OneDocumentOnly", kBase + "---\nname: u\n", "t.yaml:8:1: expected one YAML document (found 2)"},
@@ -44,8 +45,7 @@ std::vector<ErrorCase> error_cases() {
       // ---- keys ----------------------------------------------------------------------
       {"UnknownTopLevelKeySuggestsClosest", kBase + "ordring: {type: solo}\n",
        "t.yaml:7:1: unknown key 'ordring' (did you mean 'ordering'?)"},
-      {"UnknownNestedKeySuggestsClosest",
-       "name: t\nduration: 60s\nnetwork:\n  orgs:\n    - {name: Org1, peer: 2}\n",
+      {"UnknownNestedKeySuggestsClosest", "name: t\nduration: 60s\nnetwork:\n  orgs:\n    - {name: Org1, peer: 2}\n",
        "t.yaml:5:20: network.orgs.0: unknown key 'peer' (did you mean 'peers'?)"},
       {"UnknownKeyFarFromAllListsTheValidOnes", kBase + "crypto: {zzz: 1}\n",
        "t.yaml:7:10: crypto: unknown key 'zzz' (expected one of: scheme, verify_cache)"},
@@ -95,7 +95,8 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:5:14: network.orgs.0.name: expected a name of letters, digits, '_' and '-'"},
       {"NoOrgsRejected", "name: t\nduration: 60s\nnetwork:\n  orgs: []\n",
        "t.yaml:4:9: network.orgs: expected at least one organisation (got none)"},
-      {"LinkOverrideUnknownNode", kBase + "  links:\n    overrides:\n      - {between: [Org1, orderer1], latency: 5ms}\n",
+      {"LinkOverrideUnknownNode",
+       kBase + "  links:\n    overrides:\n      - {between: [Org1, orderer1], latency: 5ms}\n",
        "t.yaml:9:26: network.links.overrides.0.between.1: unknown node or group 'orderer1' (did you mean 'orderer0'?)"},
       // ---- ordering ------------------------------------------------------------------
       {"KafkaNotSupportedYet", kBase + "ordering: {type: kafka}\n",
@@ -107,7 +108,8 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:63: ordering.batch_size.preferred_max_bytes: invalid batch settings: batch_size.preferred_max_bytes "
        "(2097152) must not exceed absolute_max_bytes (1048576)"},
       {"BatchZeroMessageCountRejected", kBase + "ordering:\n  batch_size: {max_message_count: 0}\n",
-       "t.yaml:8:35: ordering.batch_size.max_message_count: invalid batch settings: batch_size.max_message_count must be "
+       "t.yaml:8:35: ordering.batch_size.max_message_count: invalid batch settings: batch_size.max_message_count must "
+       "be "
        "greater than 0"},
       {"BatchTimeoutMustBePositive", kBase + "ordering: {batch_timeout: 0s}\n",
        "t.yaml:7:27: ordering.batch_timeout: expected a positive duration (got '0s')"},
@@ -129,21 +131,25 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:9:5: chaincodes.0: missing key 'channel' (needed when there is more than one channel)"},
       {"MalformedPolicyPointsAtTheToken",
        kBase + "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: \"AND(Org1MSP.member)\"}\n",
-       "t.yaml:8:56: chaincodes.0.endorsement_policy: malformed endorsement policy: unrecognized token 'Org1MSP' at position 4"},
+       "t.yaml:8:56: chaincodes.0.endorsement_policy: malformed endorsement policy: unrecognized token 'Org1MSP' at "
+       "position 4"},
       {"PolicyOrgNotOnTheChannel",
-       kBase + "channels: [{name: ch, orgs: [Org1]}]\n"
-               "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: \"AND('Org1MSP.peer','Org2MSP.peer')\"}\n",
+       kBase +
+           "channels: [{name: ch, orgs: [Org1]}]\n"
+           "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: \"AND('Org1MSP.peer','Org2MSP.peer')\"}\n",
        "t.yaml:9:72: chaincodes.0.endorsement_policy: principal 'Org2MSP.peer' names MSP 'Org2MSP', which is not an "
        "organisation on channel 'ch' (its MSPs: Org1MSP)"},
       {"PolicyUnknownMspSuggestsClosest",
        kBase + "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: \"OR('Org1MPS.peer')\"}\n",
-       "t.yaml:8:56: chaincodes.0.endorsement_policy: principal 'Org1MPS.peer' names MSP 'Org1MPS', which is not the MSP of "
+       "t.yaml:8:56: chaincodes.0.endorsement_policy: principal 'Org1MPS.peer' names MSP 'Org1MPS', which is not the "
+       "MSP of "
        "any organisation on channel 'mychannel' (its MSPs: Org1MSP, Org2MSP); did you mean 'Org1MSP'?"},
       {"ImplicitMetaOnlyEndorsement",
        kBase + "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: MAJORITY Writers}\n",
        "t.yaml:8:51: chaincodes.0.endorsement_policy: implicit meta policies may only name the Endorsement sub-policy"},
       {"ImplicitMetaMalformed", kBase + "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: ANY}\n",
-       "chaincodes.0.endorsement_policy: malformed implicit meta policy: expected two space separated tokens, but got 1"},
+       "chaincodes.0.endorsement_policy: malformed implicit meta policy: expected two space separated tokens, but got "
+       "1"},
       // ---- costs ---------------------------------------------------------------------
       {"CostsUnknownSelector", kBase + "costs:\n  Org1.peer5: {}\n",
        "t.yaml:8:3: costs: unknown key 'Org1.peer5' (did you mean 'Org1.peer0'?)"},
@@ -155,32 +161,42 @@ std::vector<ErrorCase> error_cases() {
       {"RateUnitError", kWithChaincode + "workload:\n  - {rate: 200, mix: [{function: put}]}\n",
        "t.yaml:10:12: workload.0.rate: '200' is not a valid rate (expected a number with tps or /s, e.g. 200tps)"},
       {"GeneratorNeedsOneKind", kWithChaincode + "workload:\n  - {mix: [{function: put}]}\n",
-       "t.yaml:10:5: workload.0: a generator needs exactly one of rate (open loop), phases (a ramp), outstanding (closed "
+       "t.yaml:10:5: workload.0: a generator needs exactly one of rate (open loop), phases (a ramp), outstanding "
+       "(closed "
        "loop) or transactions (scripted) (got none)"},
-      {"GeneratorHasOnlyOneKind", kWithChaincode + "workload:\n  - {rate: 1tps, outstanding: 2, mix: [{function: put}]}\n",
+      {"GeneratorHasOnlyOneKind",
+       kWithChaincode + "workload:\n  - {rate: 1tps, outstanding: 2, mix: [{function: put}]}\n",
        "(got rate and outstanding)"},
-      {"GeneratorKeyOfAnotherKind", kWithChaincode + "workload:\n  - {outstanding: 2, arrival: fixed, mix: [{function: put}]}\n",
+      {"GeneratorKeyOfAnotherKind",
+       kWithChaincode + "workload:\n  - {outstanding: 2, arrival: fixed, mix: [{function: put}]}\n",
        "t.yaml:10:22: workload.0: key 'arrival' does not apply to a closed-loop generator (outstanding)"},
-      {"GeneratorUnknownChaincode", kWithChaincode + "workload:\n  - {rate: 1tps, chaincode: kb, mix: [{function: put}]}\n",
+      {"GeneratorUnknownChaincode",
+       kWithChaincode + "workload:\n  - {rate: 1tps, chaincode: kb, mix: [{function: put}]}\n",
        "t.yaml:10:29: workload.0.chaincode: unknown chaincode 'kb' (did you mean 'kv'?)"},
-      {"GeneratorClientCountAboveClients", kWithChaincode + "workload:\n  - {rate: 1tps, clients: 3, mix: [{function: put}]}\n",
+      {"GeneratorClientCountAboveClients",
+       kWithChaincode + "workload:\n  - {rate: 1tps, clients: 3, mix: [{function: put}]}\n",
        "t.yaml:10:27: workload.0.clients: expected a whole number from 1 to 2 (got '3')"},
-      {"GeneratorClientIsAPeer", kWithChaincode + "workload:\n  - {rate: 1tps, clients: [Org1.peer0], mix: [{function: put}]}\n",
+      {"GeneratorClientIsAPeer",
+       kWithChaincode + "workload:\n  - {rate: 1tps, clients: [Org1.peer0], mix: [{function: put}]}\n",
        "t.yaml:10:28: workload.0.clients.0: 'Org1.peer0' is a peer, not a client"},
       {"GeneratorClientNotOnTheChannel",
        kBase + "channels: [{name: ch, orgs: [Org1]}]\nchaincodes: [{name: kv, kind: kvstore}]\nworkload:\n"
                "  - {rate: 1tps, clients: [Org2], mix: [{function: put}]}\n",
-       "t.yaml:10:28: workload.0.clients.0: Org2.client0 is a client of Org2, which is not on channel 'ch' of chaincode 'kv'"},
+       "t.yaml:10:28: workload.0.clients.0: Org2.client0 is a client of Org2, which is not on channel 'ch' of "
+       "chaincode 'kv'"},
       {"ScriptedClientNotOnTheChannel",
        kBase + "channels: [{name: ch, orgs: [Org1]}]\nchaincodes: [{name: kv, kind: kvstore}]\nworkload:\n"
                "  - transactions: [{id: a, at: 1s, client: Org2.client0, function: put}]\n",
-       "t.yaml:10:44: workload.0.transactions.0.client: Org2.client0 is a client of Org2, which is not on channel 'ch' of "
+       "t.yaml:10:44: workload.0.transactions.0.client: Org2.client0 is a client of Org2, which is not on channel 'ch' "
+       "of "
        "chaincode 'kv'"},
-      {"GeneratorEndBeforeStart", kWithChaincode + "workload:\n  - {rate: 1tps, start: 10s, end: 5s, mix: [{function: put}]}\n",
+      {"GeneratorEndBeforeStart",
+       kWithChaincode + "workload:\n  - {rate: 1tps, start: 10s, end: 5s, mix: [{function: put}]}\n",
        "t.yaml:10:35: workload.0.end: expected a time after start (10s)"},
       {"MixNeedsAFunction", kWithChaincode + "workload:\n  - {rate: 1tps, mix: []}\n",
        "t.yaml:10:23: workload.0.mix: expected at least one function"},
-      {"UnknownPlaceholderPointsAtIt", kWithChaincode + "workload:\n  - {rate: 1tps, mix: [{function: put, args: [\"x{kye}\"]}]}\n",
+      {"UnknownPlaceholderPointsAtIt",
+       kWithChaincode + "workload:\n  - {rate: 1tps, mix: [{function: put, args: [\"x{kye}\"]}]}\n",
        "t.yaml:10:49: workload.0.mix.0.args.0: malformed argument template: unknown placeholder '{kye}' (did you mean "
        "'{key}'?) at position 1"},
       {"Key2NeedsTwoKeys",
@@ -189,8 +205,10 @@ std::vector<ErrorCase> error_cases() {
       {"ThetaOnlyForZipf", kWithChaincode + "workload:\n  - {rate: 1tps, keys: {theta: 0.9}, mix: [{function: put}]}\n",
        "t.yaml:10:32: workload.0.keys.theta: 'theta' applies only to distribution: zipf"},
       {"PhasesPastTheDuration",
-       kWithChaincode + "workload:\n  - {phases: [{duration: 40s, rate: 1tps}, {duration: 30s, rate: 2tps}], mix: [{function: put}]}\n",
-       "t.yaml:10:55: workload.0.phases.1.duration: the phases run past the scenario's duration (60s): this phase would end "
+       kWithChaincode + "workload:\n  - {phases: [{duration: 40s, rate: 1tps}, {duration: 30s, rate: 2tps}], mix: "
+                        "[{function: put}]}\n",
+       "t.yaml:10:55: workload.0.phases.1.duration: the phases run past the scenario's duration (60s): this phase "
+       "would end "
        "at 70s"},
       {"DuplicateScriptedTxId",
        kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put}\n"
@@ -200,7 +218,8 @@ std::vector<ErrorCase> error_cases() {
        kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1, function: put}\n",
        "t.yaml:11:34: workload.0.transactions.0.client: expected one client node such as Org1.client0 (got 'Org1')"},
       {"ScriptedAtAfterTheDuration",
-       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 61s, client: Org1.client0, function: put}\n",
+       kWithChaincode +
+           "workload:\n  - transactions:\n      - {id: t1, at: 61s, client: Org1.client0, function: put}\n",
        "t.yaml:11:22: workload.0.transactions.0.at: expected a time within the scenario's duration (60s) (got '61s')"},
       // ---- faults --------------------------------------------------------------------
       {"UnknownNodeInFault", kBase + "faults:\n  - {at: 1s, crash: Org1.peer9}\n",
@@ -212,7 +231,8 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:33: faults.0: a fault has one action; this one has 'crash' and 'pause' (write two faults)"},
       {"FaultAfterTheRun", kBase + "faults:\n  - {at: 71s, crash: Org1.peer0}\n",
        "t.yaml:8:10: faults.0.at: expected a time within the run (duration 60s + drain 10s = 70s) (got '71s')"},
-      {"ForOnlyOnUndoableActions", kBase + "faults:\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 2s, restart: Org1.peer0, for: 1s}\n",
+      {"ForOnlyOnUndoableActions",
+       kBase + "faults:\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 2s, restart: Org1.peer0, for: 1s}\n",
        "t.yaml:9:40: faults.1.for: 'for' applies only to crash, pause, partition and degrade (this fault is restart)"},
       {"OneWayOnlyOnPartition", kBase + "faults:\n  - {at: 1s, crash: Org1.peer0, one_way: true}\n",
        "t.yaml:8:42: faults.0.one_way: 'one_way' applies only to partition (this fault is crash)"},
@@ -220,11 +240,14 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:23: faults.0.restart: restart of Org1.peer0 at 1s, which is up (since the start)"},
       {"CrashOfANodeAlreadyDown", kBase + "faults:\n  - {at: 1s, crash: Org1}\n  - {at: 2s, crash: Org1.peer0}\n",
        "t.yaml:9:21: faults.1.crash: crash of Org1.peer0 at 2s, which is already down (crashed at 1s by faults.0)"},
-      {"TimelineIsWalkedInTimeOrder", kBase + "faults:\n  - {at: 5s, restart: Org1.peer0}\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 6s, restart: Org1.peer0}\n",
+      {"TimelineIsWalkedInTimeOrder",
+       kBase + "faults:\n  - {at: 5s, restart: Org1.peer0}\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 6s, restart: "
+               "Org1.peer0}\n",
        "t.yaml:10:23: faults.2.restart: restart of Org1.peer0 at 6s, which is up (restarted at 5s by faults.0)"},
       {"ForUndoConflictsWithALaterRestart",
        kBase + "faults:\n  - {at: 1s, crash: Org1.peer0, for: 5s}\n  - {at: 3s, restart: Org1.peer0}\n",
-       "t.yaml:8:38: faults.0.for: the restart at 6s that ends this crash conflicts: restart of Org1.peer0 at 6s, which is "
+       "t.yaml:8:38: faults.0.for: the restart at 6s that ends this crash conflicts: restart of Org1.peer0 at 6s, "
+       "which is "
        "up (restarted at 3s by faults.1)"},
       {"PauseOfANodeThatIsDown", kBase + "faults:\n  - {at: 1s, crash: Org2.peer0}\n  - {at: 2s, pause: Org2}\n",
        "t.yaml:9:21: faults.1.pause: pause of Org2.peer0 at 2s, which is down (crashed at 1s by faults.0)"},
@@ -232,16 +255,21 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:22: faults.0.resume: resume of orderer0 at 1s, which is not paused (it is up, since the start)"},
       {"HealWithNoActivePartition", kBase + "faults:\n  - {at: 1s, heal: all}\n",
        "t.yaml:8:20: faults.0.heal: heal of every partition at 1s, but no partition is active"},
-      {"HealOfAnUnknownLabel", kBase + "faults:\n  - {at: 1s, partition: [Org1, orderers], label: cut}\n  - {at: 2s, heal: cutt}\n",
+      {"HealOfAnUnknownLabel",
+       kBase + "faults:\n  - {at: 1s, partition: [Org1, orderers], label: cut}\n  - {at: 2s, heal: cutt}\n",
        "t.yaml:9:20: faults.1.heal: no partition is labelled 'cutt' (did you mean 'cut'?)"},
-      {"HealOfAPartitionNotYetMade", kBase + "faults:\n  - {at: 5s, partition: [Org1, orderers], label: cut}\n  - {at: 2s, heal: cut}\n",
+      {"HealOfAPartitionNotYetMade",
+       kBase + "faults:\n  - {at: 5s, partition: [Org1, orderers], label: cut}\n  - {at: 2s, heal: cut}\n",
        "t.yaml:9:20: faults.1.heal: heal of partition 'cut' at 2s, which is not active then"},
       {"PartitionSetsMustNotOverlap", kBase + "faults:\n  - {at: 1s, partition: [[Org1], [peers]]}\n",
-       "t.yaml:8:34: faults.0.partition.1: node Org1.peer0 is in sets 0 and 1 of the partition; the sets must not overlap"},
+       "t.yaml:8:34: faults.0.partition.1: node Org1.peer0 is in sets 0 and 1 of the partition; the sets must not "
+       "overlap"},
       {"PartitionNeedsTwoSets", kBase + "faults:\n  - {at: 1s, partition: [Org1]}\n",
-       "t.yaml:8:25: faults.0.partition: expected a list of two or more node sets, e.g. [[Org2], [orderers]] (got 1 set)"},
+       "t.yaml:8:25: faults.0.partition: expected a list of two or more node sets, e.g. [[Org2], [orderers]] (got 1 "
+       "set)"},
       {"DuplicatePartitionLabel",
-       kBase + "faults:\n  - {at: 1s, partition: [Org1, Org2], label: p}\n  - {at: 2s, partition: [Org1, orderers], label: p}\n",
+       kBase + "faults:\n  - {at: 1s, partition: [Org1, Org2], label: p}\n  - {at: 2s, partition: [Org1, orderers], "
+               "label: p}\n",
        "t.yaml:9:50: faults.1.label: duplicate partition label 'p'"},
       {"DegradeOfAPathAlreadyDegraded",
        kBase + "faults:\n  - {at: 1s, degrade: {between: [Org1, orderers], latency: 5ms}}\n"
@@ -305,9 +333,10 @@ TEST(ScenarioLoaderErrorsCosts, CostValueIsADuration) {
   opts.cost_names = {"block_fsync"};
   auto r = load_scenario_text(kBase + "costs:\n  all: {block_fsync: fast}\n", "t.yaml", {}, opts);
   ASSERT_FALSE(r.is_ok());
-  EXPECT_EQ(r.status().message(),
-            "t.yaml:8:22: costs.all.block_fsync: 'fast' is not a valid duration (expected a number with ns, us, ms, s, m "
-            "or h, e.g. 500ms)");
+  EXPECT_EQ(
+      r.status().message(),
+      "t.yaml:8:22: costs.all.block_fsync: 'fast' is not a valid duration (expected a number with ns, us, ms, s, m "
+      "or h, e.g. 500ms)");
 }
 
 TEST(ScenarioLoaderErrorsChaincodeKinds, KindsComeFromTheOptionsWhenGiven) {

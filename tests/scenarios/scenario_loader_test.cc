@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,11 @@ channels:
   - {name: ch1, orgs: [Org1, Org2]}
   - {name: ch2, orgs: [Org2, Org3]}
 chaincodes:
-  - {name: kv, channel: ch1, kind: kvstore, endorsement_policy: "OutOf(1, 'Org1MSP.peer', 'Org2MSP.member')", init: [a, "1"]}
+  - name: kv
+    channel: ch1
+    kind: kvstore
+    endorsement_policy: "OutOf(1, 'Org1MSP.peer', 'Org2MSP.member')"
+    init: [a, "1"]
   - {name: bank, channel: ch2, kind: smallbank, endorsement_policy: ANY Endorsement}
   - {name: assets, channel: ch1, kind: asset}
 crypto: {scheme: hmac, verify_cache: false}
@@ -112,7 +118,8 @@ ScenarioSpec load_ok(const std::string& text, const std::vector<std::string>& se
 
 Names node_names(const ScenarioSpec& s) {
   Names out;
-  for (const NodeSpec& n : s.nodes) out.push_back(n.name);
+  for (const NodeSpec& n : s.nodes)
+    out.push_back(n.name);
   return out;
 }
 
@@ -443,7 +450,8 @@ TEST(ScenarioLoaderDefaults, Faults) {
 }
 
 TEST(ScenarioLoaderDefaults, EmptyListsAndMapsAreEmpty) {
-  const ScenarioSpec s = load_ok("name: t\nduration: 1s\nnetwork: {orgs: [{name: A}]}\nfaults:\nworkload: []\ncosts:\n");
+  const ScenarioSpec s =
+      load_ok("name: t\nduration: 1s\nnetwork: {orgs: [{name: A}]}\nfaults:\nworkload: []\ncosts:\n");
   EXPECT_TRUE(s.faults.empty());
   EXPECT_TRUE(s.workload.empty());
 }
@@ -489,6 +497,23 @@ TEST(ScenarioExamples, EveryShippedScenarioLoads) {
   }
   for (const char* name : {"quickstart", "contention", "peer-crash", "orderer-partition"})
     EXPECT_TRUE(loaded.count(name)) << name << ".yaml is missing or does not load";
+}
+
+TEST(ScenarioExamples, TheDocsCompleteExampleLoads) {
+  std::ifstream in(std::string(FABSIM_SOURCE_DIR) + "/docs/scenario-format.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const size_t section = doc.find("## A complete example");
+  ASSERT_NE(section, std::string::npos);
+  const size_t start = doc.find("```yaml\n", section);
+  ASSERT_NE(start, std::string::npos);
+  const size_t end = doc.find("\n```", start + 8);
+  ASSERT_NE(end, std::string::npos);
+  auto r = load_scenario_text(doc.substr(start + 8, end - start - 8), "scenario-format.md example");
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ(r->seed, 42u);
+  EXPECT_EQ(r->faults.size(), 4u);
 }
 
 TEST(ScenarioExamples, QuickstartIsWhatTheIssueAsks) {

@@ -20,7 +20,8 @@ TEST(ScenarioArgTemplate, EveryPlaceholder) {
   ASSERT_TRUE(t.is_ok()) << t.status().message();
   using K = ArgPiece::Kind;
   std::vector<K> kinds;
-  for (const ArgPiece& p : t->pieces) kinds.push_back(p.kind);
+  for (const ArgPiece& p : t->pieces)
+    kinds.push_back(p.kind);
   EXPECT_EQ(kinds, (std::vector<K>{K::kKey, K::kLiteral, K::kKey2, K::kLiteral, K::kSeq, K::kLiteral, K::kClient,
                                    K::kLiteral, K::kInt, K::kLiteral, K::kBytes}));
   EXPECT_EQ(t->pieces[8].lo, -3);
@@ -59,13 +60,17 @@ TEST_P(ScenarioArgTemplateErrors, NamePlaceholderAndPosition) {
 INSTANTIATE_TEST_SUITE_P(
     ScenarioRules, ScenarioArgTemplateErrors,
     testing::Values(
-        TemplateErrorCase{"UnknownPlaceholder", "ab{kye}", "unknown placeholder '{kye}' (did you mean '{key}'?) at position 2", 2},
+        TemplateErrorCase{"UnknownPlaceholder", "ab{kye}",
+                          "unknown placeholder '{kye}' (did you mean '{key}'?) at position 2", 2},
         TemplateErrorCase{"Unclosed", "x{key", "unclosed '{' (write '{{' for a literal brace) at position 1", 1},
         TemplateErrorCase{"UnmatchedClose", "x}y", "unmatched '}' (write '}}' for a literal brace) at position 1", 1},
-        TemplateErrorCase{"IntNeedsTwoBounds", "{int:5}", "expected '{int:LO:HI}' with whole numbers LO and HI at position 0", 0},
+        TemplateErrorCase{"IntNeedsTwoBounds", "{int:5}",
+                          "expected '{int:LO:HI}' with whole numbers LO and HI at position 0", 0},
         TemplateErrorCase{"IntBoundsOrdered", "{int:5:1}", "'{int:LO:HI}' needs LO <= HI at position 0", 0},
-        TemplateErrorCase{"BytesNeedsACount", "{bytes:-1}", "expected '{bytes:N}' with a whole number N at position 0", 0},
-        TemplateErrorCase{"BytesBounded", "{bytes:99999999999}", "'{bytes:N}' allows at most 67108864 bytes at position 0", 0},
+        TemplateErrorCase{"BytesNeedsACount", "{bytes:-1}", "expected '{bytes:N}' with a whole number N at position 0",
+                          0},
+        TemplateErrorCase{"BytesBounded", "{bytes:99999999999}",
+                          "'{bytes:N}' allows at most 67108864 bytes at position 0", 0},
         TemplateErrorCase{"NoParametersOnKey", "{key:1}", "placeholder '{key}' takes no parameters at position 0", 0}),
     [](const testing::TestParamInfo<TemplateErrorCase>& i) { return std::string(i.param.name); });
 
@@ -77,7 +82,7 @@ TEST(ScenarioSuggest, EditDistance) {
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
   EXPECT_EQ(edit_distance("abc", ""), 3u);
   EXPECT_EQ(edit_distance("ecdas", "ecdsa"), 1u);  // a swap of neighbours is one edit
-  EXPECT_EQ(edit_distance("ca", "abc"), 3u);        // optimal string alignment, not full Damerau
+  EXPECT_EQ(edit_distance("ca", "abc"), 3u);       // optimal string alignment, not full Damerau
 }
 
 TEST(ScenarioSuggest, ADifferentDigitBeatsALetterAtTheSameDistance) {
@@ -101,7 +106,8 @@ TEST(ScenarioSuggest, SuggestionTextListsWhenNothingIsClose) {
   EXPECT_EQ(suggestion("zz", {"a", "b"}), " (expected one of: a, b)");
   EXPECT_EQ(suggestion("zz", {}), "");
   std::vector<std::string> many;
-  for (int i = 0; i < 14; ++i) many.push_back("key" + std::to_string(i * 1000));
+  for (int i = 0; i < 14; ++i)
+    many.push_back("key" + std::to_string(i * 1000));
   EXPECT_NE(suggestion("q", many).find(", ... (14 in all))"), std::string::npos);
 }
 
@@ -135,7 +141,8 @@ TEST(ScenarioYamlTree, AliasesAreCopiesButBounded) {
   for (int i = 1; i <= 9; ++i) {
     const std::string p = "*l" + std::to_string(i - 1);
     bomb += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [" + p;
-    for (int k = 0; k < 9; ++k) bomb += ", " + p;
+    for (int k = 0; k < 9; ++k)
+      bomb += ", " + p;
     bomb += "]\n";
   }
   auto r = YamlDocument::parse(bomb, "f.yaml");
