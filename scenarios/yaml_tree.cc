@@ -7,7 +7,31 @@
 #include <optional>
 
 namespace fabsim::scenario {
+
+std::string one_line(std::string_view text) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (u < 0x20 || u == 0x7f)
+      out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+    else
+      out += c;
+  }
+  return out;
+}
+
 namespace {
+
+// Every message leaves as one line, whatever the file holds.
+Status bad(const std::string& message) { return Status::invalid_argument(one_line(message)); }
 
 // Where a yaml-cpp node starts, in `origin`. Override values have no file position.
 Location location_of(const YAML::Mark& mark, uint32_t origin, bool is_file) {
@@ -35,6 +59,8 @@ std::string_view line_at(std::string_view text, int32_t line) {
   return l;
 }
 
+std::string join_path(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+
 // Converts yaml-cpp's tree into ours. yaml-cpp gives an empty value (`key:` with nothing
 // after it) the position of the next token, often on another line; such nodes take
 // `fallback` (the key's position) instead.
@@ -43,10 +69,12 @@ class Converter {
   Converter(std::string_view text, uint32_t origin, bool is_file, std::string_view where_prefix)
       : text_(text), origin_(origin), is_file_(is_file), where_prefix_(where_prefix) {}
 
-  Status convert(const YAML::Node& in, const Location& fallback, YamlNode* out) {
+  // `path` is the node's key path (for messages), "" at the root.
+  Status convert(const YAML::Node& in, const Location& fallback, const std::string& path, YamlNode* out) {
     if (++count_ > kMaxYamlNodes)
-      return fail(fallback, "the document has more than " + std::to_string(kMaxYamlNodes) +
-                                " nodes once its aliases are expanded");
+      return fail(
+          fallback, path,
+          "the document has more than " + std::to_string(kMaxYamlNodes) + " nodes once its aliases are expanded");
     out->loc = location_of(in.Mark(), origin_, is_file_);
     switch (in.Type()) {
       case YAML::NodeType::Undefined:
@@ -64,7 +92,8 @@ class Converter {
         out->items.reserve(in.size());
         for (const YAML::Node& item : in) {
           out->items.emplace_back();
-          if (Status s = convert(item, out->loc, &out->items.back()); !s.is_ok()) return s;
+          const std::string item_path = join_path(path, std::to_string(out->items.size() - 1));
+          if (Status s = convert(item, out->loc, item_path, &out->items.back()); !s.is_ok()) return s;
         }
         return Status::ok();
       }
@@ -74,25 +103,25 @@ class Converter {
           const Location key_loc = location_of(it->first.Mark(), origin_, is_file_);
           if (!it->first.IsScalar()) {
             YamlNode k;
-            if (Status s = convert(it->first, key_loc, &k); !s.is_ok()) return s;
-            return fail(key_loc, "expected a plain text key (got " + k.describe() + ")");
+            if (Status s = convert(it->first, key_loc, path, &k); !s.is_ok()) return s;
+            return fail(key_loc, path, "expected a plain text key (got " + k.describe() + ")");
           }
           const std::string key = it->first.Scalar();
           if (const YamlEntry* first = out->find_entry(key)) {
             std::string at =
                 first->key_loc.line >= 0 ? " (first at line " + std::to_string(first->key_loc.line + 1) + ")" : "";
-            return fail(key_loc, "duplicate key '" + key + "'" + at);
+            return fail(key_loc, path, "duplicate key '" + key + "'" + at);
           }
           YamlEntry e;
           e.key = key;
           e.key_loc = key_loc;
-          if (Status s = convert(it->second, key_loc, &e.value); !s.is_ok()) return s;
+          if (Status s = convert(it->second, key_loc, join_path(path, key), &e.value); !s.is_ok()) return s;
           out->entries.push_back(std::move(e));
         }
         return Status::ok();
       }
     }
-    return fail(fallback, "unexpected YAML node");
+    return fail(fallback, path, "unexpected YAML node");
   }
 
  private:
@@ -105,10 +134,10 @@ class Converter {
     return rest.starts_with("~") || rest.starts_with("null") || rest.starts_with("Null") || rest.starts_with("NULL");
   }
 
-  Status fail(const Location& loc, const std::string& message) const {
+  Status fail(const Location& loc, const std::string& path, const std::string& message) const {
     std::string where(where_prefix_);
     if (is_file_ && loc.line >= 0) where += ":" + std::to_string(loc.line + 1) + ":" + std::to_string(loc.column + 1);
-    return Status::invalid_argument(where + ": " + message);
+    return bad(where + ": " + (path.empty() ? "" : path + ": ") + message);
   }
 
   std::string_view text_;
@@ -129,8 +158,7 @@ Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::str
   try {
     const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
     if (docs.size() > 1)
-      return Status::invalid_argument(where(docs[1].Mark()) + ": expected one YAML document (found " +
-                                      std::to_string(docs.size()) + ")");
+      return bad(where(docs[1].Mark()) + ": expected one YAML document (found " + std::to_string(docs.size()) + ")");
     Location start;
     start.origin = origin;
     if (is_file) start.line = start.column = 0;
@@ -140,11 +168,11 @@ Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::str
       return Status::ok();
     }
     Converter c(text, origin, is_file, where_prefix);
-    return c.convert(docs[0], start, out);
+    return c.convert(docs[0], start, "", out);
   } catch (const YAML::Exception& e) {
-    return Status::invalid_argument(where(e.mark) + ": malformed YAML: " + e.msg);
+    return bad(where(e.mark) + ": malformed YAML: " + e.msg);
   } catch (const std::exception& e) {
-    return Status::invalid_argument(std::string(where_prefix) + ": cannot parse YAML: " + e.what());
+    return bad(std::string(where_prefix) + ": cannot parse YAML: " + e.what());
   }
 }
 
@@ -235,7 +263,7 @@ Status YamlDocument::error(const Location& loc, std::string_view path, std::stri
   std::string m = where(loc) + ": ";
   if (!path.empty()) m += std::string(path) + ": ";
   m += message;
-  return Status::invalid_argument(std::move(m));
+  return bad(std::move(m));
 }
 
 std::string_view YamlDocument::source_line(const Location& loc) const {
@@ -250,13 +278,12 @@ Status YamlDocument::apply_override(std::string_view assignment) {
   Location here;
   here.origin = origin;
   const size_t eq = assignment.find('=');
-  if (eq == std::string_view::npos)
-    return Status::invalid_argument(name + ": expected path=value, e.g. --set ordering.batch_timeout=1s");
+  if (eq == std::string_view::npos) return bad(name + ": expected path=value, e.g. --set ordering.batch_timeout=1s");
   const auto segs = split_path(assignment.substr(0, eq));
   if (!segs)
-    return Status::invalid_argument(name +
-                                    ": expected a path of keys and list indices separated by '.' "
-                                    "(e.g. workload.0.rate), with no empty key");
+    return bad(name +
+               ": expected a path of keys and list indices separated by '.' "
+               "(e.g. workload.0.rate), with no empty key");
   YamlNode value;
   if (Status s = parse_yaml(assignment.substr(eq + 1), origin, false, name, &value); !s.is_ok()) return s;
 
@@ -301,21 +328,20 @@ Status YamlDocument::apply_override(std::string_view assignment) {
     } else if (node->kind == YamlNode::Kind::kList) {
       size_t index = 0;
       if ((*segs)[i].quoted || !parse_index((*segs)[i].text, &index))
-        return Status::invalid_argument(name + ": " + walked + ": is a list; expected an index, not '" +
-                                        (*segs)[i].text + "'");
+        return bad(name + ": " + walked + ": is a list; expected an index, not '" + (*segs)[i].text + "'");
       if (index > node->items.size())
-        return Status::invalid_argument(name + ": " + join(*segs, 0, i + 1) + ": index " + std::to_string(index) +
-                                        " is out of range (the list has " + std::to_string(node->items.size()) +
-                                        (node->items.size() == 1 ? " item" : " items") + "; index " +
-                                        std::to_string(node->items.size()) + " appends)");
+        return bad(name + ": " + join(*segs, 0, i + 1) + ": index " + std::to_string(index) +
+                   " is out of range (the list has " + std::to_string(node->items.size()) +
+                   (node->items.size() == 1 ? " item" : " items") + "; index " + std::to_string(node->items.size()) +
+                   " appends)");
       if (index == node->items.size()) {
         node->items.emplace_back();
         node->items.back().loc = here;
       }
       next = &node->items[index];
     } else {
-      return Status::invalid_argument(name + ": " + walked + ": is a single value (" + node->describe() +
-                                      "); it has no key '" + (*segs)[i].text + "'");
+      return bad(name + ": " + walked + ": is a single value (" + node->describe() + "); it has no key '" +
+                 (*segs)[i].text + "'");
     }
     node = next;
     i += consumed;

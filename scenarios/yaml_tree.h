@@ -55,6 +55,10 @@ struct YamlEntry {
   YamlNode value;
 };
 
+// `text` with newlines, tabs and other control characters written as escapes (\n, \t,
+// \x01), so that a message quoting a value from the file stays on one line.
+std::string one_line(std::string_view text);
+
 // Bound on the nodes of a document after aliases are expanded (each use of an alias is a
 // copy), so that a file of nested aliases cannot exhaust memory.
 inline constexpr size_t kMaxYamlNodes = 1'000'000;
@@ -77,7 +81,8 @@ class YamlDocument {
 
   // "file.yaml:3:5" (1-based), or "--set a.b=c" for a node written by an override.
   std::string where(const Location& loc) const;
-  // "<where>: <path>: <message>" (the path is left out when empty).
+  // "<where>: <path>: <message>" (the path is left out when empty), on one line
+  // (one_line).
   Status error(const Location& loc, std::string_view path, std::string_view message) const;
   // The line of the file a location is on (without its newline); empty when the location
   // is not in the file.

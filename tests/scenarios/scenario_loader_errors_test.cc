@@ -39,9 +39,12 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:3:1: malformed YAML: end of sequence flow not found"},
       {"MalformedYamlBadIndentation", "name: t\n  duration: 60s\n", "t.yaml:2:11: malformed YAML: illegal map value"},
       {"DuplicateYamlKeyRejected", kBase + "duration: 30s\n", "t.yaml:7:1: duplicate key 'duration' (first at line 2)"},
+      {"DuplicateNestedKeyNamesItsPath", "name: t\nduration: 60s\nnetwork:\n  orgs:\n    - {name: Org1, name: Org2}\n",
+       "t.yaml:5:20: network.orgs.0: duplicate key 'name' (first at line 5)"},
       {"OneDocumentOnly", kBase + "---\nname: u\n", "t.yaml:8:1: expected one YAML document (found 2)"},
       {"EmptyFileIsNotAScenario", "", "t.yaml:1:1: expected a map of scenario keys"},
       {"NonTextKeyRejected", kBase + "[a, b]: 1\n", "t.yaml:7:1: expected a plain text key (got a list)"},
+      {"MessagesStayOnOneLine", kBase + "\"ord\\nring\": 1\n", "t.yaml:7:1: unknown key 'ord\\nring'"},
       // ---- keys ----------------------------------------------------------------------
       {"UnknownTopLevelKeySuggestsClosest", kBase + "ordring: {type: solo}\n",
        "t.yaml:7:1: unknown key 'ordring' (did you mean 'ordering'?)"},
