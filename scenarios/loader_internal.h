@@ -1,0 +1,64 @@
+// Shared by the loader's section readers (scenario_loader.cc, workload_reader.cc,
+// fault_reader.cc, expect_reader.cc); not part of the scenarios library's interface.
+//
+// LoadContext holds one load's state: the reader over the document, the options, the spec
+// filled so far and the node directory (valid once the network and ordering sections are
+// read). Sections are read in dependency order: top-level values, network.orgs, ordering,
+// network.links, channels, chaincodes, crypto, costs, workload, faults, expect.
+#pragma once
+
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/field_reader.h"
+#include "scenarios/node_directory.h"
+#include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_spec.h"
+
+namespace fabsim::scenario::detail {
+
+struct LoadContext {
+  LoadContext(const YamlDocument& doc, const LoaderOptions& opts) : r(doc), options(opts) {}
+
+  FieldReader r;
+  const LoaderOptions& options;
+  ScenarioSpec spec;
+  NodeDirectory dir;
+
+  // The nodes `n` selects: a node or group name, or a list of them (their union), in
+  // directory order. Unknown names are reported at the name, with a suggestion.
+  Status select(const YamlNode& n, std::string_view path, std::vector<size_t>* out) const;
+  std::vector<std::string> names_of(const std::vector<size_t>& nodes) const;
+  // `between: [A, B]`: two node sets (each a name or a list of names) with at least one
+  // pair of different nodes.
+  Status select_pair(const YamlNode& n, std::string_view path, std::vector<size_t>* a, std::vector<size_t>* b) const;
+  // The chaincode named by `n`, or the only chaincode when `n` is null.
+  Status chaincode_ref(const YamlNode* n, const YamlNode& parent, std::string_view path, std::string* out) const;
+  // The channel of a chaincode already read (the name must be one).
+  const ChannelSpec& channel_of(std::string_view chaincode) const;
+};
+
+// network.orgs (then the node directory can be built), network.links and ordering.
+Status read_orgs(LoadContext& ctx, const YamlNode& network);
+Status read_links(LoadContext& ctx, const YamlNode& n);
+Status read_ordering(LoadContext& ctx, const YamlNode& n);
+Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path);
+Status read_faults(LoadContext& ctx, const YamlNode& n, std::string_view path);
+Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path);
+
+// Name rules: `first` holds for the first character, `rest` for the others.
+inline bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+inline bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+inline bool matches(std::string_view s, bool (*first)(char), bool (*rest)(char)) {
+  if (s.empty() || !first(s[0])) return false;
+  for (size_t i = 1; i < s.size(); ++i)
+    if (!rest(s[i])) return false;
+  return true;
+}
+
+// "12.5s", "250ms": a duration as messages print it.
+std::string show(Duration d);
+
+}  // namespace fabsim::scenario::detail

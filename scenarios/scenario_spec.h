@@ -1,0 +1,255 @@
+// ScenarioSpec: the typed, validated description of a scenario file (docs/scenario-format.md).
+// The loader (scenarios/scenario_loader.h) is the only producer; it fills every default and
+// resolves every node and group name, so a consumer never re-parses text or re-checks a rule.
+//
+// Invariants of a spec returned by the loader (each checked there, with a located error):
+//   * duration > 0, drain >= 0; every time (`start`, `end`, `at`) lies in [0, duration] for
+//     the workload and in [0, duration + drain] for faults.
+//   * names are unique: orgs, MSP IDs, channels, chaincodes, partition labels, scripted ids.
+//   * `nodes` lists every node once, in this order: for each org (file order) its peers,
+//     then its clients; then the orderers. Every node name elsewhere in the spec is one of
+//     them (groups are already expanded, in `nodes` order, without duplicates).
+//   * every chaincode names an existing channel and a known kind; every principal of its
+//     endorsement policy names the MSP ID of an org on that channel.
+//   * the fault timeline is consistent when walked in time order (no crash of a node that
+//     is down, no restart of a node that is up, no resume of a node that is not paused,
+//     no heal of a partition that is not active, no restore of a path that is not
+//     degraded).
+// Plain values: copyable, no pointers, no hidden state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/policy/implicit_meta.h"
+#include "core/policy/policy.h"
+#include "core/proto/peer/transaction.pb.h"
+#include "core/time.h"
+#include "model/orderer/block_cutter.h"
+#include "scenarios/arg_template.h"
+
+namespace fabsim::scenario {
+
+// ---- network ---------------------------------------------------------------------------
+
+enum class NodeRole : uint8_t { kPeer, kClient, kOrderer };
+const char* node_role_name(NodeRole role);  // "peer", "client", "orderer"
+
+// A node derived from the network and ordering sections.
+struct NodeSpec {
+  std::string name;  // "Org1.peer0", "Org1.client0", "orderer0"
+  NodeRole role = NodeRole::kPeer;
+  std::string org;     // the org's name; empty for orderers
+  uint32_t index = 0;  // the number in the name
+};
+
+struct OrgSpec {
+  std::string name;      // letters, digits, '_' and '-'; starts with a letter
+  std::string msp_id;    // default: name + "MSP"
+  uint32_t peers = 1;    // >= 1
+  uint32_t clients = 1;  // >= 0
+};
+
+// One link's parameters (the sim's LinkParams, with jitter uniform in [0, jitter]).
+struct LinkSpec {
+  Duration latency = Duration::micros(500);
+  Duration jitter = Duration::micros(100);
+  uint64_t bandwidth_bps = 1'000'000'000;
+  double loss = 0.0;       // [0, 1)
+  double duplicate = 0.0;  // [0, 1)
+};
+
+// A dedicated link for every pair (a, b), a in `nodes_a`, b in `nodes_b`, a != b.
+struct LinkOverrideSpec {
+  std::vector<std::string> between_a, between_b;  // as written (node or group names)
+  std::vector<std::string> nodes_a, nodes_b;      // resolved
+  // The fields the override does not give come from the default.
+  LinkSpec link;
+};
+
+struct NetworkSpec {
+  std::vector<OrgSpec> orgs;
+  LinkSpec default_link;                         // each node's link to the switch
+  std::vector<LinkOverrideSpec> link_overrides;  // file order; the last match wins
+};
+
+// ---- ordering, channels, chaincodes, crypto --------------------------------------------
+
+enum class OrderingType : uint8_t { kSolo };
+
+struct OrderingSpec {
+  OrderingType type = OrderingType::kSolo;
+  uint32_t orderers = 1;         // solo: exactly 1
+  orderer::BatchSettings batch;  // Fabric's sample defaults: 2s, 500, 10 MiB, 2 MiB
+};
+
+struct ChannelSpec {
+  std::string name;               // Fabric's rule: [a-z][a-z0-9.-]*, < 250 characters
+  std::vector<std::string> orgs;  // org names, file order, >= 1
+};
+
+struct EndorsementPolicySpec {
+  enum class Kind : uint8_t { kSignature, kImplicitMeta };
+  Kind kind = Kind::kImplicitMeta;
+  std::string text = "MAJORITY Endorsement";  // as written, or the default
+  SignaturePolicyEnvelope signature;          // kSignature
+  ImplicitMetaPolicy implicit_meta;           // kImplicitMeta (sub-policy "Endorsement")
+};
+
+struct ChaincodeSpec {
+  std::string name;     // unique in the scenario; Fabric's rule [a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*
+  std::string channel;  // default: the only channel
+  std::string kind;     // a kind of the chaincode registry: kvstore, smallbank, asset
+  EndorsementPolicySpec endorsement_policy;
+  std::optional<std::vector<std::string>> init;  // present: init required, called with these args
+};
+
+enum class CryptoScheme : uint8_t { kEcdsa, kHmac };
+
+struct CryptoSpec {
+  CryptoScheme scheme = CryptoScheme::kEcdsa;
+  bool verify_cache = true;
+};
+
+// ---- costs -----------------------------------------------------------------------------
+
+// One `costs.<selector>` entry as written.
+struct CostScopeSpec {
+  std::string selector;                    // "all", "peers", "Org1", "Org1.peers", "Org1.peer0", ...
+  int specificity = 0;                     // all 0, role 1, org 2, org role 3, node 4
+  std::vector<std::string> nodes;          // resolved
+  std::map<std::string, Duration> values;  // cost name -> value
+};
+
+struct CostsSpec {
+  std::vector<CostScopeSpec> scopes;  // file order
+  // The effective overrides of each node that has any: the most specific scope wins.
+  std::map<std::string, std::map<std::string, Duration>> by_node;
+};
+
+// ---- workload --------------------------------------------------------------------------
+
+enum class WorkloadKind : uint8_t { kOpenLoop, kPhases, kClosedLoop, kScripted };
+const char* workload_kind_name(WorkloadKind kind);  // "open", "phases", "closed", "scripted"
+
+enum class Arrival : uint8_t { kPoisson, kFixed };
+
+enum class KeyDistribution : uint8_t { kUniform, kZipf, kHotset, kSequential };
+
+struct KeySpec {
+  uint64_t count = 1000;  // keys are prefix + 0 .. count-1
+  std::string prefix = "key";
+  KeyDistribution distribution = KeyDistribution::kUniform;
+  double theta = 0.99;           // zipf: P(k) ∝ 1/(k+1)^theta, theta >= 0
+  double hot_fraction = 0.1;     // hotset: the first ceil(hot_fraction * count) keys are hot
+  double hot_probability = 0.9;  // hotset: a draw is hot with this probability
+};
+
+struct MixEntry {
+  std::string function;
+  uint32_t weight = 1;            // >= 1
+  std::vector<ArgTemplate> args;  // one template per argument
+};
+
+struct PhaseSpec {
+  Duration duration;
+  double rate_tps = 0;  // > 0
+};
+
+struct ScriptedTxSpec {
+  std::string id;         // unique over all scripted transactions
+  Duration at;            // in [0, duration]
+  std::string client;     // one client node
+  std::string chaincode;  // default: the only chaincode
+  std::string function;
+  std::vector<std::string> args;  // literal, no templates
+};
+
+struct WorkloadSpec {
+  WorkloadKind kind = WorkloadKind::kOpenLoop;
+  std::string chaincode;                     // open, phases, closed; default: the only chaincode
+  std::vector<std::string> clients;          // open, phases, closed: resolved client nodes
+  Duration start;                            // open, phases, closed: default 0
+  Duration end;                              // open, closed: default `duration`; phases: start + sum
+  double rate_tps = 0;                       // open: > 0
+  Arrival arrival = Arrival::kPoisson;       // open, phases
+  std::vector<PhaseSpec> phases;             // phases
+  uint32_t outstanding = 1;                  // closed: transactions in flight per client
+  Duration think_time;                       // closed: wait after a commit before the next send
+  std::vector<MixEntry> mix;                 // open, phases, closed
+  KeySpec keys;                              // open, phases, closed
+  std::vector<ScriptedTxSpec> transactions;  // scripted, in file order
+};
+
+// ---- faults ----------------------------------------------------------------------------
+
+enum class FaultAction : uint8_t {
+  kCrash,
+  kRestart,
+  kPause,
+  kResume,
+  kPartition,
+  kHeal,
+  kDegrade,
+  kRestore,
+  kClockOffset,
+};
+const char* fault_action_name(FaultAction action);  // the key: "crash", "clock_offset", ...
+
+struct FaultSpec {
+  Duration at;
+  FaultAction action = FaultAction::kCrash;
+  std::vector<std::string> nodes;                 // crash/restart/pause/resume/clock_offset
+  std::vector<std::vector<std::string>> groups;   // partition: resolved, >= 2 disjoint groups
+  bool one_way = false;                           // partition: drop only from groups[0] to the others
+  std::string label;                              // partition: optional; heal: the label, or "" for all
+  std::vector<std::string> between_a, between_b;  // degrade/restore: resolved
+  Duration extra_latency;                         // degrade
+  double extra_loss = 0.0;                        // degrade: [0, 1]
+  double bandwidth_factor = 1.0;                  // degrade: (0, 1]
+  Duration clock_offset;                          // clock_offset: may be negative
+  std::optional<Duration> undo_after;             // `for`: crash, pause, partition, degrade
+};
+
+// ---- expectations ----------------------------------------------------------------------
+
+template <typename T>
+struct Bounds {
+  std::optional<T> min, max;  // at least one is set
+};
+
+enum class InvariantsExpectation : uint8_t { kHold, kIgnore };
+
+struct ExpectSpec {
+  InvariantsExpectation invariants = InvariantsExpectation::kHold;
+  std::map<std::string, protos::TxValidationCode> tx;  // scripted id -> final code
+  std::optional<Bounds<double>> throughput_tps;
+  std::optional<Bounds<Duration>> latency_p50, latency_p95, latency_p99;
+  std::optional<Bounds<uint64_t>> committed;
+  std::map<protos::TxValidationCode, Bounds<uint64_t>> invalid;
+};
+
+// ---- the scenario ----------------------------------------------------------------------
+
+struct ScenarioSpec {
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  Duration duration;  // > 0, required
+  Duration drain = Duration::seconds(10);
+  NetworkSpec network;
+  OrderingSpec ordering;
+  std::vector<ChannelSpec> channels;  // default: mychannel with every org
+  std::vector<ChaincodeSpec> chaincodes;
+  CryptoSpec crypto;
+  CostsSpec costs;
+  std::vector<WorkloadSpec> workload;
+  std::vector<FaultSpec> faults;  // file order (the timeline sorts by time, stably)
+  ExpectSpec expect;
+  std::vector<NodeSpec> nodes;  // derived; see the invariants above
+};
+
+}  // namespace fabsim::scenario
