@@ -58,6 +58,8 @@ std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string
 
 // Lowercase hex, two characters per byte.
 std::string to_hex(std::string_view bytes);
+// The value of one hex digit (either case), or -1 for any other character.
+int hex_value(char c);
 inline std::string to_hex(const Digest256& d) { return to_hex(as_bytes(d)); }
 // Accepts upper- and lowercase; an odd length or a non-hex character is InvalidArgument.
 Result<std::string> from_hex(std::string_view hex);

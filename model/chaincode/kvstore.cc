@@ -1,18 +1,13 @@
 #include "model/chaincode/kvstore.h"
 
+#include "core/crypto/sha256.h"
+
 #include <charconv>
 #include <utility>
 
 namespace fabsim::chaincode {
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 Result<std::string> percent_decode(const std::string& field) {
   std::string out;
@@ -22,8 +17,8 @@ Result<std::string> percent_decode(const std::string& field) {
       out += field[i];
       continue;
     }
-    const int hi = i + 2 < field.size() ? hex_digit(field[i + 1]) : -1;
-    const int lo = i + 2 < field.size() ? hex_digit(field[i + 2]) : -1;
+    const int hi = i + 2 < field.size() ? crypto::hex_value(field[i + 1]) : -1;
+    const int lo = i + 2 < field.size() ? crypto::hex_value(field[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
       return Status::invalid_argument("'%' at offset " + std::to_string(i) + " needs two hex digits");
     }
