@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "model/chaincode/kvstore.h"
-#include "model/chaincode/proto_bytes.h"
+#include "model/protoutil/proto_io.h"
 #include "model/chaincode/tx_simulator.h"
 #include "model/ledger/state.h"
 
@@ -45,7 +45,7 @@ void BM_RwsetBuild(benchmark::State& state) {
       benchmark::DoNotOptimize(resp);
     }
     auto rw = sim.get_tx_simulation_results();
-    std::string wire = serialize_deterministic(*rw);
+    std::string wire = protoutil::marshal(*rw);
     bytes += wire.size();
     benchmark::DoNotOptimize(wire);
   }

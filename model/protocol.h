@@ -22,6 +22,7 @@
 #include <string>
 
 #include "core/node.h"
+#include "model/protoutil/proto_io.h"
 
 namespace fabsim::model {
 
@@ -42,9 +43,7 @@ const char* message_kind_name(uint32_t kind);
 // A Message of `kind` carrying `m` marshalled.
 template <typename M>
 Message make_message(uint32_t kind, const M& m) {
-  std::string bytes;
-  m.SerializeToString(&bytes);
-  return Message{kind, make_bytes(std::move(bytes))};
+  return Message{kind, make_bytes(protoutil::marshal(m))};
 }
 
 }  // namespace fabsim::model

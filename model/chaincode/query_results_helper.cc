@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "core/assert.h"
-#include "model/chaincode/proto_bytes.h"
+#include "model/protoutil/proto_io.h"
 #include "core/crypto/sha256.h"
 
 namespace fabsim::chaincode {
@@ -29,7 +29,7 @@ void RangeQueryResultsHelper::process_pending_results() {
   leaf.mutable_kv_reads()->Reserve(static_cast<int>(pending_.size()));
   for (auto& read : pending_) *leaf.add_kv_reads() = std::move(read);
   pending_.clear();
-  add_leaf(crypto::to_string(crypto::sha256(serialize_deterministic(leaf))));
+  add_leaf(crypto::to_string(crypto::sha256(protoutil::marshal(leaf))));
 }
 
 void RangeQueryResultsHelper::add_leaf(std::string hash) {

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "model/chaincode/proto_bytes.h"
+#include "model/protoutil/proto_io.h"
 
 namespace fabsim::chaincode {
 
@@ -52,7 +52,7 @@ rwset::TxReadWriteSet RWSetBuilder::build() const {
     for (const auto& [key, write] : b.writes) *kv.add_writes() = write;  // sorted by key
     rwset::NsReadWriteSet* ns_rwset = tx.add_ns_rwset();
     ns_rwset->set_namespace_(ns);
-    ns_rwset->set_rwset(serialize_deterministic(kv));
+    ns_rwset->set_rwset(protoutil::marshal(kv));
   }
   return tx;
 }

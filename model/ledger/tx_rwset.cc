@@ -9,15 +9,13 @@
 #include "core/proto/peer/proposal_response.pb.h"
 #include "core/proto/peer/transaction.pb.h"
 #include "model/ledger/block_hash.h"
+#include "model/protoutil/proto_io.h"
 #include "model/protoutil/wire.h"
 
 namespace fabsim::ledger {
 namespace {
 
-template <typename Msg>
-bool parse(Msg* msg, std::string_view bytes) {
-  return msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-}
+using protoutil::parse;
 
 Result<common::Payload> payload_of(std::string_view envelope_bytes) {
   common::Envelope env;

@@ -22,11 +22,7 @@ constexpr int kMetadataSlots = 5;  // NewBlock: one per BlockMetadataIndex (§8.
 // warn), yet still written by the 2.2 block writer.
 constexpr int kLastConfigSlot = 1;
 
-std::string marshal(const google::protobuf::MessageLite& m) {
-  std::string out;
-  m.SerializeToString(&out);
-  return out;
-}
+using protoutil::marshal;
 
 Message broadcast_reply(const std::string& tx_id, common::Status status, std::string info) {
   fabsim::BroadcastReply reply;

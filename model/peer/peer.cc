@@ -17,13 +17,8 @@
 namespace fabsim::peer {
 namespace {
 
+using protoutil::marshal;
 using protoutil::parse;
-
-std::string marshal(const google::protobuf::Message& m) {
-  std::string out;
-  m.SerializeToString(&out);
-  return out;
-}
 
 Duration per_kb(Duration d, size_t bytes) { return d * static_cast<int64_t>((bytes + 1023) / 1024); }
 

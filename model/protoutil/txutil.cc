@@ -5,14 +5,6 @@
 #include "core/proto/peer/chaincode.pb.h"
 
 namespace fabsim::protoutil {
-namespace {
-std::string marshal(const google::protobuf::Message& m) {
-  std::string out;
-  m.SerializeToString(&out);
-  return out;
-}
-}  // namespace
-
 Proposal make_proposal(const ProposalSpec& spec, const crypto::SigningIdentity& creator) {
   Proposal p;
   p.tx_id = crypto::compute_tx_id(spec.nonce, creator.serialized());

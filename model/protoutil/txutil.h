@@ -28,6 +28,7 @@
 #include "core/proto/peer/transaction.pb.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "model/protoutil/proto_io.h"
 
 namespace fabsim::protoutil {
 
@@ -72,11 +73,5 @@ protos::ProposalResponse endorse(const Proposal& proposal, const EndorsementSpec
 Result<common::Envelope> assemble_transaction(const Proposal& proposal,
                                               const std::vector<protos::ProposalResponse>& responses,
                                               const crypto::SigningIdentity& creator);
-
-// Parses a marshalled message; false when the bytes are not one.
-template <typename M>
-bool parse(M* out, const std::string& bytes) {
-  return out->ParseFromString(bytes);
-}
 
 }  // namespace fabsim::protoutil

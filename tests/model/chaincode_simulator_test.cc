@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "model/chaincode/proto_bytes.h"
+#include "model/protoutil/proto_io.h"
 #include "model/chaincode/rwset_builder.h"
 #include "model/chaincode/tx_simulator.h"
 #include "tests/model/chaincode_test_util.h"
@@ -246,7 +246,7 @@ TEST(TxSimulator, RwsetBytesMatchFabricEncoding) {
   EXPECT_EQ(results->ns_rwset(0).rwset(), expected);
   // TxReadWriteSet: data_model KV (= 0) is omitted; ns_rwset = field 2.
   const std::string ns_bytes = "\x0a\x02" "cc" "\x12\x16" + expected;
-  EXPECT_EQ(serialize_deterministic(*results), "\x12" + std::string(1, static_cast<char>(ns_bytes.size())) + ns_bytes);
+  EXPECT_EQ(protoutil::marshal(*results), "\x12" + std::string(1, static_cast<char>(ns_bytes.size())) + ns_bytes);
 }
 
 TEST(TxSimulator, ZeroVersionIsEncodedAsEmptyVersionMessage) {

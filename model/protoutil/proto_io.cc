@@ -1,13 +1,13 @@
-#include "model/chaincode/proto_bytes.h"
+#include "model/protoutil/proto_io.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "core/assert.h"
 
-namespace fabsim::chaincode {
+namespace fabsim::protoutil {
 
-std::string serialize_deterministic(const google::protobuf::MessageLite& message) {
+std::string marshal(const google::protobuf::MessageLite& message) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -20,4 +20,4 @@ std::string serialize_deterministic(const google::protobuf::MessageLite& message
   return bytes;
 }
 
-}  // namespace fabsim::chaincode
+}  // namespace fabsim::protoutil
