@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "core/crypto/creator_check.h"
 #include "core/crypto/txid.h"
 #include "core/proto/fabsim/node_messages.pb.h"
 #include "core/proto/orderer/ab.pb.h"
@@ -125,10 +126,10 @@ void PeerProcess::endorse(NodeContext& ctx, HostId from, const std::string& byte
   if (chdr.type() != common::ENDORSER_TRANSACTION) return refuse("unsupported proposal type");
   if (chdr.epoch() != 0 || shdr.nonce().empty() || shdr.creator().empty()) return refuse("invalid header");
   if (chdr.channel_id() != config_.channel_id) return refuse("channel '" + chdr.channel_id() + "' not found");
-  auto creator = config_.msps->deserialize_identity(shdr.creator());
-  if (!creator.is_ok() || !creator->is_valid()) return refuse("creator is not a valid identity of the channel");
-  if (!config_.verifier->verify(creator->certificate(), signed_proposal.proposal_bytes(), signed_proposal.signature()).is_ok())
-    return refuse("the creator's signature over the proposal is not valid");
+  if (Status s = crypto::check_signature_from_creator(*config_.msps, *config_.verifier, shdr.creator(),
+                                                      signed_proposal.proposal_bytes(), signed_proposal.signature());
+      !s.is_ok())
+    return refuse(s.message());
   if (!crypto::tx_id_matches(chdr.tx_id(), shdr.nonce(), shdr.creator())) return refuse("incorrectly formed TxID");
   auto dup = ledger_->block_store().tx_exists(chdr.tx_id());
   if (!dup.is_ok() || *dup) return refuse("duplicate transaction found [" + chdr.tx_id() + "]");
