@@ -38,8 +38,6 @@ enum MessageKind : uint32_t {
   kBlockEvent = 131,
 };
 
-const char* message_kind_name(uint32_t kind);
-
 // A Message of `kind` carrying `m` marshalled.
 template <typename M>
 Message make_message(uint32_t kind, const M& m) {

@@ -93,16 +93,6 @@ HostId Network::link_end(LinkId l, int side) const {
   return side == 0 ? links_[l].a : links_[l].b;
 }
 
-bool Network::find_link(HostId a, HostId b, LinkId* out) const {
-  for (LinkId l = 0; l < links_.size(); ++l) {
-    if ((links_[l].a == a && links_[l].b == b) || (links_[l].a == b && links_[l].b == a)) {
-      *out = l;
-      return true;
-    }
-  }
-  return false;
-}
-
 void Network::topology_changed() { impl_->next_link.clear(); }
 
 void Network::set_link_up(LinkId l, bool up) {

@@ -81,8 +81,6 @@ class Network {
   size_t link_count() const { return links_.size(); }
   const LinkParams& link_params(LinkId l) const;
   HostId link_end(LinkId l, int side) const;
-  // The link joining a and b directly, if any (the first added).
-  bool find_link(HostId a, HostId b, LinkId* out) const;
 
   // Sends a message now. A message to oneself is delivered at once (no link involved).
   void send(HostId from, HostId to, Message msg);

@@ -193,7 +193,7 @@ void PeerProcess::on_deliver_reply(NodeContext& ctx, const std::string& bytes) {
     stream_id_ = 0;  // the stream ended (status); the watchdog re-opens it
     return;
   }
-  commit(ctx, reply.response().block());
+  commit(ctx, std::move(*reply.mutable_response()->mutable_block()));  // blocks are large: no copy
 }
 
 void PeerProcess::commit(NodeContext& ctx, common::Block block) {
