@@ -17,6 +17,12 @@ FabricNetwork::~FabricNetwork() {
 
 Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkConfig& config) {
   if (config.orgs.empty()) return Status::invalid_argument("a network needs at least one organisation");
+  uint32_t peers = 0, clients = 0;
+  for (const auto& org : config.orgs) {
+    peers += org.peers;
+    clients += org.clients;
+  }
+  if (clients > 0 && peers == 0) return Status::invalid_argument("clients need at least one peer to endorse and notify them");
   if (Status s = orderer::validate_batch_settings(config.batch); !s.is_ok()) return s;
   std::unique_ptr<FabricNetwork> net(new FabricNetwork());
   net->config_ = config;

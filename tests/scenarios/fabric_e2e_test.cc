@@ -105,6 +105,14 @@ TEST(FabricEndToEnd, ThePolicyIsEnforcedWhenAnOrganisationCannotEndorse) {
   EXPECT_EQ(o.committed.count("t"), 0u);
 }
 
+TEST(FabricEndToEnd, ClientsWithoutAnyPeerAreRejected) {
+  FabricNetworkConfig c = two_orgs(1);
+  c.orgs = {{"Org1", "Org1MSP", 0, 1}};
+  auto net = FabricNetwork::build(c);
+  ASSERT_FALSE(net.is_ok());
+  EXPECT_NE(net.status().message().find("at least one peer"), std::string::npos);
+}
+
 TEST(FabricEndToEnd, SameSeedGivesTheSameTrace) {
   auto run = [](uint64_t seed) {
     auto net = FabricNetwork::build(two_orgs(seed));
