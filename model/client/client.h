@@ -36,6 +36,8 @@
 //   client.submitted   number of endorsers the proposal was sent to
 //   client.endorsed    number of endorsements assembled
 //   client.ordered     broadcast attempt that was acknowledged (1-based)
+//   client.block       the number of the block that holds the transaction; emitted just
+//                      before client.committed, at the same time
 //   client.committed   the protos.TxValidationCode of the BlockEvent (VALID = 0)
 //   client.failed.<reason>, one of (kFailure* below):
 //     bad_request           args not a TxRequest, or chaincode not configured         value 0
@@ -85,6 +87,7 @@ inline constexpr const char* kSubmitCall = "submit";
 inline constexpr const char* kEventSubmitted = "client.submitted";
 inline constexpr const char* kEventEndorsed = "client.endorsed";
 inline constexpr const char* kEventOrdered = "client.ordered";
+inline constexpr const char* kEventBlock = "client.block";
 inline constexpr const char* kEventCommitted = "client.committed";
 inline constexpr const char* kFailureBadRequest = "client.failed.bad_request";
 inline constexpr const char* kFailureNoEndorsers = "client.failed.no_endorsers";

@@ -27,29 +27,45 @@ Status size_filter(const common::Envelope& env, const BatchSize& size) {
   return Status::ok();
 }
 
+const char* cut_reason_name(CutReason reason) {
+  switch (reason) {
+    case CutReason::kCount: return "count";
+    case CutReason::kBytes: return "bytes";
+    case CutReason::kOversized: return "oversized";
+    case CutReason::kTimeout: return "timeout";
+  }
+  return "?";
+}
+
 OrderedResult BlockCutter::ordered(common::Envelope msg) {
   const BatchSize& cfg = *settings_;
   OrderedResult r;
   const uint64_t size = message_size_bytes(msg);
   if (size > cfg.preferred_max_bytes) {
     // Oversized: the pending batch first, then this message alone.
-    if (!pending_.empty()) r.batches.push_back(cut());
+    if (!pending_.empty()) {
+      r.batches.push_back(cut());
+      r.reasons.push_back(CutReason::kBytes);
+    }
     r.batches.push_back(Batch{std::move(msg)});
+    r.reasons.push_back(CutReason::kOversized);
     r.pending = false;
     return r;
   }
   if (pending_bytes_ + size > cfg.preferred_max_bytes) {
     FABSIM_ASSERT(!pending_.empty());  // otherwise the message itself would be oversized
     r.batches.push_back(cut());
+    r.reasons.push_back(CutReason::kBytes);
   }
   pending_.push_back(std::move(msg));
   pending_bytes_ += size;
   r.pending = true;
   if (pending_.size() >= cfg.max_message_count) {
     r.batches.push_back(cut());
+    r.reasons.push_back(CutReason::kCount);
     r.pending = false;
   }
-  FABSIM_ASSERT(r.batches.size() <= 2);
+  FABSIM_ASSERT(r.batches.size() <= 2 && r.reasons.size() == r.batches.size());
   return r;
 }
 

@@ -45,9 +45,19 @@ Status size_filter(const common::Envelope& env, const BatchSize& size);
 
 using Batch = std::vector<common::Envelope>;
 
+// Why a batch was cut (for reports; Fabric logs the same distinctions):
+//   kCount      the batch reached MaxMessageCount;
+//   kBytes      the next message would have pushed it over PreferredMaxBytes, or that
+//               message is oversized and the pending batch goes first;
+//   kOversized  a message larger than PreferredMaxBytes, cut alone;
+//   kTimeout    BatchTimeout expired (the consenter calls cut()).
+enum class CutReason : uint8_t { kCount, kBytes, kOversized, kTimeout };
+const char* cut_reason_name(CutReason reason);  // "count", "bytes", "oversized", "timeout"
+
 struct OrderedResult {
-  std::vector<Batch> batches;  // 0, 1 or 2
-  bool pending = false;        // whether a batch is pending after the call
+  std::vector<Batch> batches;       // 0, 1 or 2
+  std::vector<CutReason> reasons;   // one per batch
+  bool pending = false;             // whether a batch is pending after the call
 };
 
 class BlockCutter {

@@ -152,9 +152,9 @@ void SoloOrderer::on_broadcast(NodeContext& ctx, HostId from, const Message& msg
 
   // The solo loop's normal-message branch (§1.3).
   OrderedResult result = cutter_.ordered(std::move(env));
-  for (const Batch& batch : result.batches) {
+  for (size_t i = 0; i < result.batches.size(); ++i) {
     ctx.charge(config_.costs.block_cut);
-    write_batch(ctx, batch);
+    write_batch(ctx, result.batches[i], result.reasons[i]);
   }
   if (batch_timer_ && !result.pending) {
     ctx.cancel_timer(*batch_timer_);
@@ -171,13 +171,13 @@ void SoloOrderer::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
   Batch batch = cutter_.cut();
   ctx.charge(config_.costs.block_cut);
   if (batch.empty()) return;  // Fabric warns "this might indicate a bug" and writes nothing
-  write_batch(ctx, batch);
+  write_batch(ctx, batch, CutReason::kTimeout);
   serve_all(ctx);
 }
 
 // ---- blocks -------------------------------------------------------------------------------
 
-void SoloOrderer::write_batch(NodeContext& ctx, const Batch& batch) {
+void SoloOrderer::write_batch(NodeContext& ctx, const Batch& batch, CutReason reason) {
   FABSIM_ASSERT(!batch.empty());
   common::Block block;
   common::BlockHeader* header = block.mutable_header();
@@ -199,7 +199,7 @@ void SoloOrderer::write_batch(NodeContext& ctx, const Batch& batch) {
   ctx.charge(config_.costs.block_sign);
   block.mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
   block.mutable_metadata()->set_metadata(kLastConfigSlot, last_config_zero());
-  append_block(ctx, std::move(block));
+  append_block(ctx, std::move(block), cut_reason_name(reason));
 }
 
 void SoloOrderer::write_genesis(NodeContext& ctx) {
@@ -223,10 +223,10 @@ void SoloOrderer::write_genesis(NodeContext& ctx) {
   sigs.set_value(orderer_block_metadata_zero());
   block.mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
   block.mutable_metadata()->set_metadata(kLastConfigSlot, last_config_zero());
-  append_block(ctx, std::move(block));
+  append_block(ctx, std::move(block), "genesis");
 }
 
-void SoloOrderer::append_block(NodeContext& ctx, common::Block block) {
+void SoloOrderer::append_block(NodeContext& ctx, common::Block block, const char* reason) {
   // Our BlockStore wants one TRANSACTIONS_FILTER entry per transaction (see the header).
   block.mutable_metadata()->set_metadata(
       common::TRANSACTIONS_FILTER, std::string(static_cast<size_t>(block.data().data_size()),
@@ -235,8 +235,8 @@ void SoloOrderer::append_block(NodeContext& ctx, common::Block block) {
   const Status appended = store_->append(block);
   FABSIM_ASSERT_MSG(appended.is_ok(), appended.to_string());  // we built it from the store's tip
   ctx.charge(config_.costs.block_write_per_kb * static_cast<int64_t>((bytes + 1023) / 1024));
-  ctx.emit("orderer.block", static_cast<int64_t>(block.header().number()),
-           fmt::format("{} transactions", block.data().data_size()));
+  ctx.emit(kEventBlock, static_cast<int64_t>(block.header().number()),
+           fmt::format("reason={} txs={} bytes={}", reason, block.data().data_size(), bytes));
 }
 
 // ---- deliver ------------------------------------------------------------------------------

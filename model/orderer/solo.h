@@ -69,6 +69,10 @@
 // kDeliverRequest whose bytes are not a fabsim.DeliverRequest has no stream id to answer
 // on and is dropped; messages of other kinds are ignored.
 //
+// Analysis event: each block written emits kEventBlock ("orderer.block") with value = the
+// block number and detail = "reason=<r> txs=<n> bytes=<b>": r is cut_reason_name() of the
+// cut (or "genesis"), n its transactions and b the marshalled size as stored.
+//
 // Costs: broadcast_check per kBroadcast (signature verify included), deliver_check per
 // kDeliverRequest, block_cut per batch cut, block_sign per block signed, block_write_per_kb
 // per started KiB of the marshalled block, deliver_per_block per block sent.
@@ -119,6 +123,8 @@ struct SoloConfig {
   std::string ledger_path = "orderer/ledger";         // directory on the host's Env
 };
 
+inline constexpr const char* kEventBlock = "orderer.block";
+
 class SoloOrderer : public Process {
  public:
   // Timer tag of the batch timer.
@@ -155,8 +161,8 @@ class SoloOrderer : public Process {
 
   // The signature filter: OK, or the status's message says why not.
   Status check_creator(std::string_view creator, std::string_view signed_bytes, std::string_view signature) const;
-  void write_batch(NodeContext& ctx, const Batch& batch);
-  void append_block(NodeContext& ctx, common::Block block);
+  void write_batch(NodeContext& ctx, const Batch& batch, CutReason reason);
+  void append_block(NodeContext& ctx, common::Block block, const char* reason);
   void write_genesis(NodeContext& ctx);
   // Sends what the stream can get now; true if it ended (the caller erases it).
   bool serve(NodeContext& ctx, const StreamKey& key, Stream& stream);

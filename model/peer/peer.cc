@@ -218,7 +218,13 @@ void PeerProcess::commit(NodeContext& ctx, common::Block block) {
       return;
     }
     const validation::ValidationWork& w = result->work;
-    ctx.charge(config_.costs.signature_verify * static_cast<int64_t>(w.signatures_verified) +
+    // Every signature after an envelope's creator signature is an endorsement's.
+    const uint64_t endorsements = w.signatures_verified > w.envelopes ? w.signatures_verified - w.envelopes : 0;
+    const auto txs = static_cast<int64_t>(n);
+    ctx.charge(config_.costs.envelope_check * static_cast<int64_t>(w.envelopes) +
+               config_.costs.signature_verify * static_cast<int64_t>(w.signatures_verified) +
+               config_.costs.vscc_per_endorsement * static_cast<int64_t>(endorsements) +
+               config_.costs.mvcc_per_tx * txs + config_.costs.ledger_commit_per_tx * txs +
                config_.costs.policy_eval * static_cast<int64_t>(w.policy_evaluations) +
                config_.costs.mvcc_per_read * static_cast<int64_t>(w.reads_checked + w.range_queries_checked) +
                config_.costs.state_write_per_key * static_cast<int64_t>(w.writes_applied));

@@ -47,9 +47,13 @@ struct PeerCosts {
   Duration chaincode_per_op = Duration::micros(100);  // per state operation (stub work unit)
   Duration endorse = Duration::micros(100);           // build + sign the response
   Duration block_check = Duration::micros(50);        // per block
+  Duration envelope_check = Duration::micros(50);     // per transaction: unmarshal, header checks
   Duration signature_verify = Duration::micros(100);  // per creator/endorsement signature checked
+  Duration vscc_per_endorsement = Duration::micros(20);  // per endorsement signature checked
   Duration policy_eval = Duration::micros(10);        // per endorsement-policy evaluation
+  Duration mvcc_per_tx = Duration::micros(74);        // per transaction: rwset bookkeeping
   Duration mvcc_per_read = Duration::micros(18);      // per read or range query checked
+  Duration ledger_commit_per_tx = Duration::micros(92);  // per transaction: indexes, history
   Duration state_write_per_key = Duration::micros(4);
   Duration block_write_per_kb = Duration::micros(2);
   Duration fsync = Duration::micros(266);             // per committed block

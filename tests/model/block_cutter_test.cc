@@ -20,6 +20,13 @@ std::vector<size_t> sizes(const OrderedResult& r) {
   return out;
 }
 
+TEST(BlockCutter, CutReasonNames) {
+  EXPECT_STREQ(cut_reason_name(CutReason::kCount), "count");
+  EXPECT_STREQ(cut_reason_name(CutReason::kBytes), "bytes");
+  EXPECT_STREQ(cut_reason_name(CutReason::kOversized), "oversized");
+  EXPECT_STREQ(cut_reason_name(CutReason::kTimeout), "timeout");
+}
+
 TEST(BlockCutter, MessageSizeIsPayloadPlusSignature) { EXPECT_EQ(message_size_bytes(env(70, 30)), 100u); }
 
 TEST(BlockCutter, MessageBelowLimitsIsQueued) {
@@ -38,6 +45,7 @@ TEST(BlockCutter, MaxMessageCountCutsTheBatch) {
   c.ordered(env(1));
   const auto r = c.ordered(env(1));
   EXPECT_EQ(sizes(r), (std::vector<size_t>{3}));
+  EXPECT_EQ(r.reasons, (std::vector<CutReason>{CutReason::kCount}));
   EXPECT_FALSE(r.pending);
   EXPECT_EQ(c.pending_count(), 0u);
 }
@@ -49,6 +57,7 @@ TEST(BlockCutter, OverflowCutsPendingAndQueuesTheNewMessage) {
   const auto r = c.ordered(env(50, 0, 'y'));  // 60 + 50 > 100
   ASSERT_EQ(sizes(r), (std::vector<size_t>{1}));
   EXPECT_EQ(r.batches[0][0].payload()[0], 'x');
+  EXPECT_EQ(r.reasons, (std::vector<CutReason>{CutReason::kBytes}));
   EXPECT_TRUE(r.pending);
   EXPECT_EQ(c.pending_count(), 1u);
   EXPECT_EQ(c.pending_bytes(), 50u);
@@ -79,6 +88,7 @@ TEST(BlockCutter, OversizedMessageIsCutAloneAfterThePendingBatch) {
   ASSERT_EQ(sizes(r), (std::vector<size_t>{1, 1}));
   EXPECT_EQ(r.batches[0][0].payload()[0], 'p');
   EXPECT_EQ(r.batches[1][0].payload()[0], 'o');
+  EXPECT_EQ(r.reasons, (std::vector<CutReason>{CutReason::kBytes, CutReason::kOversized}));
   EXPECT_FALSE(r.pending);
 }
 
@@ -87,6 +97,7 @@ TEST(BlockCutter, OversizedMessageWithNothingPendingIsOneBatch) {
   BlockCutter c(&cfg);
   const auto r = c.ordered(env(60, 41));  // signature bytes count too
   EXPECT_EQ(sizes(r), (std::vector<size_t>{1}));
+  EXPECT_EQ(r.reasons, (std::vector<CutReason>{CutReason::kOversized}));
   EXPECT_FALSE(r.pending);
 }
 

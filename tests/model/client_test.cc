@@ -261,10 +261,11 @@ Message broadcast_reply(const std::string& tx_id, common::Status status) {
   return make_message(kBroadcastReply, reply);
 }
 
+constexpr int64_t kEventBlockNumber = 3;  // the block number block_event() reports
 Message block_event(const std::string& tx_id, int32_t code, const std::string& channel = "mychannel") {
   fabsim::BlockEvent ev;
   ev.set_channel_id(channel);
-  ev.set_number(3);
+  ev.set_number(kEventBlockNumber);
   auto* other = ev.add_transactions();
   other->set_tx_id("someone-else");
   auto* tx = ev.add_transactions();
@@ -494,9 +495,11 @@ TEST(ClientCommit, BlockEventWithTheTxIdIsCommittedWithItsValidationCode) {
   EXPECT_TRUE(h.deliver(kO2P0, block_event(p.tx_id, protos::VALID)).events.empty());
   const auto& out = h.deliver(kO1P0, block_event(p.tx_id, protos::MVCC_READ_CONFLICT));
   EXPECT_EQ(out.cpu, ClientCosts{}.block_event);
-  ASSERT_EQ(out.events.size(), 1u);
-  EXPECT_EQ(out.events[0].name, kEventCommitted);
-  EXPECT_EQ(out.events[0].value, protos::MVCC_READ_CONFLICT);
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].name, kEventBlock);  // the block number first, then the outcome
+  EXPECT_EQ(out.events[0].value, kEventBlockNumber);
+  EXPECT_EQ(out.events[1].name, kEventCommitted);
+  EXPECT_EQ(out.events[1].value, protos::MVCC_READ_CONFLICT);
   EXPECT_EQ(h.client().in_flight(), 0u);
   EXPECT_EQ(h.armed_timers(), 0u);
 }
@@ -505,7 +508,8 @@ TEST(ClientCommit, BlockEventBeforeTheBroadcastAckCommits) {
   Harness h(config());
   const protoutil::Proposal p = submit_and_endorse(h);
   h.deliver(kO1P0, block_event(p.tx_id, protos::VALID));
-  EXPECT_EQ(names(h.events()), (std::vector<std::string>{kEventSubmitted, kEventEndorsed, kEventCommitted}));
+  EXPECT_EQ(names(h.events()),
+            (std::vector<std::string>{kEventSubmitted, kEventEndorsed, kEventBlock, kEventCommitted}));
   EXPECT_TRUE(h.deliver(kOrderer0, broadcast_reply(p.tx_id, common::SUCCESS)).events.empty());
 }
 
@@ -540,8 +544,11 @@ TEST(ClientEvents, CarryTheScenarioTransactionIdAndStageTimesIncrease) {
     if (e.event.detail == "scenario-tx-17") mine.push_back(e);
     else EXPECT_EQ(e.event.detail, "scenario-tx-18");
   EXPECT_EQ(names(mine),
-            (std::vector<std::string>{kEventSubmitted, kEventEndorsed, kEventOrdered, kEventCommitted}));
-  for (size_t i = 1; i < mine.size(); ++i) EXPECT_LT(mine[i - 1].at, mine[i].at) << mine[i].event.name;
+            (std::vector<std::string>{kEventSubmitted, kEventEndorsed, kEventOrdered, kEventBlock, kEventCommitted}));
+  for (size_t i = 1; i < mine.size(); ++i) {
+    if (mine[i].event.name == kEventCommitted) EXPECT_EQ(mine[i - 1].at, mine[i].at);  // with client.block
+    else EXPECT_LT(mine[i - 1].at, mine[i].at) << mine[i].event.name;
+  }
   EXPECT_EQ(h.client().in_flight(), 1u);  // tx-18 still endorsing
 }
 

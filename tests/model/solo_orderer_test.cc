@@ -259,6 +259,12 @@ class Driver {
   }
   // When each block was written (the call's time, from the orderer.block events).
   const std::map<uint64_t, Time>& block_times() const { return block_times_; }
+  // The cut reason each block's event reported ("count", "bytes", "oversized", "timeout", "genesis").
+  std::string cut_reason(uint64_t n) const {
+    const std::string& d = block_details_.at(n);
+    const size_t from = d.find("reason=") + 7;
+    return d.substr(from, d.find(' ', from) - from);
+  }
   Duration cpu_total() const { return cpu_total_; }
 
  private:
@@ -271,7 +277,10 @@ class Driver {
     for (const auto& t : out.timers) timers_[t.id] = {now_ + out.cpu + t.after, t.tag};
     for (auto& s : out.sends) sent_.push_back(std::move(s));
     for (const auto& e : out.events)
-      if (e.name == "orderer.block") block_times_[static_cast<uint64_t>(e.value)] = now_;
+      if (e.name == kEventBlock) {
+        block_times_[static_cast<uint64_t>(e.value)] = now_;
+        block_details_[static_cast<uint64_t>(e.value)] = e.detail;
+      }
     cpu_total_ += out.cpu;
   }
 
@@ -284,6 +293,7 @@ class Driver {
   std::map<TimerId, std::pair<Time, uint64_t>> timers_;  // id -> (deadline, tag)
   std::vector<NodeContext::Send> sent_;
   std::map<uint64_t, Time> block_times_;
+  std::map<uint64_t, std::string> block_details_;
   Duration cpu_total_;
 };
 
@@ -488,6 +498,7 @@ TEST(SoloOrderer, MaxMessageCountCutsABlockAndStopsTheTimer) {
   ASSERT_EQ(d.orderer().height(), 2u);
   EXPECT_EQ(d.block(1).data().data_size(), 3);
   EXPECT_EQ(d.block_times().at(1), at_ms(30));
+  EXPECT_EQ(d.cut_reason(1), "count");
   EXPECT_FALSE(d.orderer().batch_timer_running());
   EXPECT_TRUE(d.timers().empty());
   d.advance_to(at_ms(10'000));
@@ -509,6 +520,7 @@ TEST(SoloOrderer, BatchTimeoutCutsThePendingBatch) {
   ASSERT_EQ(d.orderer().height(), 2u);
   EXPECT_EQ(d.block(1).data().data_size(), 2);
   EXPECT_EQ(d.block_times().at(1), deadline);
+  EXPECT_EQ(d.cut_reason(1), "timeout");
   EXPECT_FALSE(d.orderer().batch_timer_running());
 }
 
@@ -525,6 +537,7 @@ TEST(SoloOrderer, TimerIsNotReArmedWhenAnOverflowLeavesANewPendingBatch) {
   d.broadcast(m2, at_ms(1500));  // overflow: [m1] is cut, m2 pending, timer left alone
   ASSERT_EQ(d.orderer().height(), 2u);
   EXPECT_EQ(d.block_times().at(1), at_ms(1500));
+  EXPECT_EQ(d.cut_reason(1), "bytes");
   EXPECT_EQ(d.orderer().pending_count(), 1u);
   ASSERT_EQ(d.timers().size(), 1u);
   EXPECT_EQ(d.timers().begin()->second.first, first_deadline);
@@ -549,6 +562,8 @@ TEST(SoloOrderer, OversizedMessageIsCutAloneAfterThePendingBatch) {
   EXPECT_EQ(envelopes(d.block(1))[0].SerializeAsString(), small.SerializeAsString());
   ASSERT_EQ(envelopes(d.block(2)).size(), 1u);
   EXPECT_EQ(envelopes(d.block(2))[0].SerializeAsString(), big.SerializeAsString());
+  EXPECT_EQ(d.cut_reason(1), "bytes");
+  EXPECT_EQ(d.cut_reason(2), "oversized");
   EXPECT_FALSE(d.orderer().batch_timer_running());  // !pending stops the timer
   EXPECT_TRUE(d.timers().empty());
 }
