@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "core/allocator.h"
 #include "cli/policy_eval.h"
+#include "cli/run_command.h"
 
 int main(int argc, char** argv) {
   fabsim::tune_allocator();
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
   demo->require_subcommand(0, 1);
   CLI::App* flood_cmd = demo->add_subcommand("flood", "gossip flooding over a random graph, with optional faults");
   for (CLI::App* target : {demo, flood_cmd}) fabsim::cli::add_flood_options(*target, flood);
+
+  fabsim::cli::RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "run a scenario file and report throughput, latency and safety");
+  fabsim::cli::add_run_options(*run_cmd, run);
 
   std::string policy_text, signers;
   CLI::App* policy = app.add_subcommand("policy", "work with Fabric endorsement policies");
@@ -34,7 +39,7 @@ int main(int argc, char** argv) {
   bool known = false;
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) known |= argc > 1 && sub->check_name(argv[1]);
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: demo, policy; see --help)\n", argv[1]);
+    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: run, demo, policy; see --help)\n", argv[1]);
     return 2;
   }
   try {
@@ -50,6 +55,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (run_cmd->parsed()) return fabsim::cli::run_scenario_command(run, std::cout, std::cerr);
   if (demo->parsed()) return fabsim::cli::run_flood(flood, std::cout, std::cerr);
   if (eval->parsed()) return fabsim::cli::run_policy_eval(policy_text, signers, std::cout, std::cerr);
   return 2;

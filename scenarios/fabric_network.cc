@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "core/policy/policy_parser.h"
 #include "core/proto/fabsim/client.pb.h"
 #include "model/chaincode/registry.h"
 #include "model/client/client.h"
 #include "model/orderer/solo.h"
 #include "model/peer/peer.h"
+#include "scenarios/node_costs.h"
 
 namespace fabsim {
 
@@ -73,6 +76,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   oc.channel_msp_ids = channel_msps;
   oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
   oc.verifier = net->verifier_.get();
+  oc.costs = orderer_costs(resolve(config.costs, CostRole::kOrderer, "orderer0"), config.scheme);
   net->orderer_ = w.add_host("orderer0", config.cores_per_node, [oc](HostId, const DurableStore&) {
     return std::make_unique<orderer::SoloOrderer>(oc);
   });
@@ -91,6 +95,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.chaincodes = &net->definitions_;
       pc.chaincode_kinds = kinds;
       pc.orderer = net->orderer_;
+      pc.costs = peer_costs(resolve(config.costs, CostRole::kPeer, name), config.scheme);
       const HostId h = w.add_host(name, config.cores_per_node, [pc](HostId, const DurableStore&) {
         return std::make_unique<peer::PeerProcess>(pc);
       });
@@ -116,6 +121,8 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
         cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
       cc.orderers = {net->orderer_};
       cc.event_peer = event_peer;
+      cc.rotate_endorsers = config.rotate_endorsers;
+      cc.costs = client_costs(resolve(config.costs, CostRole::kClient, name), config.scheme);
       const HostId h = w.add_host(name, config.cores_per_node, [cc](HostId, const DurableStore&) {
         return std::make_unique<model::client::ClientProcess>(cc);
       });
@@ -124,16 +131,36 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     }
     first_peer_of_org += org.peers;
   }
+
+  for (const auto& pl : config.pair_links) {
+    const HostId a = w.find_host(pl.a), b = w.find_host(pl.b);
+    if (a == kNoHost || b == kNoHost || a == sw || b == sw)
+      return Status::invalid_argument(fmt::format("pair link {} - {}: unknown node", pl.a, pl.b));
+    if (a == b) return Status::invalid_argument(fmt::format("pair link {} - {}: a node with itself", pl.a, pl.b));
+    if (net->pair_links_.contains(std::minmax(a, b)))
+      return Status::invalid_argument(fmt::format("pair link {} - {}: listed twice", pl.a, pl.b));
+    LinkParams p = pl.params;
+    p.dedicated = true;
+    net->pair_links_[std::minmax(a, b)] = w.add_link(a, b, p);
+  }
   return net;
 }
 
+std::optional<LinkId> FabricNetwork::pair_link(HostId a, HostId b) const {
+  auto it = pair_links_.find(std::minmax(a, b));
+  if (it == pair_links_.end()) return std::nullopt;
+  return it->second;
+}
+
 void FabricNetwork::submit(Time t, HostId client, const std::string& id, const std::string& chaincode,
-                           const std::string& function, const std::vector<std::string>& args) {
+                           const std::string& function, const std::vector<std::string>& args,
+                           const std::vector<HostId>& endorsers) {
   fabsim::TxRequest req;
   req.set_id(id);
   req.set_chaincode(chaincode);
   req.set_function(function);
   for (const auto& a : args) req.add_args(a);
+  for (HostId h : endorsers) req.add_endorsers(h);
   std::string bytes;
   req.SerializeToString(&bytes);
   world_->call_at(t, client, ClientCall{"submit", std::move(bytes)});

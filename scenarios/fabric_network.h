@@ -4,7 +4,8 @@
 // world it runs on).
 //
 // Topology: every node has one link to a central switch (a router host), all with the same
-// LinkParams. Crypto: one CA per organisation plus one for the orderer, identities derived
+// LinkParams, plus the dedicated pair links the config lists (sim/network.h: a dedicated
+// link carries only the traffic between its two ends, whatever its latency). Crypto: one CA per organisation plus one for the orderer, identities derived
 // from the seed; one verification cache per run shared by every node (one real
 // verification per distinct signature). The network owns every object the processes
 // borrow (MSPs, identities, definitions), so it must outlive its World.
@@ -12,6 +13,8 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "core/crypto/msp.h"
 #include "core/crypto/signing_identity.h"
 #include "core/crypto/verify_cache.h"
+#include "core/cost_model.h"
 #include "core/status.h"
 #include "model/orderer/block_cutter.h"
 #include "model/validation/tx_validator.h"
@@ -38,13 +42,23 @@ struct FabricNetworkConfig {
     std::string kind;    // kvstore, smallbank, asset
     std::string policy;  // Fabric's policy language
   };
+  // A link that carries only the traffic between two nodes (LinkParams::dedicated).
+  struct PairLink {
+    std::string a, b;  // node names
+    LinkParams params;
+  };
   uint64_t seed = 1;
   std::string channel = "mychannel";
   std::vector<Org> orgs;
   std::vector<Chaincode> chaincodes;
   orderer::BatchSettings batch;
-  LinkParams link;
+  LinkParams link;                  // every node's link to the switch
+  std::vector<PairLink> pair_links;  // added after the switch links, in this order
   uint32_t cores_per_node = 2;
+  // Costs: each node's model is resolve(costs, role, name) (core/cost_model.h), turned into
+  // its process's charges by scenarios/node_costs.h.
+  CostOverrides costs;
+  bool rotate_endorsers = true;
   crypto::SignatureScheme scheme = crypto::SignatureScheme::kEcdsaP256;
   bool verify_cache = true;
 };
@@ -55,6 +69,9 @@ class FabricNetwork {
   ~FabricNetwork();
 
   World& world() { return *world_; }
+  const FabricNetworkConfig& config() const { return config_; }
+  // The dedicated link between two nodes (either order), if the config asked for one.
+  std::optional<LinkId> pair_link(HostId a, HostId b) const;
   HostId orderer() const { return orderer_; }
   const std::vector<HostId>& peers() const { return peers_; }
   const std::vector<HostId>& clients() const { return clients_; }
@@ -64,8 +81,9 @@ class FabricNetwork {
   }
 
   // A transaction request handed to `client` at time t (scenario id `id`).
+  // `endorsers`: explicit endorsing peers; empty lets the client choose.
   void submit(Time t, HostId client, const std::string& id, const std::string& chaincode, const std::string& function,
-              const std::vector<std::string>& args);
+              const std::vector<std::string>& args, const std::vector<HostId>& endorsers = {});
 
  private:
   FabricNetwork() = default;
@@ -81,6 +99,7 @@ class FabricNetwork {
   HostId orderer_ = kNoHost;
   std::vector<HostId> peers_;
   std::vector<HostId> clients_;
+  std::map<std::pair<HostId, HostId>, LinkId> pair_links_;  // (min, max) -> link
 };
 
 }  // namespace fabsim

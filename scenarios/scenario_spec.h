@@ -166,6 +166,7 @@ struct ScriptedTxSpec {
   std::string chaincode;  // default: the only chaincode
   std::string function;
   std::vector<std::string> args;  // literal, no templates
+  std::vector<std::string> endorsers;  // explicit endorsing peers (resolved); empty: the client picks
 };
 
 struct WorkloadSpec {

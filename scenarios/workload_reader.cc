@@ -214,7 +214,7 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
   for (size_t i = 0; i < n.items.size(); ++i) {
     const YamlNode& t = n.items[i];
     const std::string p = child_path(path, i);
-    SCENARIO_TRY(r.map(t, p, {"id", "at", "client", "chaincode", "function", "args"}));
+    SCENARIO_TRY(r.map(t, p, {"id", "at", "client", "chaincode", "function", "args", "endorsers"}));
     ScriptedTxSpec tx;
     auto id = r.required(t, p, "id", "a name for the transaction, unique in the scenario, e.g. t1");
     if (!id) return id.status();
@@ -259,6 +259,20 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
                          "expected a text argument (got " + a->items[k].describe() + ")");
         tx.args.push_back(a->items[k].text);
       }
+    }
+    if (const YamlNode* e = t.find("endorsers")) {
+      std::vector<size_t> peers;
+      SCENARIO_TRY(ctx.select(*e, child_path(p, "endorsers"), &peers));
+      for (size_t k : peers) {
+        const NodeSpec& node = ctx.dir.nodes()[k];
+        if (node.role != NodeRole::kPeer) continue;
+        if (std::find(channel.orgs.begin(), channel.orgs.end(), node.org) == channel.orgs.end())
+          return r.error(*e, child_path(p, "endorsers"),
+                         node.name + " is a peer of " + node.org + ", which is not on channel '" + channel.name + "'");
+        tx.endorsers.push_back(node.name);
+      }
+      if (tx.endorsers.empty())
+        return r.error(*e, child_path(p, "endorsers"), "expected peers, e.g. [Org1.peer0] (got no peer)");
     }
     w->transactions.push_back(std::move(tx));
   }

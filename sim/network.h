@@ -42,6 +42,7 @@ struct LinkParams {
   double loss = 0.0;            // probability a message is lost on this link
   double duplicate = 0.0;       // probability a message is delivered twice
   bool reorder = false;         // allow jitter to reorder messages on this link
+  bool dedicated = false;       // TEMP until the dedicated-links branch lands
 };
 
 // A temporary change to a link (a fault), undone by restore().

@@ -146,8 +146,14 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
     ctx.emit(kFailureTooManyInFlight, 0, req.id());
     return;
   }
-  const std::vector<size_t> chosen = pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr);
-  if (chosen.empty()) {
+  std::vector<HostId> targets;
+  if (req.endorsers_size() > 0) {
+    targets.assign(req.endorsers().begin(), req.endorsers().end());
+  } else {
+    for (size_t i : pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr))
+      targets.push_back(cc->second.candidates[i].host);
+  }
+  if (targets.empty()) {
     ctx.emit(kFailureNoEndorsers, 0, req.id());
     return;
   }
@@ -168,9 +174,9 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
   // A TxID repeats only if the nonce does: 192 random bits from the client's stream.
   FABSIM_ASSERT_MSG(pending_.count(tx_id) == 0, "TxID collision");
   const Message proposal = make_message(kProposal, p.proposal.signed_proposal);
-  for (size_t i : chosen) {
-    p.endorsers.push_back(cc->second.candidates[i].host);
-    ctx.send(cc->second.candidates[i].host, proposal);
+  for (HostId h : targets) {
+    p.endorsers.push_back(h);
+    ctx.send(h, proposal);
   }
   p.responses.resize(p.endorsers.size());
   ctx.emit(kEventSubmitted, static_cast<int64_t>(p.endorsers.size()), p.request_id);

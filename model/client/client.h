@@ -7,7 +7,7 @@
 //
 // Input. ClientCall{name = kSubmitCall ("submit"), args = a marshalled fabsim.TxRequest}
 // (core/proto/fabsim/client.proto): the scenario's transaction id, chaincode, function and
-// arguments. Other call names are ignored. The wire protocol is model/protocol.h.
+// arguments, and optionally explicit endorsing peers (then no selection below). Other call names are ignored. The wire protocol is model/protocol.h.
 //
 // Endorser selection (plan_endorsers, pick_endorsers). Candidates of a chaincode are grouped into classes
 // of interchangeable peers: the same MSP ID and roles (the policy cannot tell them apart).

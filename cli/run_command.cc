@@ -1,0 +1,435 @@
+#include "cli/run_command.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "core/cost_model.h"
+#include "core/units.h"
+#include "scenarios/scenario_loader.h"
+#include "sim/determinism.h"
+
+namespace fabsim::cli {
+
+using scenario::RunReport;
+using scenario::ScenarioSpec;
+using scenario::TxRecord;
+
+void add_run_options(CLI::App& app, RunOptions& o) {
+  app.add_option("file", o.file, "the scenario file (YAML; docs/scenario-format.md)")->required();
+  app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)");
+  app.add_option("--set", o.sets, "override a field of the file: --set path.to.key=value (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--out", o.out_dir, "write results.json and transactions.csv into this directory");
+  app.add_option("--trace", o.trace_file, "write every trace event as a line to this file");
+  app.add_flag("--check-determinism", o.check_determinism, "run twice and compare the traces event by event");
+}
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  const bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                                       "._-/=:,+@%") == std::string::npos;
+  if (plain) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string seconds(std::optional<Duration> d) { return d ? fmt::format("{:.3f}", d->to_seconds()) : "-"; }
+std::string dur(std::optional<Duration> d) { return d ? format_duration(*d) : "-"; }
+
+// Writes `text` to `path` through a temporary file and a rename.
+bool write_atomically(const std::filesystem::path& path, const std::string& text, std::string* tmp_out) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  *tmp_out = tmp.string();
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return false;
+    f << text;
+    f.flush();
+    if (!f) return false;
+  }
+  return true;
+}
+
+nlohmann::ordered_json link_json(const scenario::LinkSpec& l) {
+  return {{"latency", format_duration(l.latency)},
+          {"jitter", format_duration(l.jitter)},
+          {"bandwidth_bps", l.bandwidth_bps},
+          {"loss", l.loss},
+          {"duplicate", l.duplicate}};
+}
+
+nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
+  using nlohmann::ordered_json;
+  ordered_json j;
+  j["name"] = s.name;
+  j["description"] = s.description;
+  j["seed"] = s.seed;
+  j["duration"] = format_duration(s.duration);
+  j["drain"] = format_duration(s.drain);
+  ordered_json orgs = ordered_json::array();
+  for (const auto& o : s.network.orgs)
+    orgs.push_back({{"name", o.name}, {"msp_id", o.msp_id}, {"peers", o.peers}, {"clients", o.clients}});
+  ordered_json overrides = ordered_json::array();
+  for (const auto& o : s.network.link_overrides)
+    overrides.push_back({{"between", {o.nodes_a, o.nodes_b}}, {"link", link_json(o.link)}});
+  j["network"] = {{"orgs", orgs}, {"links", {{"default", link_json(s.network.default_link)}, {"overrides", overrides}}}};
+  j["ordering"] = {{"type", "solo"},
+                   {"orderers", s.ordering.orderers},
+                   {"batch_timeout", format_duration(s.ordering.batch.batch_timeout)},
+                   {"max_message_count", s.ordering.batch.size.max_message_count},
+                   {"absolute_max_bytes", s.ordering.batch.size.absolute_max_bytes},
+                   {"preferred_max_bytes", s.ordering.batch.size.preferred_max_bytes}};
+  ordered_json channels = ordered_json::array();
+  for (const auto& c : s.channels) channels.push_back({{"name", c.name}, {"orgs", c.orgs}});
+  j["channels"] = channels;
+  ordered_json ccs = ordered_json::array();
+  for (const auto& c : s.chaincodes) {
+    ordered_json cc = {{"name", c.name}, {"channel", c.channel}, {"kind", c.kind}, {"endorsement_policy", c.endorsement_policy.text}};
+    if (c.init) cc["init"] = *c.init;
+    ccs.push_back(cc);
+  }
+  j["chaincodes"] = ccs;
+  j["crypto"] = {{"scheme", s.crypto.scheme == scenario::CryptoScheme::kHmac ? "hmac" : "ecdsa"},
+                 {"verify_cache", s.crypto.verify_cache}};
+  ordered_json costs = ordered_json::object();
+  for (const auto& [node, values] : s.costs.by_node) {
+    ordered_json v = ordered_json::object();
+    for (const auto& [name, d] : values) v[name] = format_duration(d);
+    costs[node] = v;
+  }
+  j["costs_by_node"] = costs;
+  ordered_json workload = ordered_json::array();
+  for (const auto& w : s.workload) {
+    ordered_json g = {{"kind", scenario::workload_kind_name(w.kind)}};
+    if (w.kind == scenario::WorkloadKind::kScripted) {
+      ordered_json txs = ordered_json::array();
+      for (const auto& t : w.transactions)
+        txs.push_back({{"id", t.id}, {"at", format_duration(t.at)}, {"client", t.client}, {"chaincode", t.chaincode},
+                       {"function", t.function}, {"args", t.args}});
+      g["transactions"] = txs;
+    } else {
+      g["chaincode"] = w.chaincode;
+      g["clients"] = w.clients;
+      g["start"] = format_duration(w.start);
+      g["end"] = format_duration(w.end);
+      if (w.kind == scenario::WorkloadKind::kOpenLoop) g["rate_tps"] = w.rate_tps;
+      if (w.kind != scenario::WorkloadKind::kClosedLoop)
+        g["arrival"] = w.arrival == scenario::Arrival::kPoisson ? "poisson" : "fixed";
+      if (w.kind == scenario::WorkloadKind::kPhases) {
+        ordered_json ph = ordered_json::array();
+        for (const auto& p : w.phases) ph.push_back({{"duration", format_duration(p.duration)}, {"rate_tps", p.rate_tps}});
+        g["phases"] = ph;
+      }
+      if (w.kind == scenario::WorkloadKind::kClosedLoop) {
+        g["outstanding"] = w.outstanding;
+        g["think_time"] = format_duration(w.think_time);
+      }
+      ordered_json mix = ordered_json::array();
+      for (const auto& m : w.mix) {
+        std::vector<std::string> args;
+        for (const auto& a : m.args) args.push_back(a.text);
+        mix.push_back({{"function", m.function}, {"weight", m.weight}, {"args", args}});
+      }
+      g["mix"] = mix;
+      static constexpr const char* kDist[] = {"uniform", "zipf", "hotset", "sequential"};
+      g["keys"] = {{"count", w.keys.count},
+                   {"prefix", w.keys.prefix},
+                   {"distribution", kDist[static_cast<int>(w.keys.distribution)]},
+                   {"theta", w.keys.theta},
+                   {"hot_fraction", w.keys.hot_fraction},
+                   {"hot_probability", w.keys.hot_probability}};
+    }
+    workload.push_back(g);
+  }
+  j["workload"] = workload;
+  ordered_json faults = ordered_json::array();
+  for (const auto& f : s.faults) {
+    ordered_json fj = {{"at", format_duration(f.at)}, {"action", scenario::fault_action_name(f.action)}};
+    if (!f.nodes.empty()) fj["nodes"] = f.nodes;
+    if (!f.groups.empty()) fj["groups"] = f.groups;
+    if (f.one_way) fj["one_way"] = true;
+    if (!f.label.empty()) fj["label"] = f.label;
+    if (!f.between_a.empty()) fj["between"] = {f.between_a, f.between_b};
+    if (f.action == scenario::FaultAction::kDegrade)
+      fj["degrade"] = {{"latency", format_duration(f.extra_latency)},
+                       {"loss", f.extra_loss},
+                       {"bandwidth_factor", f.bandwidth_factor}};
+    if (f.action == scenario::FaultAction::kClockOffset) fj["offset"] = format_duration(f.clock_offset);
+    if (f.undo_after) fj["for"] = format_duration(*f.undo_after);
+    faults.push_back(fj);
+  }
+  j["faults"] = faults;
+  return j;
+}
+
+std::string opt_ns(const std::optional<Time>& t) { return t ? std::to_string(t->ns) : ""; }
+
+void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& out) {
+  const scenario::Metrics& m = r.metrics;
+  out << fmt::format("simulated: {} (duration {} + drain {}), {} kernel events\n", format_time(r.end),
+                     format_duration(spec.duration), format_duration(spec.drain), r.kernel_events);
+  out << "| Name | Succ | Fail | Send Rate (TPS) | Max Latency (s) | Min Latency (s) | Avg Latency (s) | Throughput (TPS) |\n";
+  out << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  out << fmt::format("| {} | {} | {} | {:.1f} | {} | {} | {} | {:.1f} |\n", spec.name, m.succeeded, m.caliper_fail(),
+                     m.send_rate_tps, seconds(m.latency_max), seconds(m.latency_min), seconds(m.latency_avg),
+                     m.throughput_tps);
+  out << fmt::format("latency (VALID, request to commit event): p50={} p95={} p99={}\n", dur(m.latency_p50),
+                     dur(m.latency_p95), dur(m.latency_p99));
+  out << fmt::format("phases (mean): endorse={} order={} validate+commit={}\n", dur(m.endorse_mean), dur(m.order_mean),
+                     dur(m.commit_mean));
+  out << fmt::format("transactions: requested={} submitted={} valid={} invalid={} failed={} unknown={}\n", m.requested,
+                     m.submitted, m.succeeded, m.invalid, m.failed, m.unknown);
+  std::string invalid;
+  for (const auto& [code, n] : m.invalid_by_code) invalid += fmt::format(" {}={}", code, n);
+  out << "invalid by code (client outcomes):" << (invalid.empty() ? " none" : invalid) << "\n";
+  if (!r.ledger_peer.empty()) {
+    std::string codes;
+    for (const auto& [code, n] : r.ledger_codes) codes += fmt::format(" {}={}", code, n);
+    out << "ledger codes (" << r.ledger_peer << "):" << (codes.empty() ? " none" : codes) << "\n";
+  }
+  if (!m.failed_by_reason.empty()) {
+    std::string failed;
+    for (const auto& [reason, n] : m.failed_by_reason) failed += fmt::format(" {}={}", reason, n);
+    out << "failed by reason:" << failed << "\n";
+  }
+  uint64_t blocks = 0, txs = 0, bytes = 0;
+  std::string cuts;
+  for (const char* reason : {"count", "bytes", "oversized", "timeout"}) {
+    auto it = r.cuts.find(reason);
+    const scenario::CutStats c = it == r.cuts.end() ? scenario::CutStats{} : it->second;
+    cuts += fmt::format(" {}={}", reason, c.blocks);
+    blocks += c.blocks;
+    txs += c.transactions;
+    bytes += c.bytes;
+  }
+  out << fmt::format("blocks: {} cut by reason:{}; mean {:.1f} transactions, {:.1f} KiB\n", blocks, cuts,
+                     blocks ? static_cast<double>(txs) / static_cast<double>(blocks) : 0.0,
+                     blocks ? static_cast<double>(bytes) / 1024.0 / static_cast<double>(blocks) : 0.0);
+  std::string heights;
+  for (const auto& [peer, h] : r.peer_heights) heights += fmt::format(" {}={}", peer, h);
+  for (const auto& peer : r.peers_down) heights += fmt::format(" {}=down", peer);
+  out << "peer heights:" << heights << "\n";
+  if (r.invariants.hold()) {
+    out << fmt::format("safety: hold ({} peers, {} height comparisons, {} VALID transactions re-checked)\n",
+                       r.peers_checked.size(), r.invariants.heights_compared, r.invariants.transactions_rechecked);
+  } else {
+    out << fmt::format("safety: VIOLATED ({} violations)\n", r.invariants.violations.size());
+    for (const auto& v : r.invariants.violations) out << "  " << v << "\n";
+  }
+  for (const auto& e : r.node_errors) out << "node error: " << e << "\n";
+  for (const auto& e : r.fault_errors) out << "fault error: " << e << "\n";
+  out << fmt::format("network: sent={} delivered={} lost={} duplicated={} partitioned={} no_route={} bytes={}\n",
+                     r.network.sent, r.network.delivered, r.network.lost, r.network.duplicated, r.network.partitioned,
+                     r.network.no_route, r.network.bytes_sent);
+  out << fmt::format("trace hash: {:016x}\n", r.trace_hash);
+}
+
+}  // namespace
+
+std::string reproduce_command(const RunOptions& o, uint64_t seed) {
+  std::string cmd = "./fabsim run " + shell_quote(o.file) + fmt::format(" --seed {}", seed);
+  for (const auto& s : o.sets) cmd += " --set " + shell_quote(s);
+  return cmd;
+}
+
+nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r, const std::vector<std::string>& unmet,
+                                    const std::string& reproduce) {
+  using nlohmann::ordered_json;
+  const scenario::Metrics& m = r.metrics;
+  auto ns = [](const std::optional<Duration>& d) -> ordered_json { return d ? ordered_json(d->ns) : ordered_json(nullptr); };
+  ordered_json j;
+  j["scenario"] = spec.name;
+  j["seed"] = r.seed;
+  j["reproduce"] = reproduce;
+  j["simulated_ns"] = r.end.ns;
+  j["caliper"] = {{"succ", m.succeeded},
+                  {"fail", m.caliper_fail()},
+                  {"send_rate_tps", m.send_rate_tps},
+                  {"max_latency_ns", ns(m.latency_max)},
+                  {"min_latency_ns", ns(m.latency_min)},
+                  {"avg_latency_ns", ns(m.latency_avg)},
+                  {"throughput_tps", m.throughput_tps}};
+  j["latency_ns"] = {{"p50", ns(m.latency_p50)}, {"p95", ns(m.latency_p95)}, {"p99", ns(m.latency_p99)}};
+  j["phase_mean_ns"] = {{"endorse", ns(m.endorse_mean)}, {"order", ns(m.order_mean)}, {"validate_commit", ns(m.commit_mean)}};
+  j["transactions"] = {{"requested", m.requested}, {"submitted", m.submitted}, {"valid", m.succeeded},
+                       {"invalid", m.invalid},     {"failed", m.failed},       {"unknown", m.unknown}};
+  j["invalid_by_code"] = m.invalid_by_code;
+  j["failed_by_reason"] = m.failed_by_reason;
+  ordered_json cuts = ordered_json::object();
+  for (const char* reason : {"count", "bytes", "oversized", "timeout"}) {
+    auto it = r.cuts.find(reason);
+    const scenario::CutStats c = it == r.cuts.end() ? scenario::CutStats{} : it->second;
+    cuts[reason] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
+  }
+  j["blocks_by_cut_reason"] = cuts;
+  j["safety"] = {{"hold", r.invariants.hold()},
+                 {"violations", r.invariants.violations},
+                 {"peers_checked", r.peers_checked},
+                 {"peers_down", r.peers_down},
+                 {"heights_compared", r.invariants.heights_compared},
+                 {"transactions_rechecked", r.invariants.transactions_rechecked}};
+  j["peer_heights"] = r.peer_heights;
+  j["ledger_codes"] = {{"peer", r.ledger_peer}, {"codes", r.ledger_codes}};
+  j["node_errors"] = r.node_errors;
+  j["fault_errors"] = r.fault_errors;
+  j["network"] = {{"sent", r.network.sent},         {"delivered", r.network.delivered}, {"lost", r.network.lost},
+                  {"duplicated", r.network.duplicated}, {"partitioned", r.network.partitioned},
+                  {"no_route", r.network.no_route}, {"bytes", r.network.bytes_sent}};
+  j["trace_hash"] = fmt::format("{:016x}", r.trace_hash);
+  j["trace_events"] = r.trace_events;
+  j["kernel_events"] = r.kernel_events;
+  j["expectations"] = {{"met", unmet.empty()}, {"unmet", unmet}};
+  j["resolved_scenario"] = scenario_json(spec);
+  return j;
+}
+
+std::string transactions_csv(const RunReport& r) {
+  std::string out = "id,generator,client,chaincode,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,completed_ns,"
+                    "latency_ns,block,status\n";
+  for (const TxRecord& t : r.transactions) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", t.id, t.generator, t.client, t.chaincode, t.function,
+                       t.requested.ns, opt_ns(t.submitted), opt_ns(t.endorsed), opt_ns(t.ordered), opt_ns(t.completed),
+                       t.completed ? std::to_string((*t.completed - t.requested).ns) : "",
+                       t.block ? std::to_string(*t.block) : "", t.status_text());
+  }
+  return out;
+}
+
+int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> sets = o.sets;
+  if (!o.seed.empty()) {
+    auto seed = parse_seed(o.seed);
+    if (!seed) {
+      err << "fabsim: --seed: " << seed.status().message() << "\n";
+      return 2;
+    }
+    sets.push_back(fmt::format("seed={}", *seed));
+  }
+  scenario::LoaderOptions lo;
+  lo.cost_names = cost_names();
+  auto loaded = scenario::load_scenario_file(o.file, sets, lo);
+  if (!loaded.is_ok()) {
+    err << "fabsim: " << loaded.status().message() << "\n";
+    return 2;
+  }
+  const ScenarioSpec& spec = *loaded;
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!o.out_dir.empty()) {
+    fs::create_directories(o.out_dir, ec);
+    if (ec || !fs::is_directory(o.out_dir)) {
+      err << "fabsim: --out: cannot create directory '" << o.out_dir << "'\n";
+      return 2;
+    }
+  }
+  std::FILE* trace = nullptr;
+  const std::string trace_tmp = o.trace_file + ".tmp";
+  if (!o.trace_file.empty()) {
+    trace = std::fopen(trace_tmp.c_str(), "w");
+    if (trace == nullptr) {
+      err << "fabsim: --trace: cannot write '" << trace_tmp << "'\n";
+      return 2;
+    }
+  }
+
+  const std::string reproduce = reproduce_command(o, spec.seed);
+  out << "scenario: " << spec.name << (spec.description.empty() ? "" : " — " + spec.description) << "\n";
+  out << "seed: " << spec.seed << "\n";
+  out << "reproduce: " << reproduce << "\n";
+  out.flush();
+
+  // The run; with --check-determinism it is the first of the two runs compared.
+  std::optional<Result<RunReport>> first;
+  std::string first_json, second_json;
+  auto run_once = [&](TraceProbe* probe) {
+    scenario::RunHooks hooks;
+    hooks.on_world = [&](World& w) {
+      if (probe != nullptr) w.trace().attach_probe(probe);
+      if (!first && trace != nullptr) w.trace().write_lines_to(trace);
+    };
+    auto r = scenario::run_scenario(spec, hooks);
+    if (!first) {
+      first.emplace(std::move(r));
+    } else if (r.is_ok()) {
+      second_json = results_json(spec, *r, {}, reproduce).dump();
+    }
+  };
+  std::optional<DeterminismReport> det;
+  if (o.check_determinism) {
+    det = check_determinism([&](TraceProbe& probe) { run_once(&probe); });
+  } else {
+    run_once(nullptr);
+  }
+  auto discard_trace = [&] {
+    if (trace != nullptr) {
+      std::fclose(trace);
+      trace = nullptr;
+      fs::remove(trace_tmp, ec);
+    }
+  };
+  if (!first->is_ok()) {
+    discard_trace();
+    err << "fabsim: " << o.file << ": " << first->status().message() << "\n";
+    return 2;
+  }
+  const RunReport& report = **first;
+  if (o.check_determinism) first_json = results_json(spec, report, {}, reproduce).dump();
+
+  print_report(spec, report, out);
+  const std::vector<std::string> unmet = unmet_expectations(spec.expect, report);
+  int status = 0;
+  if (!report.fault_errors.empty()) status = 1;
+  if (unmet.empty()) {
+    out << "expectations: met\n";
+  } else {
+    out << fmt::format("expectations: {} unmet\n", unmet.size());
+    for (const auto& u : unmet) out << "  unmet: " << u << "\n";
+    status = 1;
+  }
+  if (det) {
+    out << det->text();
+    if (!det->same) status = 1;
+    if (det->same && first_json != second_json) {
+      out << "determinism: the traces agree but the results differ between the two runs\n";
+      status = 1;
+    }
+  }
+
+  // Outputs: temporary names first, renamed once everything is written.
+  if (trace != nullptr) {
+    const bool ok = std::fflush(trace) == 0 && std::fclose(trace) == 0;
+    trace = nullptr;
+    if (ok) fs::rename(trace_tmp, o.trace_file, ec);
+    if (!ok || ec) {
+      fs::remove(trace_tmp, ec);
+      err << "fabsim: --trace: could not write '" << o.trace_file << "'\n";
+      return 2;
+    }
+  }
+  if (!o.out_dir.empty()) {
+    const fs::path dir(o.out_dir);
+    std::string tmp_json, tmp_csv;
+    const bool ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce).dump(2) + "\n", &tmp_json) &&
+                    write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv);
+    if (ok) fs::rename(tmp_json, dir / "results.json", ec);
+    if (ok && !ec) fs::rename(tmp_csv, dir / "transactions.csv", ec);
+    if (!ok || ec) {
+      fs::remove(tmp_json, ec);
+      fs::remove(tmp_csv, ec);
+      err << "fabsim: --out: could not write results into '" << o.out_dir << "'\n";
+      return 2;
+    }
+    out << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << "\n";
+  }
+  return status;
+}
+
+}  // namespace fabsim::cli

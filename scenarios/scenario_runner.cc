@@ -1,0 +1,731 @@
+#include "scenarios/scenario_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "analysis/summary.h"
+#include "core/assert.h"
+#include "core/policy/implicit_meta.h"
+#include "core/random.h"
+#include "model/client/client.h"
+#include "model/orderer/solo.h"
+#include "model/peer/peer.h"
+#include "scenarios/fabric_network.h"
+
+namespace fabsim::scenario {
+
+std::string TxRecord::status_text() const {
+  switch (outcome) {
+    case Outcome::kCommitted: return protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(code));
+    case Outcome::kFailed: return "failed:" + failure;
+    case Outcome::kUnknown: break;
+  }
+  return "unknown";
+}
+
+LinkSpec pair_path_params(const LinkSpec& d) {
+  LinkSpec p;
+  p.latency = d.latency * 2;
+  p.jitter = d.jitter * 2;
+  p.bandwidth_bps = d.bandwidth_bps;
+  p.loss = 1.0 - (1.0 - d.loss) * (1.0 - d.loss);
+  p.duplicate = 1.0 - (1.0 - d.duplicate) * (1.0 - d.duplicate);
+  return p;
+}
+
+namespace {
+
+LinkParams to_link_params(const LinkSpec& l) {
+  LinkParams p;
+  p.latency = l.latency;
+  p.jitter = l.jitter > Duration::zero() ? DurationDist::uniform(Duration::zero(), l.jitter)
+                                         : DurationDist::constant(Duration::zero());
+  p.bandwidth_bps = l.bandwidth_bps;
+  p.loss = l.loss;
+  p.duplicate = l.duplicate;
+  return p;
+}
+
+// The signature policy a chaincode's endorsement policy stands for. An implicit meta
+// policy over the channel's orgs, each org's Endorsement sub-policy being OR('<msp>.peer'),
+// is OutOf(threshold, '<msp1>.peer', ...): the principals name distinct MSPs, so no
+// identity can fill two of them, exactly as the independent sub-policy evaluations.
+std::string signature_policy_text(const ChaincodeSpec& cc, const ScenarioSpec& spec) {
+  if (cc.endorsement_policy.kind == EndorsementPolicySpec::Kind::kSignature) return cc.endorsement_policy.text;
+  const ChannelSpec* channel = nullptr;
+  for (const auto& ch : spec.channels)
+    if (ch.name == cc.channel) channel = &ch;
+  FABSIM_ASSERT(channel != nullptr);  // the loader resolved it
+  std::string principals;
+  for (const auto& org_name : channel->orgs)
+    for (const auto& org : spec.network.orgs)
+      if (org.name == org_name) principals += fmt::format(", '{}.peer'", org.msp_id);
+  const size_t k = implicit_meta_threshold(cc.endorsement_policy.implicit_meta.rule, channel->orgs.size());
+  return fmt::format("OutOf({}{})", k, principals);
+}
+
+// Parses "reason=<r> txs=<n> bytes=<b>" (the orderer's block event detail).
+bool parse_block_detail(const std::string& detail, std::string* reason, uint64_t* txs, uint64_t* bytes) {
+  char r[32] = {0};
+  unsigned long long t = 0, b = 0;
+  if (std::sscanf(detail.c_str(), "reason=%31s txs=%llu bytes=%llu", r, &t, &b) != 3) return false;
+  *reason = r;
+  *txs = t;
+  *bytes = b;
+  return true;
+}
+
+constexpr std::string_view kClientPrefix = "client.";
+constexpr std::string_view kFailedPrefix = "client.failed.";
+
+class Runner {
+ public:
+  explicit Runner(const ScenarioSpec& spec) : spec_(spec) {}
+  Result<RunReport> run(const RunHooks& hooks);
+
+ private:
+  struct Generator {
+    const WorkloadSpec* spec = nullptr;
+    uint32_t index = 0;
+    Rng rng{0};
+    std::optional<ZipfDistribution> zipf;
+    uint64_t weight_total = 0;
+    std::vector<HostId> clients;
+    uint64_t seq = 0;
+    size_t next_client = 0;  // open loop: round robin
+    // open loop / phases: the current phase and the arrivals issued in it
+    size_t phase = 0;
+    uint64_t in_phase = 0;
+  };
+  struct Phase {
+    Time start, end;
+    double rate = 0;
+  };
+
+  Status build();
+  void schedule_workload();
+  void schedule_faults();
+  std::vector<Phase> phases_of(const WorkloadSpec& w) const;
+  void open_arrival(size_t g);
+  void issue(Generator& g, size_t client_index);
+  void submit(const std::string& id, uint32_t generator, HostId client, const std::string& chaincode,
+              const std::string& function, std::vector<std::string> args, const std::vector<HostId>& endorsers = {});
+  uint64_t draw_key(Generator& g, uint64_t seq);
+  std::string fill(Generator& g, const ArgTemplate& t, uint64_t seq, HostId client, const std::string& key,
+                   const std::string& key2);
+  void on_event(Time t, HostId h, const AnalysisEvent& e);
+  void completed(const TxRecord& tx);
+  void apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index);
+  void apply(const Fault& f);
+  HostId host(const std::string& name) const;
+  void analyse();
+
+  const ScenarioSpec& spec_;
+  std::unique_ptr<FabricNetwork> net_;
+  std::vector<Generator> gens_;
+  std::map<std::string, size_t> tx_index_;  // id -> report_.transactions index
+  std::map<std::string, PartitionId> partition_of_label_;
+  std::map<size_t, PartitionId> partition_of_fault_;  // unlabelled partitions with `for`
+  PartitionId partitions_created_ = 0;
+  RunReport report_;
+};
+
+HostId Runner::host(const std::string& name) const {
+  const HostId h = net_->world().find_host(name);
+  FABSIM_ASSERT_MSG(h != kNoHost, name);  // the loader resolved every name to a node
+  return h;
+}
+
+Status Runner::build() {
+  if (spec_.channels.size() != 1)
+    return Status::failed_precondition(fmt::format("channels: {} channels; the runner supports exactly one channel so far",
+                                             spec_.channels.size()));
+  const ChannelSpec& channel = spec_.channels.front();
+  if (channel.orgs.size() != spec_.network.orgs.size())
+    return Status::failed_precondition(fmt::format(
+        "channels[0].orgs: every organisation must be on the channel (the runner does not model organisations "
+        "outside it yet); {} of {} are",
+        channel.orgs.size(), spec_.network.orgs.size()));
+
+  FabricNetworkConfig c;
+  c.seed = spec_.seed;
+  c.channel = channel.name;
+  for (const auto& org : spec_.network.orgs) c.orgs.push_back({org.name, org.msp_id, org.peers, org.clients});
+  for (const auto& cc : spec_.chaincodes) c.chaincodes.push_back({cc.name, cc.kind, signature_policy_text(cc, spec_)});
+  c.batch = spec_.ordering.batch;
+  c.link = to_link_params(spec_.network.default_link);
+  c.scheme = spec_.crypto.scheme == CryptoScheme::kHmac ? crypto::SignatureScheme::kHmacSha256
+                                                          : crypto::SignatureScheme::kEcdsaP256;
+  c.verify_cache = spec_.crypto.verify_cache;
+  for (const auto& [node, values] : spec_.costs.by_node)
+    for (const auto& [name, value] : values)
+      if (Status s = c.costs.by_node[node].set(name, value); !s.is_ok())
+        return Status::invalid_argument(fmt::format("costs: {}.{}: {}", node, name, s.message()));
+
+  // Pair links: each override's pairs (the last override wins), then every degraded pair
+  // that has none, with the switch path's parameters.
+  std::map<std::pair<std::string, std::string>, LinkSpec> pairs;
+  auto key = [](const std::string& a, const std::string& b) { return a < b ? std::pair(a, b) : std::pair(b, a); };
+  for (const auto& o : spec_.network.link_overrides)
+    for (const auto& a : o.nodes_a)
+      for (const auto& b : o.nodes_b)
+        if (a != b) pairs[key(a, b)] = o.link;
+  const LinkSpec path = pair_path_params(spec_.network.default_link);
+  for (const auto& f : spec_.faults)
+    if (f.action == FaultAction::kDegrade)
+      for (const auto& a : f.between_a)
+        for (const auto& b : f.between_b)
+          if (a != b) pairs.try_emplace(key(a, b), path);
+  for (const auto& [ab, link] : pairs) c.pair_links.push_back({ab.first, ab.second, to_link_params(link)});
+
+  auto net = FabricNetwork::build(c);
+  if (!net.is_ok()) return net.status();
+  net_ = std::move(net).value();
+  return Status::ok();
+}
+
+// ---- workload ------------------------------------------------------------------------------
+
+std::vector<Runner::Phase> Runner::phases_of(const WorkloadSpec& w) const {
+  std::vector<Phase> out;
+  const Time start = Time::zero() + w.start;
+  if (w.kind == WorkloadKind::kOpenLoop) {
+    out.push_back({start, Time::zero() + w.end, w.rate_tps});
+  } else {
+    Time t = start;
+    for (const auto& p : w.phases) {
+      out.push_back({t, t + p.duration, p.rate_tps});
+      t = t + p.duration;
+    }
+  }
+  return out;
+}
+
+void Runner::schedule_workload() {
+  World& world = net_->world();
+  gens_.resize(spec_.workload.size());
+  for (size_t i = 0; i < spec_.workload.size(); ++i) {
+    const WorkloadSpec& w = spec_.workload[i];
+    Generator& g = gens_[i];
+    g.spec = &w;
+    g.index = static_cast<uint32_t>(i);
+    g.rng = Rng::stream(spec_.seed, fmt::format("workload/{}", i));
+    if (w.kind == WorkloadKind::kScripted) {
+      for (const ScriptedTxSpec& tx : w.transactions) {
+        world.sim().at(Time::zero() + tx.at, [this, i, &tx] {
+          std::vector<HostId> endorsers;
+          for (const auto& e : tx.endorsers) endorsers.push_back(host(e));
+          submit(tx.id, static_cast<uint32_t>(i), host(tx.client), tx.chaincode, tx.function, tx.args, endorsers);
+        });
+      }
+      continue;
+    }
+    for (const auto& m : w.mix) g.weight_total += m.weight;
+    for (const auto& c : w.clients) g.clients.push_back(host(c));
+    if (w.keys.distribution == KeyDistribution::kZipf) g.zipf.emplace(w.keys.count, w.keys.theta);
+    if (g.clients.empty()) continue;
+    if (w.kind == WorkloadKind::kClosedLoop) {
+      world.sim().at(Time::zero() + w.start, [this, i] {
+        Generator& gen = gens_[i];
+        for (size_t c = 0; c < gen.clients.size(); ++c)
+          for (uint32_t k = 0; k < gen.spec->outstanding; ++k) issue(gen, c);
+      });
+      continue;
+    }
+    // Open loop and phases: the first arrival.
+    const std::vector<Phase> phases = phases_of(w);
+    const Phase& p0 = phases.front();
+    Time first = p0.start;
+    if (w.arrival == Arrival::kPoisson) first = p0.start + Duration::nanos(std::llround(g.rng.exponential(p0.rate) * 1e9));
+    // Find the phase of the first arrival (a long first gap may skip phases).
+    g.phase = 0;
+    while (g.phase < phases.size() && first >= phases[g.phase].end) {
+      ++g.phase;
+      if (g.phase < phases.size())
+        first = phases[g.phase].start +
+                (w.arrival == Arrival::kPoisson
+                     ? Duration::nanos(std::llround(g.rng.exponential(phases[g.phase].rate) * 1e9))
+                     : Duration::zero());
+    }
+    if (g.phase >= phases.size()) continue;
+    world.sim().at(first, [this, i] { open_arrival(i); });
+  }
+}
+
+void Runner::open_arrival(size_t gi) {
+  Generator& g = gens_[gi];
+  const WorkloadSpec& w = *g.spec;
+  issue(g, g.next_client);
+  g.next_client = (g.next_client + 1) % g.clients.size();
+  ++g.in_phase;
+
+  // The next arrival.
+  const std::vector<Phase> phases = phases_of(w);
+  const Time now = net_->world().now();
+  Time next;
+  for (;;) {
+    const Phase& p = phases[g.phase];
+    if (w.arrival == Arrival::kFixed) {
+      next = p.start + Duration::nanos(std::llround(static_cast<double>(g.in_phase) * 1e9 / p.rate));
+    } else {
+      next = now > p.start ? now : p.start;
+      next = next + Duration::nanos(std::llround(g.rng.exponential(p.rate) * 1e9));
+    }
+    if (next < p.end) break;
+    if (++g.phase >= phases.size()) return;  // the generator ends
+    g.in_phase = 0;
+    if (w.arrival == Arrival::kFixed) {
+      next = phases[g.phase].start;
+      break;
+    }
+    // Poisson: draw afresh from the boundary (memoryless) at the next phase's rate.
+    const Phase& q = phases[g.phase];
+    next = q.start + Duration::nanos(std::llround(g.rng.exponential(q.rate) * 1e9));
+    if (next < q.end) break;
+  }
+  net_->world().sim().at(next, [this, gi] { open_arrival(gi); });
+}
+
+uint64_t Runner::draw_key(Generator& g, uint64_t seq) {
+  const KeySpec& k = g.spec->keys;
+  switch (k.distribution) {
+    case KeyDistribution::kUniform: return g.rng.uniform_u64(k.count);
+    case KeyDistribution::kZipf: return g.zipf->sample(g.rng);
+    case KeyDistribution::kSequential: return seq % k.count;
+    case KeyDistribution::kHotset: {
+      const uint64_t hot = std::min<uint64_t>(
+          k.count, static_cast<uint64_t>(std::ceil(k.hot_fraction * static_cast<double>(k.count))));
+      const bool from_hot = hot == k.count || g.rng.bernoulli(k.hot_probability);
+      return from_hot ? g.rng.uniform_u64(hot) : hot + g.rng.uniform_u64(k.count - hot);
+    }
+  }
+  return 0;
+}
+
+std::string Runner::fill(Generator& g, const ArgTemplate& t, uint64_t seq, HostId client, const std::string& key,
+                         const std::string& key2) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  for (const ArgPiece& p : t.pieces) {
+    switch (p.kind) {
+      case ArgPiece::Kind::kLiteral: out += p.literal; break;
+      case ArgPiece::Kind::kKey: out += key; break;
+      case ArgPiece::Kind::kKey2: out += key2; break;
+      case ArgPiece::Kind::kSeq: out += std::to_string(seq); break;
+      case ArgPiece::Kind::kClient: out += net_->world().host_names()[client]; break;
+      case ArgPiece::Kind::kInt: out += std::to_string(g.rng.uniform_int(p.lo, p.hi)); break;
+      case ArgPiece::Kind::kBytes: {
+        const size_t from = out.size();
+        out.resize(from + p.bytes);
+        uint64_t bits = 0;
+        for (uint64_t i = 0; i < p.bytes; ++i) {
+          if (i % 10 == 0) bits = g.rng.next_u64();  // 6 bits per character
+          out[from + i] = kAlphabet[bits & 63];
+          bits >>= 6;
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void Runner::issue(Generator& g, size_t client_index) {
+  const WorkloadSpec& w = *g.spec;
+  const uint64_t seq = g.seq++;
+  const MixEntry* entry = &w.mix.front();
+  if (w.mix.size() > 1) {
+    uint64_t r = g.rng.uniform_u64(g.weight_total);
+    for (const auto& m : w.mix) {
+      if (r < m.weight) {
+        entry = &m;
+        break;
+      }
+      r -= m.weight;
+    }
+  }
+  bool wants_key = false, wants_key2 = false;
+  for (const auto& a : entry->args) {
+    wants_key = wants_key || a.uses(ArgPiece::Kind::kKey);
+    wants_key2 = wants_key2 || a.uses(ArgPiece::Kind::kKey2);
+  }
+  std::string key, key2;
+  if (wants_key || wants_key2) {
+    const uint64_t k1 = draw_key(g, seq);
+    key = w.keys.prefix + std::to_string(k1);
+    if (wants_key2) {
+      uint64_t k2 = k1;
+      if (w.keys.distribution == KeyDistribution::kSequential) {
+        k2 = (k1 + 1) % w.keys.count;
+      } else {
+        for (int attempt = 0; k2 == k1 && attempt < 64; ++attempt) k2 = draw_key(g, seq);
+        if (k2 == k1) k2 = (k1 + 1 + g.rng.uniform_u64(w.keys.count - 1)) % w.keys.count;  // very skewed keys
+      }
+      key2 = w.keys.prefix + std::to_string(k2);
+    }
+  }
+  const HostId client = g.clients[client_index];
+  std::vector<std::string> args;
+  args.reserve(entry->args.size());
+  for (const auto& a : entry->args) args.push_back(fill(g, a, seq, client, key, key2));
+  submit(fmt::format("{}.{}", g.index, seq), g.index, client, w.chaincode, entry->function, std::move(args));
+}
+
+void Runner::submit(const std::string& id, uint32_t generator, HostId client, const std::string& chaincode,
+                    const std::string& function, std::vector<std::string> args,
+                    const std::vector<HostId>& endorsers) {
+  TxRecord r;
+  r.id = id;
+  r.generator = generator;
+  r.client = net_->world().host_names()[client];
+  r.chaincode = chaincode;
+  r.function = function;
+  r.requested = net_->world().now();
+  tx_index_.emplace(id, report_.transactions.size());
+  report_.transactions.push_back(std::move(r));
+  net_->submit(net_->world().now(), client, id, chaincode, function, args, endorsers);
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
+  const std::string_view name = e.name;
+  if (name.starts_with(kClientPrefix)) {
+    auto it = tx_index_.find(e.detail);
+    if (it == tx_index_.end()) return;  // a request the runner did not make (none today)
+    TxRecord& tx = report_.transactions[it->second];
+    if (name == model::client::kEventSubmitted) {
+      tx.submitted = t;
+    } else if (name == model::client::kEventEndorsed) {
+      tx.endorsed = t;
+    } else if (name == model::client::kEventOrdered) {
+      tx.ordered = t;
+    } else if (name == model::client::kEventBlock) {
+      tx.block = static_cast<uint64_t>(e.value);
+    } else if (name == model::client::kEventCommitted) {
+      tx.completed = t;
+      tx.outcome = TxRecord::Outcome::kCommitted;
+      tx.code = static_cast<int32_t>(e.value);
+      completed(tx);
+    } else if (name.starts_with(kFailedPrefix)) {
+      tx.completed = t;
+      tx.outcome = TxRecord::Outcome::kFailed;
+      tx.failure = std::string(name.substr(kFailedPrefix.size()));
+      completed(tx);
+    }
+    return;
+  }
+  if (name == orderer::kEventBlock) {
+    std::string reason;
+    uint64_t txs = 0, bytes = 0;
+    if (parse_block_detail(e.detail, &reason, &txs, &bytes) && reason != "genesis") {
+      CutStats& c = report_.cuts[reason];
+      ++c.blocks;
+      c.transactions += txs;
+      c.bytes += bytes;
+    }
+    return;
+  }
+  if (name == "peer.ledger_error" || name == "peer.commit_error")
+    report_.node_errors.push_back(
+        fmt::format("{} at {}: {} {}: {}", net_->world().host_names()[h], format_time(t), e.name, e.value, e.detail));
+}
+
+void Runner::completed(const TxRecord& tx) {
+  Generator& g = gens_[tx.generator];
+  if (g.spec->kind != WorkloadKind::kClosedLoop) return;
+  const HostId client = host(tx.client);
+  const auto pos = std::find(g.clients.begin(), g.clients.end(), client);
+  FABSIM_ASSERT(pos != g.clients.end());
+  const size_t c = static_cast<size_t>(pos - g.clients.begin());
+  const Time next = net_->world().now() + g.spec->think_time;
+  if (next >= Time::zero() + g.spec->end) return;
+  const size_t gi = g.index;
+  net_->world().sim().at(next, [this, gi, c] { issue(gens_[gi], c); });
+}
+
+// ---- faults --------------------------------------------------------------------------------
+
+void Runner::apply(const Fault& f) {
+  World& w = net_->world();
+  const Status s = w.apply(f);
+  if (!s.is_ok()) {
+    report_.fault_errors.push_back(fmt::format("at {}: {}", format_time(w.now()), s.message()));
+    return;
+  }
+  if (f.kind == Fault::Kind::kPartition) ++partitions_created_;
+}
+
+void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index) {
+  auto each_node = [&](Fault (*make)(HostId)) {
+    for (const auto& n : f.nodes) apply(make(host(n)));
+  };
+  auto each_pair = [&](auto&& fn) {
+    for (const auto& a : f.between_a)
+      for (const auto& b : f.between_b)
+        if (a != b) {
+          const auto link = net_->pair_link(host(a), host(b));
+          FABSIM_ASSERT(link.has_value());  // build() gave every degraded pair its link
+          fn(*link);
+        }
+  };
+  switch (action) {
+    case FaultAction::kCrash: return each_node(&Fault::crash);
+    case FaultAction::kRestart: return each_node(&Fault::restart);
+    case FaultAction::kPause: return each_node(&Fault::pause);
+    case FaultAction::kResume: return each_node(&Fault::resume);
+    case FaultAction::kClockOffset:
+      for (const auto& n : f.nodes) apply(Fault::clock_offset(host(n), f.clock_offset));
+      return;
+    case FaultAction::kPartition: {
+      std::vector<std::vector<HostId>> groups;
+      for (const auto& g : f.groups) {
+        auto& hosts = groups.emplace_back();
+        for (const auto& n : g) hosts.push_back(host(n));
+      }
+      const PartitionId id = partitions_created_;
+      apply(Fault::make_partition(std::move(groups), f.one_way));
+      if (!f.label.empty()) partition_of_label_[f.label] = id;
+      partition_of_fault_[fault_index] = id;
+      return;
+    }
+    case FaultAction::kHeal: {
+      if (f.action == FaultAction::kPartition) {  // the undo of a `for`
+        apply(Fault::heal(partition_of_fault_.at(fault_index)));
+      } else if (f.label.empty()) {
+        apply(Fault::heal());
+      } else {
+        auto it = partition_of_label_.find(f.label);
+        FABSIM_ASSERT(it != partition_of_label_.end());  // the loader checked the timeline
+        apply(Fault::heal(it->second));
+      }
+      return;
+    }
+    case FaultAction::kDegrade: {
+      LinkDegradation d;
+      d.extra_latency = f.extra_latency;
+      d.extra_loss = f.extra_loss;
+      d.bandwidth_factor = f.bandwidth_factor;
+      each_pair([&](LinkId l) { apply(Fault::degrade(l, d)); });
+      return;
+    }
+    case FaultAction::kRestore:
+      each_pair([&](LinkId l) { apply(Fault::restore(l)); });
+      return;
+  }
+}
+
+void Runner::schedule_faults() {
+  World& w = net_->world();
+  for (size_t i = 0; i < spec_.faults.size(); ++i) {
+    const FaultSpec& f = spec_.faults[i];
+    w.sim().at(Time::zero() + f.at, [this, &f, i] { apply_fault(f, f.action, i); });
+    if (!f.undo_after) continue;
+    const Time undo = Time::zero() + f.at + *f.undo_after;
+    if (undo > report_.end) continue;
+    FaultAction inverse = FaultAction::kRestart;
+    switch (f.action) {
+      case FaultAction::kCrash: inverse = FaultAction::kRestart; break;
+      case FaultAction::kPause: inverse = FaultAction::kResume; break;
+      case FaultAction::kPartition: inverse = FaultAction::kHeal; break;
+      case FaultAction::kDegrade: inverse = FaultAction::kRestore; break;
+      default: FABSIM_ASSERT_MSG(false, "`for` on a fault without an undo");
+    }
+    w.sim().at(undo, [this, &f, i, inverse] { apply_fault(f, inverse, i); });
+  }
+}
+
+// ---- analysis ------------------------------------------------------------------------------
+
+void Runner::analyse() {
+  World& w = net_->world();
+  std::vector<PeerLedger> ledgers;
+  for (HostId h : net_->peers()) {
+    const std::string& name = w.host_names()[h];
+    auto* p = w.host(h).up() ? dynamic_cast<peer::PeerProcess*>(w.host(h).process()) : nullptr;
+    if (p == nullptr || p->ledger() == nullptr) {
+      report_.peers_down.push_back(name);
+      continue;
+    }
+    report_.peers_checked.push_back(name);
+    report_.peer_heights[name] = p->height();
+    ledgers.push_back({name, p->ledger()});
+  }
+  report_.invariants = check_invariants(ledgers, net_->validation_context());
+  const PeerLedger* highest = nullptr;
+  for (const auto& l : ledgers)
+    if (highest == nullptr || l.ledger->height() > highest->ledger->height()) highest = &l;
+  if (highest != nullptr) {
+    report_.ledger_peer = highest->peer;
+    for (uint64_t n = 1; n < highest->ledger->height(); ++n) {  // block 0 is the genesis block
+      auto block = highest->ledger->block_store().block_by_number(n);
+      if (!block.is_ok()) {
+        report_.node_errors.push_back(fmt::format("{}: block {}: {}", highest->peer, n, block.status().message()));
+        break;
+      }
+      for (unsigned char c : block->metadata().metadata(common::TRANSACTIONS_FILTER))
+        ++report_.ledger_codes[protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(c))];
+    }
+  }
+  report_.metrics = compute_metrics(report_.transactions);
+  report_.network = w.net().stats();
+  report_.trace_hash = w.trace().hash();
+  report_.trace_events = w.trace().events();
+  report_.kernel_events = w.sim().events_run();
+  for (const auto& e : w.fault_errors()) report_.fault_errors.push_back(e);
+}
+
+Result<RunReport> Runner::run(const RunHooks& hooks) {
+  report_.scenario = spec_.name;
+  report_.seed = spec_.seed;
+  report_.end = Time::zero() + spec_.duration + spec_.drain;
+  if (Status s = build(); !s.is_ok()) return s;
+  World& w = net_->world();
+  if (hooks.on_world) hooks.on_world(w);
+  w.set_event_sink([this](Time t, HostId h, const AnalysisEvent& e) { on_event(t, h, e); });
+  w.start();
+  schedule_workload();
+  schedule_faults();
+  w.run_until(report_.end);
+  analyse();
+  return std::move(report_);
+}
+
+}  // namespace
+
+// ---- metrics -------------------------------------------------------------------------------
+
+Metrics compute_metrics(const std::vector<TxRecord>& txs) {
+  Metrics m;
+  Summary latency;
+  std::optional<Time> first_request, last_request, last_valid_commit;
+  int64_t endorse_sum = 0, order_sum = 0, commit_sum = 0;
+  uint64_t endorse_n = 0, order_n = 0, commit_n = 0;
+  for (const TxRecord& tx : txs) {
+    ++m.requested;
+    if (!first_request || tx.requested < *first_request) first_request = tx.requested;
+    if (!last_request || tx.requested > *last_request) last_request = tx.requested;
+    if (tx.submitted) ++m.submitted;
+    switch (tx.outcome) {
+      case TxRecord::Outcome::kCommitted:
+        if (tx.code == 0) {
+          ++m.succeeded;
+          latency.add((*tx.completed - tx.requested).ns);
+          if (!last_valid_commit || *tx.completed > *last_valid_commit) last_valid_commit = tx.completed;
+        } else {
+          ++m.invalid;
+          ++m.invalid_by_code[protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(tx.code))];
+        }
+        break;
+      case TxRecord::Outcome::kFailed:
+        ++m.failed;
+        ++m.failed_by_reason[tx.failure];
+        break;
+      case TxRecord::Outcome::kUnknown: ++m.unknown; break;
+    }
+    if (tx.submitted && tx.endorsed) {
+      endorse_sum += (*tx.endorsed - *tx.submitted).ns;
+      ++endorse_n;
+    }
+    if (tx.endorsed && tx.ordered) {
+      order_sum += (*tx.ordered - *tx.endorsed).ns;
+      ++order_n;
+    }
+    if (tx.ordered && tx.completed && tx.outcome == TxRecord::Outcome::kCommitted) {
+      commit_sum += (*tx.completed - *tx.ordered).ns;
+      ++commit_n;
+    }
+  }
+  if (first_request && last_request && *last_request > *first_request)
+    m.send_rate_tps = static_cast<double>(m.requested) / (*last_request - *first_request).to_seconds();
+  if (first_request && last_valid_commit && *last_valid_commit > *first_request)
+    m.throughput_tps = static_cast<double>(m.succeeded) / (*last_valid_commit - *first_request).to_seconds();
+  if (latency.count() > 0) {
+    m.latency_min = Duration::nanos(latency.min());
+    m.latency_max = Duration::nanos(latency.max());
+    m.latency_avg = Duration::nanos(std::llround(latency.mean()));
+    m.latency_p50 = Duration::nanos(latency.percentile(50));
+    m.latency_p95 = Duration::nanos(latency.percentile(95));
+    m.latency_p99 = Duration::nanos(latency.percentile(99));
+  }
+  auto mean = [](int64_t sum, uint64_t n) -> std::optional<Duration> {
+    if (n == 0) return std::nullopt;
+    return Duration::nanos(sum / static_cast<int64_t>(n));
+  };
+  m.endorse_mean = mean(endorse_sum, endorse_n);
+  m.order_mean = mean(order_sum, order_n);
+  m.commit_mean = mean(commit_sum, commit_n);
+  return m;
+}
+
+Result<RunReport> run_scenario(const ScenarioSpec& spec, const RunHooks& hooks) {
+  Runner runner(spec);
+  return runner.run(hooks);
+}
+
+// ---- expectations --------------------------------------------------------------------------
+
+namespace {
+
+template <typename T, typename Fmt>
+void check_bounds(const char* what, const Bounds<T>& b, std::optional<T> actual, Fmt fmt_value,
+                  std::vector<std::string>* unmet) {
+  if (!actual) {
+    unmet->push_back(fmt::format("{}: no value (nothing to measure)", what));
+    return;
+  }
+  if (b.min && *actual < *b.min)
+    unmet->push_back(fmt::format("{}: {} is below the minimum {}", what, fmt_value(*actual), fmt_value(*b.min)));
+  if (b.max && *actual > *b.max)
+    unmet->push_back(fmt::format("{}: {} is above the maximum {}", what, fmt_value(*actual), fmt_value(*b.max)));
+}
+
+}  // namespace
+
+std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunReport& r) {
+  std::vector<std::string> unmet;
+  if (expect.invariants == InvariantsExpectation::kHold) {
+    for (const auto& v : r.invariants.violations) unmet.push_back("invariants: " + v);
+    for (const auto& e : r.node_errors) unmet.push_back("invariants: node error: " + e);
+  }
+  for (const auto& [id, code] : expect.tx) {
+    const std::string want = protos::TxValidationCode_Name(code);
+    const TxRecord* tx = nullptr;
+    for (const auto& t : r.transactions)
+      if (t.id == id) tx = &t;
+    const std::string got = tx ? tx->status_text() : "never submitted";
+    if (got != want) unmet.push_back(fmt::format("tx.{}: expected {}, got {}", id, want, got));
+  }
+  const Metrics& m = r.metrics;
+  auto tps = [](double v) { return fmt::format("{:.2f} tps", v); };
+  auto dur = [](Duration d) { return format_duration(d); };
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  if (expect.throughput_tps) check_bounds("throughput_tps", *expect.throughput_tps, std::optional(m.throughput_tps), tps, &unmet);
+  if (expect.latency_p50) check_bounds("latency_p50", *expect.latency_p50, m.latency_p50, dur, &unmet);
+  if (expect.latency_p95) check_bounds("latency_p95", *expect.latency_p95, m.latency_p95, dur, &unmet);
+  if (expect.latency_p99) check_bounds("latency_p99", *expect.latency_p99, m.latency_p99, dur, &unmet);
+  // Counts of committed transactions come from the ledger when a peer could be read (it
+  // also holds what no client heard of), else from the clients' events.
+  const bool ledger = !r.ledger_peer.empty();
+  auto count = [&](const std::string& code) -> uint64_t {
+    const auto& counts = ledger ? r.ledger_codes : m.invalid_by_code;
+    if (!ledger && code == "VALID") return m.succeeded;
+    auto it = counts.find(code);
+    return it == counts.end() ? 0 : it->second;
+  };
+  if (expect.committed) check_bounds("committed", *expect.committed, std::optional(count("VALID")), num, &unmet);
+  for (const auto& [code, bounds] : expect.invalid) {
+    const std::string name = protos::TxValidationCode_Name(code);
+    const uint64_t n = count(name);
+    check_bounds(fmt::format("invalid.{}", name).c_str(), bounds, std::optional(n), num, &unmet);
+  }
+  return unmet;
+}
+
+}  // namespace fabsim::scenario

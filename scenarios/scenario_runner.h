@@ -1,0 +1,151 @@
+// The scenario runner: executes a loaded ScenarioSpec (scenarios/scenario_spec.h) on the
+// kernel and reports what happened — the engine behind `fabsim run`.
+//
+// A run, in order:
+//   1. The network: a FabricNetwork (scenarios/fabric_network.h) with the spec's orgs,
+//      peers, clients, the solo orderer `orderer0`, the channel and its chaincodes, batch
+//      settings, links, cost overrides and crypto. Link overrides and every pair that a
+//      `degrade` fault names get a dedicated pair link (sim/network.h); a degrade-only pair's
+//      link has the parameters of the path through the switch (see pair_path_params).
+//   2. The workload generators and the fault timeline are scheduled (below); every host
+//      boots at time 0.
+//   3. The world runs until duration + drain. Generators issue nothing after their `end`;
+//      the drain lets in-flight transactions finish.
+//   4. The analysis: one TxRecord per requested transaction from the clients' events
+//      (model/client/client.h), blocks by cut reason from the orderer's events, the safety
+//      checks (analysis/invariants.h) over every peer that is up at the end, the metrics
+//      and the expectations.
+//
+// Workload (docs/scenario-format.md, "workload"). Each generator draws from its own random
+// stream Rng::stream(seed, "workload/<index>"), so adding a generator never shifts another
+// one's draws. Generated transactions get the id "<generator>.<seq>" ("0.17"); scripted ones
+// keep theirs.
+//   * open (poisson or fixed), phases: arrivals go to the generator's clients round robin.
+//     Poisson gaps are exponential with the current phase's rate; at a phase boundary the
+//     next arrival is drawn afresh from the boundary (exponential gaps are memoryless, so
+//     this is exact). Fixed: one arrival every 1/rate from each phase's start.
+//   * closed: at `start` each client sends `outstanding` transactions; each completion
+//     (committed or failed) of one of them sends the next after `think_time`, while the
+//     send time is before `end`. A client that crashes loses its in-flight transactions
+//     (no completion): its share of the loop stops.
+//   * scripted: each transaction is handed to its client at its time; same-time ones in
+//     file order.
+//   The mix entry is drawn by weight; {key}/{key2} from `keys` (uniform, zipf, hotset,
+//   sequential = seq mod count), {int}, {bytes} from the same stream.
+//
+// Faults are applied at their times (kernel faults, sim/world.h); `for` schedules the undo,
+// dropped if it falls after duration + drain. A fault that cannot be applied is recorded
+// in RunReport::fault_errors (the loader's timeline check makes that rare).
+//
+// Determinism: everything is driven by the seed; the report holds no pointer or wall time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/invariants.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "scenarios/scenario_spec.h"
+#include "sim/network.h"
+#include "sim/world.h"
+
+namespace fabsim::scenario {
+
+// One transaction the workload asked for, and what became of it.
+struct TxRecord {
+  enum class Outcome : uint8_t { kUnknown, kCommitted, kFailed };
+  std::string id;         // scripted id, or "<generator>.<seq>"
+  uint32_t generator = 0; // index in ScenarioSpec::workload
+  std::string client;     // node name
+  std::string chaincode;
+  std::string function;
+  Time requested;         // handed to the client
+  std::optional<Time> submitted, endorsed, ordered, completed;
+  std::optional<uint64_t> block;  // committed: the block holding it
+  Outcome outcome = Outcome::kUnknown;
+  int32_t code = -1;      // committed: the TxValidationCode
+  std::string failure;    // failed: the client's reason ("endorsement_timeout", ...)
+
+  bool valid() const { return outcome == Outcome::kCommitted && code == 0; }
+  // "VALID", a TxValidationCode name, "failed:<reason>", or "unknown".
+  std::string status_text() const;
+};
+
+struct CutStats {
+  uint64_t blocks = 0;
+  uint64_t transactions = 0;
+  uint64_t bytes = 0;
+};
+
+struct Metrics {
+  uint64_t requested = 0;  // transactions the workload handed to clients
+  uint64_t submitted = 0;  // proposals sent (client.submitted)
+  uint64_t succeeded = 0;  // committed VALID (Caliper's Succ)
+  uint64_t invalid = 0;    // committed with another code
+  uint64_t failed = 0;     // ended by the client before any commit (failures)
+  uint64_t unknown = 0;    // no outcome (client crashed, or still in flight at the end)
+  // Caliper's Fail: everything submitted that did not succeed.
+  uint64_t caliper_fail() const { return invalid + failed + unknown; }
+  // Caliper: send rate = requested / (last request - first request); throughput = Succ /
+  // (last VALID commit - first request). 0 when the interval is empty.
+  double send_rate_tps = 0;
+  double throughput_tps = 0;
+  // Latency of VALID transactions, request to commit event (nearest-rank percentiles).
+  std::optional<Duration> latency_min, latency_max, latency_avg, latency_p50, latency_p95, latency_p99;
+  // Mean stage times over transactions that have both ends of the stage.
+  std::optional<Duration> endorse_mean;  // submitted -> endorsed
+  std::optional<Duration> order_mean;    // endorsed -> ordered (broadcast acknowledged)
+  std::optional<Duration> commit_mean;   // ordered -> commit event (validate + commit + event)
+  std::map<std::string, uint64_t> invalid_by_code;    // TxValidationCode name -> count
+  std::map<std::string, uint64_t> failed_by_reason;   // client failure reason -> count
+};
+
+Metrics compute_metrics(const std::vector<TxRecord>& txs);
+
+struct RunReport {
+  std::string scenario;
+  uint64_t seed = 0;
+  Time end;  // duration + drain
+  std::vector<TxRecord> transactions;     // in request order
+  std::map<std::string, CutStats> cuts;   // by cut reason ("count", "bytes", "oversized", "timeout")
+  Metrics metrics;
+  InvariantReport invariants;
+  std::vector<std::string> peers_checked;  // the peers the safety checks read
+  std::vector<std::string> peers_down;     // peers down at the end (not checked)
+  std::map<std::string, uint64_t> peer_heights;
+  // What the ledger says: every transaction's validation code in the blocks of the highest
+  // checked peer (the first such in node order), by code name ("VALID" included). This
+  // counts what clients never hear of, e.g. the second copy of a retried broadcast.
+  std::string ledger_peer;  // empty if no peer could be read
+  std::map<std::string, uint64_t> ledger_codes;
+  std::vector<std::string> node_errors;    // peer.ledger_error / peer.commit_error events
+  std::vector<std::string> fault_errors;
+  NetworkStats network;
+  uint64_t trace_hash = 0;
+  uint64_t trace_events = 0;
+  uint64_t kernel_events = 0;
+};
+
+struct RunHooks {
+  // Called once the world exists, before it starts (attach a trace file or probe).
+  std::function<void(World&)> on_world;
+};
+
+// Builds and runs the scenario. Errors are for specs the runner cannot execute (a feature
+// the loader accepts but the runner does not support, named in the message).
+Result<RunReport> run_scenario(const ScenarioSpec& spec, const RunHooks& hooks = {});
+
+// The spec's expectations that the report does not meet, one line each; empty if all are
+// met (or there are none).
+std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunReport& report);
+
+// The parameters of the one-hop equivalent of the path through the switch (two default
+// links): twice the latency and jitter, the same bandwidth, loss and duplication combined.
+LinkSpec pair_path_params(const LinkSpec& default_link);
+
+}  // namespace fabsim::scenario
