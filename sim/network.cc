@@ -7,6 +7,7 @@
 #include <boost/graph/filtered_graph.hpp>
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "core/assert.h"
 #include "core/hash.h"
@@ -31,20 +32,27 @@ struct EdgeProps {
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property, EdgeProps>;
 using Edge = boost::graph_traits<Graph>::edge_descriptor;
 
-struct UpLinks {
-  const std::vector<char>* up = nullptr;
+// The links routes may use: up and not dedicated.
+struct TransitLinks {
+  const std::vector<char>* transit = nullptr;
   const Graph* g = nullptr;
-  bool operator()(const Edge& e) const { return (*up)[(*g)[e].link] != 0; }
+  bool operator()(const Edge& e) const { return (*transit)[(*g)[e].link] != 0; }
 };
-using UpGraph = boost::filtered_graph<Graph, UpLinks>;
+using TransitGraph = boost::filtered_graph<Graph, TransitLinks>;
+
+uint64_t pair_key(HostId a, HostId b) {
+  return a < b ? (uint64_t{a} << 32) | b : (uint64_t{b} << 32) | a;
+}
 }  // namespace
 
 struct Network::Impl {
   Graph graph;
   std::vector<Edge> edge_of_link;
-  std::vector<char> up;
+  std::vector<char> transit;  // per link: up and not dedicated (what Dijkstra may use)
   // next_link[dst][u]: the link u uses toward dst; -1 = unreachable. Empty = not computed.
   std::vector<std::vector<int32_t>> next_link;
+  // The dedicated links of each pair of hosts (key: min << 32 | max), in ascending id.
+  std::map<uint64_t, std::vector<LinkId>> dedicated;
 };
 
 uint64_t Network::Link::bandwidth_bps() const {
@@ -78,8 +86,12 @@ LinkId Network::add_link(HostId a, HostId b, const LinkParams& p) {
   auto [e, ok] = boost::add_edge(a, b, EdgeProps{id, p.latency.ns + 1}, impl_->graph);
   FABSIM_ASSERT(ok);
   impl_->edge_of_link.push_back(e);
-  impl_->up.push_back(1);
-  topology_changed();
+  impl_->transit.push_back(p.dedicated ? 0 : 1);
+  if (p.dedicated) {
+    impl_->dedicated[pair_key(a, b)].push_back(id);
+  } else {
+    topology_changed();
+  }
   return id;
 }
 
@@ -98,7 +110,8 @@ void Network::topology_changed() { impl_->next_link.clear(); }
 void Network::set_link_up(LinkId l, bool up) {
   FABSIM_ASSERT(l < links_.size());
   links_[l].up = up;
-  impl_->up[l] = up ? 1 : 0;
+  if (links_[l].base.dedicated) return;  // not in any cached route: looked up per message
+  impl_->transit[l] = up ? 1 : 0;
   topology_changed();
 }
 
@@ -113,7 +126,7 @@ void Network::degrade(LinkId l, const LinkDegradation& d) {
   links_[l].degradation = d;
   links_[l].degraded = true;
   impl_->graph[impl_->edge_of_link[l]].weight = links_[l].latency().ns + 1;
-  topology_changed();
+  if (!links_[l].base.dedicated) topology_changed();
 }
 
 void Network::restore(LinkId l) {
@@ -121,7 +134,7 @@ void Network::restore(LinkId l) {
   links_[l].degradation = {};
   links_[l].degraded = false;
   impl_->graph[impl_->edge_of_link[l]].weight = links_[l].latency().ns + 1;
-  topology_changed();
+  if (!links_[l].base.dedicated) topology_changed();
 }
 
 PartitionId Network::partition(const std::vector<std::vector<HostId>>& groups, bool one_way) {
@@ -165,8 +178,9 @@ int32_t Network::next_link(HostId at, HostId dst) {
   if (cache.empty()) cache.resize(host_count_);
   auto& table = cache[dst];
   if (table.empty()) {
-    // Dijkstra from the destination over links that are up: pred[u] is u's next hop.
-    UpGraph g(impl_->graph, UpLinks{&impl_->up, &impl_->graph});
+    // Dijkstra from the destination over links that are up and not dedicated: pred[u] is
+    // u's next hop.
+    TransitGraph g(impl_->graph, TransitLinks{&impl_->transit, &impl_->graph});
     const size_t n = host_count_;
     std::vector<size_t> pred(n);
     std::vector<int64_t> dist(n);
@@ -195,11 +209,22 @@ int32_t Network::next_link(HostId at, HostId dst) {
   return table[at];
 }
 
+int32_t Network::dedicated_link(HostId from, HostId to) const {
+  const auto& dedicated = impl_->dedicated;
+  if (dedicated.empty()) return -1;
+  const auto it = dedicated.find(pair_key(from, to));
+  if (it == dedicated.end()) return -1;
+  for (LinkId l : it->second)
+    if (links_[l].up) return static_cast<int32_t>(l);
+  return -1;
+}
+
 std::vector<HostId> Network::route(HostId from, HostId to) {
   std::vector<HostId> path{from};
   HostId at = from;
   while (at != to) {
-    const int32_t l = next_link(at, to);
+    int32_t l = at == from ? dedicated_link(from, to) : -1;
+    if (l < 0) l = next_link(at, to);
     if (l < 0 || path.size() > host_count_) return {};
     at = links_[l].a == at ? links_[l].b : links_[l].a;
     path.push_back(at);
@@ -284,7 +309,10 @@ void Network::settle(const InFlight& f) {
 
 void Network::forward(uint32_t f, HostId at) {
   InFlight& fl = flights_[f];
-  const int32_t li = next_link(at, fl.dst);
+  // A dedicated link joins the message's two ends, so only the source can take it (also
+  // when a route change brought the message back there).
+  int32_t li = at == fl.src ? dedicated_link(at, fl.dst) : -1;
+  if (li < 0) li = next_link(at, fl.dst);
   if (li < 0) {
     ++stats_.no_route;
     drop(fl, at, DropReason::kNoRoute);

@@ -1,17 +1,28 @@
 // Network: the topology and the message transport of a simulated world.
 //
 // The topology is a Boost.Graph undirected graph whose vertices are hosts and whose edges
-// are links. A message follows the lowest-latency path over links that are up (Dijkstra,
-// cached per destination, recomputed after any topology change), hop by hop, store and
-// forward. On each hop the link
+// are links. A message follows the lowest-latency path over links that are up and not
+// dedicated (Dijkstra, cached per destination, recomputed after any topology change), or
+// its pair's dedicated link (below), hop by hop, store and forward. On each hop the link
 //   - serializes the message: bytes / bandwidth, FIFO per direction, so a big message
 //     delays what follows it on that direction;
 //   - adds its latency: fixed + a jitter sample;
 //   - may lose it (probability `loss`) or duplicate it (probability `duplicate`);
 //   - keeps arrivals in sending order per direction unless `reorder` is set.
 // Between two hosts, messages arrive in the order sent unless a link on the way allows
-// reordering. A partition drops messages between hosts of different groups when they
-// arrive (symmetric, or one way: from the first group to the others).
+// reordering.
+//
+// Dedicated links (LinkParams::dedicated) are per-pair overrides: a dedicated link between
+// a and b carries exactly the traffic between a and b. A message from a to b (or b to a)
+// takes it, one hop, whenever it is up, whatever its latency; if several dedicated links
+// join a and b, the lowest LinkId that is up is used. No other route ever traverses a
+// dedicated link (Dijkstra ignores them: they are not transit paths). While every dedicated
+// link of the pair is down, its traffic takes the lowest-latency route over the other
+// links. Otherwise a dedicated link is a link like any other (serialization, latency,
+// jitter, loss, duplication, degradation, FIFO per direction, end-to-end order).
+//
+// A partition drops messages between hosts of different groups when they arrive
+// (symmetric, or one way: from the first group to the others).
 //
 // Randomness: each link draws from its own stream, derived from (seed, "net/link/<a>/<b>",
 // with "/<n>" appended for the n-th parallel link between the same hosts),
@@ -42,7 +53,7 @@ struct LinkParams {
   double loss = 0.0;            // probability a message is lost on this link
   double duplicate = 0.0;       // probability a message is delivered twice
   bool reorder = false;         // allow jitter to reorder messages on this link
-  bool dedicated = false;       // TEMP until the dedicated-links branch lands
+  bool dedicated = false;       // carries only (and all) traffic between its two ends; see above
 };
 
 // A temporary change to a link (a fault), undone by restore().
@@ -149,6 +160,9 @@ class Network {
   uint32_t new_flight();
   void free_flight(uint32_t f);
   int32_t next_link(HostId at, HostId dst);
+  // The dedicated link a message from `from` to `to` takes on its first hop: the lowest
+  // LinkId among the pair's dedicated links that are up; -1 if none.
+  int32_t dedicated_link(HostId from, HostId to) const;
   void topology_changed();
   void drop(const InFlight& f, HostId at, DropReason reason);
   // A copy of a message was delivered or dropped: later messages of its pair may go on.

@@ -240,6 +240,262 @@ TEST(Network, RouteChangeNeverLetsAMessageOvertakeAnEarlierOne) {
   }
 }
 
+// Dedicated links. The common topology: hosts a and b, joined by a dedicated link and
+// through a switch s (a-s and s-b, `hop` each).
+LinkParams dedicated_link(Duration latency, uint64_t bandwidth_bps = 0) {
+  LinkParams p = latency_link(latency, bandwidth_bps);
+  p.dedicated = true;
+  return p;
+}
+
+TEST(Network, DedicatedLinkCarriesItsPairEvenWhenSlower) {
+  // a-b 20 ms; a-s, s-b 1 ms each (2 ms through the switch). Sent at 0.
+  struct Case {
+    const char* name;
+    bool dedicated;
+    bool a_to_b;
+    bool via_switch;
+    Time expected;
+  };
+  const Case cases[] = {
+      {"AToBTakesTheSlowDedicatedLink", true, true, false, at(ms(20))},
+      {"BToATakesItToo", true, false, false, at(ms(20))},
+      {"ANonDedicatedSlowLinkIsIgnored", false, true, true, at(ms(2))},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScriptedWorld w;
+    const HostId a = w.host("a");
+    const HostId s = w.router("s");
+    const HostId b = w.host("b");
+    w.link(a, b, c.dedicated ? dedicated_link(ms(20)) : latency_link(ms(20)));
+    w.link(a, s, latency_link(ms(1)));
+    w.link(s, b, latency_link(ms(1)));
+    const HostId from = c.a_to_b ? a : b;
+    const HostId to = c.a_to_b ? b : a;
+    w.send_at(at(ms(0)), from, to, "m");
+    w.run();
+    const std::vector<HostId> expected_route =
+        c.via_switch ? std::vector<HostId>{from, s, to} : std::vector<HostId>{from, to};
+    EXPECT_EQ(w.world.net().route(from, to), expected_route);
+    EXPECT_EQ(w.seen(to, "msg"), (std::vector<Seen>{{c.expected, to, "msg m"}}));
+  }
+}
+
+TEST(Network, DedicatedLinkIsNeverATransitPath) {
+  // a-b dedicated 1 ms; a-s, s-b 10 ms; c hangs off a (a-c 1 ms). Through the dedicated
+  // link c and b would be 2 ms apart; they must go around it through s (21 ms), also when
+  // the message reaches a, one end of the dedicated link, on its way. Sent at 0.
+  struct Case {
+    const char* name;
+    bool c_to_b;
+    bool as_down;
+    std::vector<std::string> route;  // host names; empty = unreachable
+    std::optional<Time> expected;
+  };
+  const Case cases[] = {
+      {"CToBGoesThroughTheSwitch", true, false, {"c", "a", "s", "b"}, at(ms(21))},
+      {"BToCGoesThroughTheSwitch", false, false, {"b", "s", "a", "c"}, at(ms(21))},
+      {"NoOtherPathMeansNoRoute", true, true, {}, std::nullopt},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScriptedWorld w;
+    const HostId a = w.host("a");
+    const HostId s = w.router("s");
+    const HostId b = w.host("b");
+    const HostId cc = w.host("c");
+    w.link(a, b, dedicated_link(ms(1)));
+    const LinkId as = w.link(a, s, latency_link(ms(10)));
+    w.link(s, b, latency_link(ms(10)));
+    w.link(a, cc, latency_link(ms(1)));
+    if (c.as_down) w.world.fault_at(at(ms(0)), Fault::link_down(as));
+    const HostId from = c.c_to_b ? cc : b;
+    const HostId to = c.c_to_b ? b : cc;
+    w.send_at(at(ms(0)), from, to, "m");
+    w.run();
+    const std::vector<std::string> names{"a", "s", "b", "c"};
+    std::vector<std::string> route;
+    for (HostId h : w.world.net().route(from, to)) route.push_back(names[h]);
+    EXPECT_EQ(route, c.route);
+    const std::vector<Seen> expected =
+        c.expected ? std::vector<Seen>{{*c.expected, to, "msg m"}} : std::vector<Seen>{};
+    EXPECT_EQ(w.seen(to, "msg"), expected);
+    EXPECT_EQ(w.world.net().stats().no_route, c.expected ? 0u : 1u);
+    // The pair itself still uses its dedicated link.
+    EXPECT_EQ(w.world.net().route(a, b), (std::vector<HostId>{a, b}));
+  }
+}
+
+TEST(Network, DedicatedLinkDownFallsBackToTheSwitchAndUpReturnsToIt) {
+  // a-b dedicated 20 ms; a-s, s-b 1 ms. Each phase applies its faults, checks the route both
+  // ways, sends one message a->b and checks when (if ever) it arrives.
+  ScriptedWorld w;
+  const HostId a = w.host("a");
+  const HostId s = w.router("s");
+  const HostId b = w.host("b");
+  const LinkId ded = w.link(a, b, dedicated_link(ms(20)));
+  const LinkId as = w.link(a, s, latency_link(ms(1)));
+  w.link(s, b, latency_link(ms(1)));
+  struct Phase {
+    const char* name;
+    std::vector<Fault> faults;
+    std::vector<HostId> route;
+    std::optional<Duration> transit;
+  };
+  const Phase phases[] = {
+      {"UpUsesTheDedicatedLink", {}, {a, b}, ms(20)},
+      {"DownFallsBackToTheSwitch", {Fault::link_down(ded)}, {a, s, b}, ms(2)},
+      {"SwitchDownTooLeavesNoRoute", {Fault::link_down(as)}, {}, std::nullopt},
+      {"SwitchUpAgain", {Fault::link_up(as)}, {a, s, b}, ms(2)},
+      {"UpAgainReturnsToTheDedicatedLink", {Fault::link_up(ded)}, {a, b}, ms(20)},
+      {"SwitchDownDoesNotMatterWhileUp", {Fault::link_down(as)}, {a, b}, ms(20)},
+  };
+  Time t = at(ms(0));
+  for (const Phase& p : phases) {
+    SCOPED_TRACE(p.name);
+    w.run_until(t);
+    for (const Fault& f : p.faults) ASSERT_TRUE(w.world.apply(f).is_ok());
+    EXPECT_EQ(w.world.net().route(a, b), p.route);
+    EXPECT_EQ(w.world.net().route(b, a), std::vector<HostId>(p.route.rbegin(), p.route.rend()));
+    const size_t before = w.seen(b, "msg").size();
+    w.world.net().send(a, b, labelled(p.name));
+    w.run_until(t + ms(50));
+    const auto got = w.seen(b, "msg");
+    if (p.transit) {
+      ASSERT_EQ(got.size(), before + 1);
+      EXPECT_EQ(got.back(), (Seen{t + *p.transit, b, std::string("msg ") + p.name}));
+    } else {
+      EXPECT_EQ(got.size(), before);
+    }
+    t += ms(100);
+  }
+  EXPECT_EQ(w.world.net().stats().no_route, 1u);
+}
+
+TEST(Network, SeveralDedicatedLinksUseTheLowestIdThatIsUp) {
+  // a-b dedicated 30 ms (first), a-b dedicated 20 ms (second); a-s, s-b 1 ms. The lowest
+  // id wins even though it is slower; with both down the pair goes through the switch.
+  ScriptedWorld w;
+  const HostId a = w.host("a");
+  const HostId s = w.router("s");
+  const HostId b = w.host("b");
+  const LinkId first = w.link(a, b, dedicated_link(ms(30)));
+  const LinkId second = w.link(a, b, dedicated_link(ms(20)));
+  w.link(a, s, latency_link(ms(1)));
+  w.link(s, b, latency_link(ms(1)));
+  struct Phase {
+    const char* name;
+    std::vector<Fault> faults;
+    Duration transit;
+  };
+  const Phase phases[] = {
+      {"BothUpUsesTheFirst", {}, ms(30)},
+      {"FirstDownUsesTheSecond", {Fault::link_down(first)}, ms(20)},
+      {"BothDownUsesTheSwitch", {Fault::link_down(second)}, ms(2)},
+      {"FirstUpAgainUsesTheFirst", {Fault::link_up(first)}, ms(30)},
+  };
+  Time t = at(ms(0));
+  for (const Phase& p : phases) {
+    SCOPED_TRACE(p.name);
+    w.run_until(t);
+    for (const Fault& f : p.faults) ASSERT_TRUE(w.world.apply(f).is_ok());
+    w.world.net().send(b, a, labelled(p.name));
+    w.run_until(t + ms(50));
+    const auto got = w.seen(a, "msg");
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(got.back(), (Seen{t + p.transit, a, std::string("msg ") + p.name}));
+    t += ms(100);
+  }
+}
+
+TEST(Network, DedicatedLinkIsDegradedAndRestoredLikeAnyLink) {
+  // As DegradeChangesTheLinkAndRestoreUndoesIt, on a dedicated a-b link (1 ms, 1 Mbit/s,
+  // 125-byte messages: 2 ms in transit) next to a faster switch path (a-s, s-b 0 ms): the
+  // degraded link keeps the pair's traffic, however slow or lossy it becomes.
+  struct Case {
+    const char* name;
+    LinkDegradation degradation;
+    std::optional<Time> degraded_arrival;
+  };
+  const Case cases[] = {
+      {"ExtraLatency", {ms(3), 0.0, 1.0}, at(ms(16))},
+      {"LowerBandwidth", {ms(0), 0.0, 0.5}, at(ms(14))},
+      {"ExtraLoss", {ms(0), 1.0, 1.0}, std::nullopt},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScriptedWorld w;
+    const HostId a = w.host("a");
+    const HostId s = w.router("s");
+    const HostId b = w.host("b");
+    const LinkId l = w.link(a, b, dedicated_link(ms(1), 1'000'000));
+    w.link(a, s, latency_link(ms(0)));
+    w.link(s, b, latency_link(ms(0)));
+    w.send_at(at(ms(0)), a, b, "normal", 125);
+    w.world.fault_at(at(ms(10)), Fault::degrade(l, c.degradation));
+    w.send_at(at(ms(11)), a, b, "degraded", 125);
+    w.world.fault_at(at(ms(20)), Fault::restore(l));
+    w.send_at(at(ms(21)), a, b, "restored", 125);
+    w.run_until(at(ms(15)));
+    EXPECT_EQ(w.world.net().route(a, b), (std::vector<HostId>{a, b}));
+    w.run();
+    std::vector<Seen> expected{{at(ms(2)), b, "msg normal"}};
+    if (c.degraded_arrival) expected.push_back({*c.degraded_arrival, b, "msg degraded"});
+    expected.push_back({at(ms(23)), b, "msg restored"});
+    EXPECT_EQ(w.seen(b, "msg"), expected);
+    EXPECT_EQ(w.world.net().stats().lost, c.degraded_arrival ? 0u : 1u);
+    EXPECT_TRUE(w.world.fault_errors().empty());
+  }
+}
+
+TEST(Network, DedicatedLinkDownOrUpMidStreamKeepsThePairsOrder) {
+  // a-b dedicated (`dedicated` latency, `loss`); a-s, s-b `hop` each. The dedicated link
+  // goes down at `down` and up at `up`; m1 is sent at 0, m2 at 2 ms, m3 at 30 ms, a->b.
+  struct Case {
+    const char* name;
+    Duration dedicated;
+    double loss;
+    Duration hop;
+    Time down, up;
+    std::vector<std::pair<Time, const char*>> expected;
+  };
+  const Case cases[] = {
+      // m1 on the dedicated link arrives at 20 ms; m2 through the switch reaches b at 4 ms
+      // and waits for m1; m3 on the dedicated link again: 30 + 20.
+      {"DownMidStreamHoldsTheFasterSwitchPath", ms(20), 0.0, ms(1), at(ms(1)), at(ms(25)),
+       {{at(ms(20)), "m1"}, {at(ms(20)), "m2"}, {at(ms(50)), "m3"}}},
+      // m1 is lost on the dedicated link when sent: m2 need not wait.
+      {"DownMidStreamAfterALossDoesNotWait", ms(20), 1.0, ms(1), at(ms(1)), at(ms(40)),
+       {{at(ms(4)), "m2"}, {at(ms(32)), "m3"}}},
+      // m1 through the switch arrives at 20 ms; m2 on the dedicated link reaches b at 3 ms
+      // and waits for m1; m3: 30 + 1.
+      {"UpMidStreamHoldsTheFasterDedicatedLink", ms(1), 0.0, ms(10), at(ms(0)), at(ms(1)),
+       {{at(ms(20)), "m1"}, {at(ms(20)), "m2"}, {at(ms(31)), "m3"}}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScriptedWorld w;
+    const HostId a = w.host("a");
+    const HostId s = w.router("s");
+    const HostId b = w.host("b");
+    LinkParams ded = dedicated_link(c.dedicated);
+    ded.loss = c.loss;
+    const LinkId l = w.link(a, b, ded);
+    w.link(a, s, latency_link(c.hop));
+    w.link(s, b, latency_link(c.hop));
+    w.world.fault_at(c.down, Fault::link_down(l));
+    w.world.fault_at(c.up, Fault::link_up(l));
+    w.send_at(at(ms(0)), a, b, "m1");
+    w.send_at(at(ms(2)), a, b, "m2");
+    w.send_at(at(ms(30)), a, b, "m3");
+    w.run();
+    std::vector<Seen> expected;
+    for (const auto& [t, label] : c.expected) expected.push_back({t, b, std::string("msg ") + label});
+    EXPECT_EQ(w.seen(b, "msg"), expected);
+  }
+}
+
 TEST(Network, NoRouteDropsTheMessageAndCountsIt) {
   ScriptedWorld w;
   TraceLines trace(w.world.trace());
