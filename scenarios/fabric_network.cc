@@ -121,6 +121,11 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
         cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
       cc.orderers = {net->orderer_};
       cc.event_peer = event_peer;
+      cc.event_silence = config.client_event_silence;
+      for (size_t k = 0; k < net->peers_.size(); ++k) {  // own org's peers first, then the others
+        const size_t p = (first_peer_of_org + k) % net->peers_.size();
+        if (net->peers_[p] != event_peer) cc.event_peer_fallbacks.push_back(net->peers_[p]);
+      }
       cc.rotate_endorsers = config.rotate_endorsers;
       cc.costs = client_costs(resolve(config.costs, CostRole::kClient, name), config.scheme);
       const HostId h = w.add_host(name, config.cores_per_node, [cc](HostId, const DurableStore&) {

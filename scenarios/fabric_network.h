@@ -59,6 +59,10 @@ struct FabricNetworkConfig {
   // its process's charges by scenarios/node_costs.h.
   CostOverrides costs;
   bool rotate_endorsers = true;
+  // Clients' event-stream watchdog (ClientConfig::event_silence): our transport has no
+  // connection-break signal, so this stands in for the stream error an SDK would see when
+  // its event peer dies. Fallbacks: the other peers of the client's org, then the rest.
+  Duration client_event_silence = Duration::seconds(5);
   crypto::SignatureScheme scheme = crypto::SignatureScheme::kEcdsaP256;
   bool verify_cache = true;
 };

@@ -18,6 +18,7 @@ namespace {
 constexpr uint64_t kTagEndorsement = 1;
 constexpr uint64_t kTagBroadcast = 2;
 constexpr uint64_t kTagCommit = 3;
+constexpr uint64_t kTagEventWatchdog = 4;
 
 // Whether the first counts[i] peers of every class satisfy the policy, in class order.
 bool satisfied_by(const ChaincodeEndorsers& cc, const EndorserPlan& plan, const std::vector<size_t>& counts) {
@@ -122,9 +123,37 @@ ClientProcess::ClientProcess(ClientConfig config) : config_(std::move(config)) {
 }
 
 void ClientProcess::on_start(NodeContext& ctx) {
+  register_for_events(ctx, /*resume=*/false);
+  if (config_.event_silence > Duration::zero()) ctx.set_timer(config_.event_silence, kTagEventWatchdog);
+}
+
+HostId ClientProcess::event_peer() const {
+  return event_index_ == 0 ? config_.event_peer : config_.event_peer_fallbacks[event_index_ - 1];
+}
+
+void ClientProcess::register_for_events(NodeContext& ctx, bool resume) {
   fabsim::EventRegistration reg;
   reg.set_channel_id(config_.channel_id);
-  ctx.send(config_.event_peer, make_message(kEventRegister, reg));
+  if (resume) reg.set_start_block(next_block_);
+  ctx.send(event_peer(), make_message(kEventRegister, reg));
+}
+
+void ClientProcess::event_watchdog(NodeContext& ctx) {
+  // Waiting: a transaction acknowledged by the orderer at least one whole period ago (so
+  // an idle stream right after a quiet spell is not mistaken for a dead one).
+  bool waiting = false;
+  for (const auto& [id, p] : pending_)
+    waiting = waiting || (p.stage == Stage::kAwaitingCommit && p.acked_at + config_.event_silence <= ctx.now());
+  if (waiting && !event_seen_) {
+    // Silence while transactions wait for their commit: the event peer may be down or may
+    // have lost the registration (a restart). Move on to the next event peer and resume
+    // from the first block not yet seen, as an SDK reconnects its event stream.
+    event_index_ = (event_index_ + 1) % (1 + config_.event_peer_fallbacks.size());
+    register_for_events(ctx, /*resume=*/true);
+    ctx.emit(kEventReregistered, static_cast<int64_t>(next_block_), {});
+  }
+  event_seen_ = false;
+  ctx.set_timer(config_.event_silence, kTagEventWatchdog);
 }
 
 void ClientProcess::on_call(NodeContext& ctx, const ClientCall& call) {
@@ -258,14 +287,17 @@ void ClientProcess::on_broadcast_reply(NodeContext& ctx, HostId from, const Mess
     return broadcast_failed(ctx, reply.tx_id(), p, kFailureBroadcastRejected, status);
   ctx.emit(kEventOrdered, p.attempts, p.request_id);
   p.stage = Stage::kAwaitingCommit;
+  p.acked_at = ctx.now();
   arm(ctx, reply.tx_id(), p, config_.commit_timeout);
 }
 
 void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message& msg) {
-  if (from != config_.event_peer) return;
+  if (from != event_peer()) return;
   ctx.charge(config_.costs.block_event);
   fabsim::BlockEvent event;
   if (!event.ParseFromString(*msg.payload) || event.channel_id() != config_.channel_id) return;
+  event_seen_ = true;
+  next_block_ = std::max(next_block_, event.number() + 1);
   for (const auto& tx : event.transactions()) {
     auto it = pending_.find(tx.tx_id());
     if (it == pending_.end() || it->second.stage == Stage::kEndorsing) continue;
@@ -275,6 +307,7 @@ void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message&
 }
 
 void ClientProcess::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
+  if (tag == kTagEventWatchdog) return event_watchdog(ctx);
   auto owner = timer_owner_.find(id);
   if (owner == timer_owner_.end()) return;
   const std::string tx_id = owner->second;

@@ -58,7 +58,10 @@
 //
 // State and crashes. Everything is volatile: a crashed client forgets its in-flight
 // transactions; they never get a committed or failed event, and the analysis reports them
-// as unknown outcome. On every start the client registers for BlockEvents at event_peer.
+// as unknown outcome. On every start the client registers for BlockEvents at event_peer;
+// with the event-stream watchdog on (ClientConfig::event_silence), it re-registers,
+// resuming from the first block not seen, when the stream falls silent while transactions
+// wait for their commit (emitting client.event_reregistered).
 //
 // Invariants: every in-flight transaction has exactly one armed timer (the deadline of its
 // current stage), recorded in timer_owner_; a finished transaction is erased from both maps
@@ -89,6 +92,7 @@ inline constexpr const char* kEventEndorsed = "client.endorsed";
 inline constexpr const char* kEventOrdered = "client.ordered";
 inline constexpr const char* kEventBlock = "client.block";
 inline constexpr const char* kEventCommitted = "client.committed";
+inline constexpr const char* kEventReregistered = "client.event_reregistered";  // value: start block
 inline constexpr const char* kFailureBadRequest = "client.failed.bad_request";
 inline constexpr const char* kFailureNoEndorsers = "client.failed.no_endorsers";
 inline constexpr const char* kFailureTooManyInFlight = "client.failed.too_many_in_flight";
@@ -131,6 +135,14 @@ struct ClientConfig {
   std::map<std::string, ChaincodeEndorsers> chaincodes;  // by chaincode name
   std::vector<HostId> orderers;                       // non-empty
   HostId event_peer = kNoHost;                        // where the client registers for BlockEvents
+  // Event-stream watchdog; off when event_silence is 0. Every event_silence, if
+  // transactions wait for their commit and no BlockEvent came from the current event peer
+  // since the last check, the client moves to the next peer of [event_peer,
+  // event_peer_fallbacks...] (cyclically; the same one when there are no fallbacks) and
+  // registers there with start_block = the first block it has not seen, so the commits it
+  // missed are replayed. Events from any other peer are ignored.
+  std::vector<HostId> event_peer_fallbacks;
+  Duration event_silence = Duration::zero();
   bool rotate_endorsers = true;                       // spread load among equivalent peers
   // Defaults: the timeouts fabric-samples' Gateway applications set (endorse 15 s, submit
   // 5 s, commit status 1 min).
@@ -182,6 +194,7 @@ class ClientProcess : public Process {
     Message envelope;            // the signed transaction, kept for retries
     uint32_t attempts = 0;       // broadcast attempts made
     size_t orderer_index = 0;    // orderer of the current attempt
+    Time acked_at;               // kAwaitingCommit: when the orderer acknowledged it
   };
 
   void submit(NodeContext& ctx, const std::string& args);
@@ -195,12 +208,20 @@ class ClientProcess : public Process {
   void arm(NodeContext& ctx, const std::string& tx_id, Pending& p, Duration after);
   // Emits `event` and forgets the transaction.
   void finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value);
+  HostId event_peer() const;
+  void register_for_events(NodeContext& ctx, bool resume);
+  void event_watchdog(NodeContext& ctx);
 
   ClientConfig config_;
   std::map<std::string, EndorserPlan> plans_;    // by chaincode name, one per config entry
   size_t current_orderer_ = 0;
   std::map<std::string, Pending> pending_;        // by Fabric TxID
   std::map<TimerId, std::string> timer_owner_;    // armed timer -> TxID
+  // Event stream: the current event peer (0 = config_.event_peer, i = fallbacks[i-1]), the
+  // next block number expected, and whether an event came since the watchdog's last check.
+  size_t event_index_ = 0;
+  uint64_t next_block_ = 0;
+  bool event_seen_ = false;
 };
 
 }  // namespace fabsim::model::client

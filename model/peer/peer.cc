@@ -98,7 +98,9 @@ void PeerProcess::on_message(NodeContext& ctx, HostId from, const Message& msg) 
       break;
     case model::kEventRegister: {
       fabsim::EventRegistration reg;
-      if (parse(&reg, *msg.payload) && reg.channel_id() == config_.channel_id) subscribers_.insert(from);
+      if (!parse(&reg, *msg.payload) || reg.channel_id() != config_.channel_id) break;
+      subscribers_.insert(from);
+      if (reg.has_start_block() && ledger_ != nullptr) replay_events(ctx, from, reg.start_block());
       break;
     }
     default:
@@ -245,11 +247,20 @@ void PeerProcess::commit(NodeContext& ctx, common::Block block) {
   ctx.emit("peer.block_committed", static_cast<int64_t>(block.header().number()),
            ledger::to_hex(ledger::block_header_hash(block.header())));
   if (subscribers_.empty()) return;
+  const Message m = model::make_message(model::kBlockEvent, block_event(block, codes, tx_ids));
+  for (HostId c : subscribers_) {
+    ctx.send(c, m);
+    ctx.charge(config_.costs.block_event);
+  }
+}
+
+fabsim::BlockEvent PeerProcess::block_event(const common::Block& block, const std::vector<uint8_t>& codes,
+                                            const std::vector<std::string>& tx_ids) const {
   fabsim::BlockEvent event;
   event.set_channel_id(config_.channel_id);
   event.set_number(block.header().number());
-  for (size_t i = 0; i < n; ++i) {
-    std::string id = tx_ids[i];
+  for (size_t i = 0; i < codes.size(); ++i) {
+    std::string id = i < tx_ids.size() ? tx_ids[i] : std::string();
     if (id.empty()) {  // invalid before its TxID was read: the client still wants its outcome
       auto parsed = ledger::txid_from_envelope(block.data().data(static_cast<int>(i)));
       if (parsed.is_ok()) id = *parsed;
@@ -258,10 +269,20 @@ void PeerProcess::commit(NodeContext& ctx, common::Block block) {
     tx->set_tx_id(id);
     tx->set_validation_code(codes[i]);
   }
-  const Message m = model::make_message(model::kBlockEvent, event);
-  for (HostId c : subscribers_) {
-    ctx.send(c, m);
-    ctx.charge(config_.costs.block_event);
+  return event;
+}
+
+void PeerProcess::replay_events(NodeContext& ctx, HostId to, uint64_t start) {
+  for (uint64_t n = std::max<uint64_t>(start, 1); n < ledger_->height(); ++n) {  // block 0 has no transactions
+    auto block = ledger_->block_store().block_by_number(n);
+    if (!block.is_ok()) {
+      ctx.emit("peer.ledger_error", static_cast<int64_t>(n), block.status().to_string());
+      return;
+    }
+    const std::string& filter = block->metadata().metadata(common::TRANSACTIONS_FILTER);
+    const std::vector<uint8_t> codes(filter.begin(), filter.end());
+    ctx.send(to, model::make_message(model::kBlockEvent, block_event(*block, codes, {})));
+    ctx.charge(config_.costs.block_check + config_.costs.block_event);  // read the block, build the event
   }
 }
 

@@ -14,7 +14,8 @@
 // validation. Every later block goes through validation::validate_block and
 // ledger::Ledger::commit_block; then each client registered for events (kEventRegister)
 // gets a kBlockEvent with every transaction's validation code. Blocks that are not the
-// next one are ignored. A Deliver stream has no liveness signal in the model, so a
+// next one are ignored. A registration with a start block first gets the BlockEvents of
+// the committed blocks from that number on, read back from the ledger. A Deliver stream has no liveness signal in the model, so a
 // watchdog re-opens it after `deliver_retry` without progress (a restarted orderer,
 // a partition that healed).
 //
@@ -28,12 +29,14 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/crypto/msp.h"
 #include "core/crypto/signature.h"
 #include "core/crypto/signing_identity.h"
 #include "core/node.h"
 #include "core/proto/common/common.pb.h"
+#include "core/proto/fabsim/node_messages.pb.h"
 #include "model/chaincode/registry.h"
 #include "model/ledger/ledger.h"
 #include "model/validation/tx_validator.h"
@@ -93,6 +96,11 @@ class PeerProcess : public Process {
   void on_deliver_reply(NodeContext& ctx, const std::string& bytes);
   void commit(NodeContext& ctx, common::Block block);
   void open_stream(NodeContext& ctx);
+  // The BlockEvent of a committed block; tx_ids may be empty (then read from the envelopes).
+  fabsim::BlockEvent block_event(const common::Block& block, const std::vector<uint8_t>& codes,
+                                 const std::vector<std::string>& tx_ids) const;
+  // Sends `to` the BlockEvents of committed blocks start .. height-1.
+  void replay_events(NodeContext& ctx, HostId to, uint64_t start);
 
   PeerConfig config_;
   chaincode::ChaincodeRegistry registry_;

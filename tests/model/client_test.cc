@@ -310,6 +310,75 @@ TEST(ClientStart, RegistersForBlockEventsAtTheEventPeer) {
   EXPECT_EQ(reg.channel_id(), "mychannel");
 }
 
+// ---- the event-stream watchdog ------------------------------------------------------------
+
+ClientConfig watched_config() {
+  ClientConfig c = config();
+  c.event_silence = Duration::seconds(5);
+  c.event_peer_fallbacks = {kO1P1};
+  return c;
+}
+
+std::optional<fabsim::EventRegistration> registration(const NodeContext::Outputs& out, HostId* to) {
+  for (const auto& s : out.sends) {
+    if (s.msg.kind != kEventRegister) continue;
+    fabsim::EventRegistration reg;
+    EXPECT_TRUE(reg.ParseFromString(*s.msg.payload));
+    *to = s.to;
+    return reg;
+  }
+  return std::nullopt;
+}
+
+TEST(ClientEventWatchdog, OffByDefault) {
+  Harness h(config());
+  h.start();
+  EXPECT_EQ(h.armed_timers(), 0u);
+}
+
+TEST(ClientEventWatchdog, SilenceWhileACommitIsAwaitedMovesToTheNextPeerAndResumes) {
+  Harness h(watched_config());
+  h.start();
+  h.deliver(kO1P0, block_event("unrelated", protos::VALID));  // block kEventBlockNumber seen
+  const protoutil::Proposal p = submit_and_endorse(h);
+  h.deliver(kOrderer0, broadcast_reply(p.tx_id, common::SUCCESS));
+  // First check (5 s): the acknowledgement is younger than one period: no move.
+  HostId to = kNoHost;
+  EXPECT_FALSE(registration(h.fire_next_timer(), &to).has_value());
+  // Second check (10 s): silent for a whole period with a commit awaited.
+  const auto& out = h.fire_next_timer();
+  auto reg = registration(out, &to);
+  ASSERT_TRUE(reg.has_value());
+  EXPECT_EQ(to, kO1P1);
+  ASSERT_TRUE(reg->has_start_block());
+  EXPECT_EQ(reg->start_block(), static_cast<uint64_t>(kEventBlockNumber + 1));
+  EXPECT_EQ(names(h.events()).back(), kEventReregistered);
+  // Only the current event peer's events count.
+  EXPECT_TRUE(h.deliver(kO1P0, block_event(p.tx_id, protos::VALID)).events.empty());
+  const auto& commit = h.deliver(kO1P1, block_event(p.tx_id, protos::VALID));
+  ASSERT_EQ(commit.events.size(), 2u);
+  EXPECT_EQ(commit.events[1].name, kEventCommitted);
+}
+
+TEST(ClientEventWatchdog, EventsFlowingKeepTheStream) {
+  Harness h(watched_config());
+  h.start();
+  const protoutil::Proposal p = submit_and_endorse(h);
+  h.deliver(kOrderer0, broadcast_reply(p.tx_id, common::SUCCESS));
+  HostId to = kNoHost;
+  for (int i = 0; i < 3; ++i) {
+    h.deliver(kO1P0, block_event("unrelated", protos::VALID));  // some block, each period
+    EXPECT_FALSE(registration(h.fire_next_timer(), &to).has_value()) << i;
+  }
+}
+
+TEST(ClientEventWatchdog, NoCommitAwaitedNoMove) {
+  Harness h(watched_config());
+  h.start();
+  HostId to = kNoHost;
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(registration(h.fire_next_timer(), &to).has_value()) << i;
+}
+
 TEST(ClientSubmit, ProposalGoesToExactlyTheChosenPeers) {
   Harness h(config());
   const auto& out = h.submit("tx-1");

@@ -247,6 +247,45 @@ TEST_F(PeerTest, InvalidTransactionsAreReportedWithTheirTxIdAndCode) {
   EXPECT_EQ(ev.transactions(0).tx_id(), crypto::compute_tx_id("n-b", client_id_.serialized()));
 }
 
+TEST_F(PeerTest, RegistrationWithAStartBlockReplaysTheCommittedBlocksFromIt) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());
+  const common::Envelope tx1 = endorsed_tx(p, "n-r1", "k1");
+  deliver(p, next_block({tx1}));
+  const common::Envelope tx2 = endorsed_tx(p, "n-r2", "k2");
+  deliver(p, next_block({tx2}));
+  ASSERT_EQ(p.height(), 3u);
+  auto register_from = [&](std::optional<uint64_t> start) {
+    return run(p, [&](NodeContext& ctx) {
+      fabsim::EventRegistration reg;
+      reg.set_channel_id("mychannel");
+      if (start) reg.set_start_block(*start);
+      p.on_message(ctx, kClient, model::make_message(model::kEventRegister, reg));
+    });
+  };
+  // From block 2: only block 2. From 0: blocks 1 and 2 (the genesis block has no transactions).
+  auto numbers = [&](const NodeContext::Outputs& out) {
+    std::vector<uint64_t> n;
+    for (const auto* s : sends_of(out, model::kBlockEvent)) {
+      fabsim::BlockEvent ev;
+      EXPECT_TRUE(ev.ParseFromString(*s->msg.payload));
+      EXPECT_EQ(s->to, kClient);
+      n.push_back(ev.number());
+      EXPECT_EQ(ev.transactions(0).validation_code(), protos::TxValidationCode::VALID);
+    }
+    return n;
+  };
+  EXPECT_EQ(numbers(register_from(2)), (std::vector<uint64_t>{2}));
+  EXPECT_EQ(numbers(register_from(0)), (std::vector<uint64_t>{1, 2}));
+  EXPECT_TRUE(numbers(register_from(3)).empty());          // nothing committed from 3 on
+  EXPECT_TRUE(numbers(register_from(std::nullopt)).empty());  // live events only
+  fabsim::BlockEvent ev;
+  auto replay = register_from(1);
+  ASSERT_TRUE(ev.ParseFromString(*sends_of(replay, model::kBlockEvent).at(0)->msg.payload));
+  EXPECT_EQ(ev.transactions(0).tx_id(), crypto::compute_tx_id("n-r1", client_id_.serialized()));
+}
+
 TEST_F(PeerTest, ABlockThatIsNotTheNextIsIgnored) {
   PeerProcess p(config_);
   run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
