@@ -153,6 +153,13 @@ Status Runner::build() {
         "outside it yet); {} of {} are",
         channel.orgs.size(), spec_.network.orgs.size()));
 
+  for (size_t i = 0; i < spec_.chaincodes.size(); ++i)
+    if (spec_.chaincodes[i].init)
+      return Status::failed_precondition(fmt::format(
+          "chaincodes.{}.init: chaincodes with init required are not modelled yet (the peer has no Init "
+          "transaction); remove the key",
+          i));
+
   FabricNetworkConfig c;
   c.seed = spec_.seed;
   c.channel = channel.name;
