@@ -34,14 +34,19 @@ class Hash64 {
   void add_u64(uint64_t v) { h_ = mix64(h_ ^ mix64(v + 0x9e3779b97f4a7c15ULL)); }
   void add_i64(int64_t v) { add_u64(static_cast<uint64_t>(v)); }
   // Length-prefixed, so ("ab","c") and ("a","bc") differ.
+  // Long inputs (message payloads of a megabyte) go through four independent lanes of 8
+  // bytes each, in the style of xxHash64's rounds, so the multiplies overlap; the lanes
+  // and the tail are then folded in with add_u64.
   void add_bytes(std::string_view s) {
     add_u64(s.size());
     size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t w = 0;
-      for (int b = 0; b < 8; ++b) w |= static_cast<uint64_t>(static_cast<uint8_t>(s[i + b])) << (8 * b);
-      add_u64(w);
+    if (s.size() >= 32) {
+      uint64_t lane[4] = {h_ + kP1 + kP2, h_ + kP2, h_, h_ - kP1};
+      for (; i + 32 <= s.size(); i += 32)
+        for (int l = 0; l < 4; ++l) lane[l] = round(lane[l], load_le(s.data() + i + 8 * l));
+      for (uint64_t v : lane) add_u64(v);
     }
+    for (; i + 8 <= s.size(); i += 8) add_u64(load_le(s.data() + i));
     uint64_t w = 0;
     for (int b = 0; i < s.size(); ++i, ++b) w |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (8 * b);
     add_u64(w);
@@ -49,6 +54,19 @@ class Hash64 {
   uint64_t value() const { return h_; }
 
  private:
+  static constexpr uint64_t kP1 = 0x9E3779B185EBCA87ULL;
+  static constexpr uint64_t kP2 = 0xC2B2AE3D27D4EB4FULL;
+  static uint64_t round(uint64_t acc, uint64_t w) {
+    acc += w * kP2;
+    acc = (acc << 31) | (acc >> 33);
+    return acc * kP1;
+  }
+  // 8 bytes as a little-endian number on every platform (one load on little-endian ones).
+  static uint64_t load_le(const char* p) {
+    uint64_t w = 0;
+    for (int b = 0; b < 8; ++b) w |= static_cast<uint64_t>(static_cast<uint8_t>(p[b])) << (8 * b);
+    return w;
+  }
   uint64_t h_;
 };
 
