@@ -375,7 +375,7 @@ TEST_P(RunnerExpectations, Rule) {
   for (size_t i = 0; i < unmet.size(); ++i) EXPECT_TRUE(unmet[i].starts_with(c.unmet[i])) << unmet[i];
 }
 
-INSTANTIATE_TEST_SUITE_P(Rules, RunnerExpectations, testing::ValuesIn(expect_cases()),
+INSTANTIATE_TEST_SUITE_P(Runner, RunnerExpectations, testing::ValuesIn(expect_cases()),
                          [](const testing::TestParamInfo<ExpectCase>& i) { return std::string(i.param.name); });
 
 // ---- pair_path_params ----------------------------------------------------------------------
