@@ -275,6 +275,9 @@ void Runner::open_arrival(size_t gi) {
   // The next arrival.
   const std::vector<Phase> phases = phases_of(w);
   const Time now = net_->world().now();
+  // One candidate per phase: in the current phase from now, in each later one from its
+  // start (fixed: the start itself; Poisson: a fresh draw from the boundary, which is exact
+  // because exponential gaps are memoryless). A candidate past its phase's end moves on.
   Time next;
   for (;;) {
     const Phase& p = phases[g.phase];
@@ -287,14 +290,6 @@ void Runner::open_arrival(size_t gi) {
     if (next < p.end) break;
     if (++g.phase >= phases.size()) return;  // the generator ends
     g.in_phase = 0;
-    if (w.arrival == Arrival::kFixed) {
-      next = phases[g.phase].start;
-      break;
-    }
-    // Poisson: draw afresh from the boundary (memoryless) at the next phase's rate.
-    const Phase& q = phases[g.phase];
-    next = q.start + Duration::nanos(std::llround(g.rng.exponential(q.rate) * 1e9));
-    if (next < q.end) break;
   }
   net_->world().sim().at(next, [this, gi] { open_arrival(gi); });
 }

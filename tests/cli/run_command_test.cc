@@ -1,0 +1,359 @@
+// `fabsim run` (cli/run_command.h), called as a function: bad input gives exit status 2, one
+// line on `err` naming the place, and no output file; a good run writes results.json and
+// transactions.csv, prints the seed and a reproduce command that reproduces the run; unmet
+// expectations give exit status 1 and one line each. One case per rule, named after it.
+#include "cli/run_command.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fabsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test (CTest runs cases in parallel).
+fs::path test_dir() {
+  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  for (char& c : name)
+    if (c == '/') c = '_';
+  const fs::path dir = fs::path(testing::TempDir()) / ("fabsim_run_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string write_file(const fs::path& dir, const std::string& text) {
+  const fs::path p = dir / "s.yaml";
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+struct Outcome {
+  int status = -1;
+  std::string out, err;
+};
+
+Outcome run(const RunOptions& o) {
+  std::ostringstream out, err;
+  Outcome r;
+  r.status = run_scenario_command(o, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+// Twelve lines, valid but with no workload: cases append from line 13.
+const std::string kBase =
+    "name: t\n"
+    "seed: 5\n"
+    "duration: 1s\n"
+    "drain: 1s\n"
+    "network:\n"
+    "  orgs:\n"
+    "    - {name: Org1, peers: 1, clients: 1}\n"
+    "    - {name: Org2, peers: 1, clients: 1}\n"
+    "ordering: {batch_timeout: 200ms}\n"
+    "crypto: {scheme: hmac}\n"
+    "chaincodes:\n"
+    "  - {name: kv, kind: kvstore, endorsement_policy: \"OR('Org1MSP.peer','Org2MSP.peer')\"}\n";
+
+// kBase and 10 tps on lines 13-14; cases append from line 15.
+const std::string kGood = kBase +
+                          "workload:\n"
+                          "  - {rate: 10tps, arrival: fixed, mix: [{function: put, args: [\"{key}\", v]}]}\n";
+
+// The files a run may leave in its out directory.
+std::vector<std::string> files_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// ---- bad input -----------------------------------------------------------------------------
+
+struct BadInputCase {
+  const char* name;
+  std::string yaml;
+  std::string seed;
+  std::vector<std::string> sets;
+  std::string place;  // what the message starts with after "fabsim: "; "FILE" stands for the file's path
+  std::string what;   // and what it must say after that
+};
+
+std::vector<BadInputCase> bad_input_cases() {
+  return {
+      {"MalformedYaml", kBase + "workload: [\n", "", {}, "FILE:14:1: ", "malformed YAML"},
+      {"UnknownKeySuggestsTheClosest", kGood + "ordring: {}\n", "", {}, "FILE:15:1: ",
+       "unknown key 'ordring' (did you mean 'ordering'?)"},
+      {"UnknownNodeInAFault", kGood + "faults:\n  - {at: 500ms, crash: Org1.peer9}\n", "", {}, "FILE:16:24: ",
+       "faults.0.crash: unknown node or group 'Org1.peer9' (did you mean 'Org1.peer0'?)"},
+      {"PolicyNamesAnOrgNotOnTheChannel", kGood + "channels:\n  - {name: ch, orgs: [Org1]}\n", "", {}, "FILE:12:",
+       "chaincodes.0.endorsement_policy: principal 'Org2MSP.peer' names MSP 'Org2MSP', which is not an organisation "
+       "on channel 'ch'"},
+      {"NegativeDuration", "name: t\nseed: 5\nduration: -1s\n" + kGood.substr(kGood.find("drain:")), "", {},
+       "FILE:3:11: ", "duration: expected a positive duration; durations here cannot be negative (got '-1s')"},
+      {"ZeroRate", kBase + "workload:\n  - {rate: 0tps, mix: [{function: put}]}\n", "", {}, "FILE:14:12: ",
+       "workload.0.rate: expected a rate above 0 (got '0tps')"},
+      {"ConflictingFaultsRestartOfANodeThatIsUp", kGood + "faults:\n  - {at: 500ms, restart: Org1.peer0}\n", "", {},
+       "FILE:16:26: ", "faults.0.restart: restart of Org1.peer0 at 500ms, which is up"},
+      {"BadSeed", kGood, "12abc", {}, "--seed: ", "'12abc' is not a valid seed"},
+      {"NegativeSeed", kGood, "-1", {}, "--seed: ", "is not a valid seed"},
+      {"BadSetValue", kGood, "", {"network.orgs.0.peers=x"}, "--set network.orgs.0.peers=x: ",
+       "network.orgs.0.peers: expected a whole number from 1 to 1000 (got 'x')"},
+      {"BadSetKey", kGood, "", {"ordring.batch_timeout=1s"}, "--set ordring.batch_timeout=1s: ",
+       "unknown key 'ordring' (did you mean 'ordering'?)"},
+      // The loader accepts it, the runner does not (yet): still bad input, still no files.
+      {"OrgOutsideTheChannelRejectedByTheRunner",
+       "name: t\nduration: 1s\nnetwork:\n  orgs: [{name: Org1}, {name: Org2}]\ncrypto: {scheme: hmac}\n"
+       "channels:\n  - {name: ch, orgs: [Org1]}\n"
+       "chaincodes:\n  - {name: kv, kind: kvstore, endorsement_policy: \"OR('Org1MSP.peer')\"}\n",
+       "", {}, "FILE: ", "channels[0].orgs: every organisation must be on the channel"},
+  };
+}
+
+class RunCommandBadInput : public testing::TestWithParam<BadInputCase> {};
+
+TEST_P(RunCommandBadInput, ExitStatus2OneLineNamingThePlaceAndNoOutputFiles) {
+  const BadInputCase& c = GetParam();
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, c.yaml);
+  o.seed = c.seed;
+  o.sets = c.sets;
+  o.out_dir = (dir / "out").string();
+  o.trace_file = (dir / "trace.txt").string();
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2) << r.err << r.out;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  std::string place = c.place;
+  if (place.starts_with("FILE")) place = o.file + place.substr(4);
+  EXPECT_TRUE(r.err.starts_with("fabsim: " + place)) << r.err;
+  EXPECT_NE(r.err.find(c.what), std::string::npos) << r.err;
+  EXPECT_EQ(files_in(dir / "out"), std::vector<std::string>{});
+  for (const auto& f : files_in(dir)) EXPECT_TRUE(f == "s.yaml" || f == "out") << f;  // no trace, no temporaries
+  EXPECT_FALSE(fs::exists(o.trace_file));
+  EXPECT_FALSE(fs::exists(o.trace_file + ".tmp"));
+}
+
+INSTANTIATE_TEST_SUITE_P(RunCommand, RunCommandBadInput, testing::ValuesIn(bad_input_cases()),
+                         [](const testing::TestParamInfo<BadInputCase>& i) { return std::string(i.param.name); });
+
+TEST(RunCommand, MissingFileIsBadInput) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = (dir / "nope.yaml").string();
+  o.out_dir = (dir / "out").string();
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(o.file), std::string::npos) << r.err;
+  EXPECT_EQ(files_in(dir / "out"), std::vector<std::string>{});
+}
+
+TEST(RunCommand, OutThatIsAFileIsBadInput) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.out_dir = (dir / "taken").string();
+  std::ofstream(o.out_dir) << "x";
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(r.err.starts_with("fabsim: --out: ")) << r.err;
+  EXPECT_EQ(read_file(o.out_dir), "x");
+}
+
+// ---- a good run ----------------------------------------------------------------------------
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream s(text);
+  for (std::string line; std::getline(s, line);) out.push_back(line);
+  return out;
+}
+
+// The value printed after `prefix` at the start of a line of `out` ("" if none).
+std::string printed(const std::string& out, const std::string& prefix) {
+  for (const auto& line : lines_of(out))
+    if (line.starts_with(prefix)) return line.substr(prefix.size());
+  return "";
+}
+
+TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.out_dir = (dir / "out").string();
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(files_in(dir / "out"), (std::vector<std::string>{"results.json", "transactions.csv"}));
+
+  const auto j = nlohmann::json::parse(read_file(dir / "out" / "results.json"), nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded());
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.push_back(k);
+  std::vector<std::string> want = {"scenario",       "seed",           "reproduce",
+                                   "simulated_ns",   "caliper",        "latency_ns",
+                                   "phase_mean_ns",  "transactions",   "invalid_by_code",
+                                   "failed_by_reason", "blocks_by_cut_reason", "safety",
+                                   "peer_heights",   "ledger_codes",   "node_errors",
+                                   "fault_errors",   "network",        "trace_hash",
+                                   "trace_events",   "kernel_events",  "expectations",
+                                   "resolved_scenario"};
+  std::sort(keys.begin(), keys.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(keys, want);
+  EXPECT_EQ(j["seed"], 5);
+  EXPECT_EQ(j["scenario"], "t");
+  EXPECT_EQ(j["expectations"]["met"], true);
+  EXPECT_EQ(j["trace_hash"], printed(r.out, "trace hash: "));
+  EXPECT_EQ(j["transactions"]["requested"], 10);  // 10 tps, fixed, for 1 s
+
+  const std::vector<std::string> csv = lines_of(read_file(dir / "out" / "transactions.csv"));
+  ASSERT_EQ(csv.size(), 1u + 10u);
+  EXPECT_TRUE(csv[0].starts_with("id,generator,client,")) << csv[0];
+  EXPECT_TRUE(csv[1].starts_with("0.0,0,Org1.client0,kv,put,0,")) << csv[1];
+  for (size_t i = 1; i < csv.size(); ++i) EXPECT_TRUE(csv[i].ends_with(",VALID")) << csv[i];
+  EXPECT_NE(r.out.find("results: "), std::string::npos);
+}
+
+TEST(RunCommand, PrintsTheSeedAndAReproduceLine) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  const Outcome a = run(o);
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_NE(a.out.find("\nseed: 5\n"), std::string::npos) << a.out;
+  EXPECT_EQ(printed(a.out, "reproduce: "), "./fabsim run " + o.file + " --seed 5");
+
+  o.seed = "9";
+  o.sets = {"ordering.batch_timeout=300ms", "workload.0.rate=20tps"};
+  const Outcome b = run(o);
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_NE(b.out.find("\nseed: 9\n"), std::string::npos) << b.out;
+  EXPECT_EQ(printed(b.out, "reproduce: "), "./fabsim run " + o.file +
+                                              " --seed 9 --set ordering.batch_timeout=300ms --set workload.0.rate=20tps");
+}
+
+TEST(RunCommand, ReproduceCommandQuotesForTheShell) {
+  RunOptions o;
+  o.file = "my scenarios/it's.yaml";
+  o.sets = {"faults.0={at: 1s, crash: orderer0}"};
+  EXPECT_EQ(reproduce_command(o, 3),
+            "./fabsim run 'my scenarios/it'\\''s.yaml' --seed 3 --set 'faults.0={at: 1s, crash: orderer0}'");
+}
+
+TEST(RunCommand, TheReproduceCommandGivesTheSameTraceHash) {
+  // A Poisson workload, so that the seed matters; the run is given a seed and a --set.
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.seed = "77";
+  o.sets = {"workload.0.arrival=poisson"};
+  const Outcome first = run(o);
+  ASSERT_EQ(first.status, 0) << first.err;
+  const std::string hash = printed(first.out, "trace hash: ");
+  ASSERT_FALSE(hash.empty());
+
+  // Parse the printed command back into options (its words need no quoting here).
+  std::istringstream words(printed(first.out, "reproduce: "));
+  std::vector<std::string> w;
+  for (std::string s; words >> s;) w.push_back(s);
+  ASSERT_GE(w.size(), 5u);
+  ASSERT_EQ(w[0], "./fabsim");
+  ASSERT_EQ(w[1], "run");
+  RunOptions again;
+  again.file = w[2];
+  for (size_t i = 3; i + 1 < w.size(); i += 2) {
+    if (w[i] == "--seed") again.seed = w[i + 1];
+    else if (w[i] == "--set") again.sets.push_back(w[i + 1]);
+    else FAIL() << "unexpected word " << w[i];
+  }
+  EXPECT_EQ(again.seed, "77");
+  const Outcome second = run(again);
+  ASSERT_EQ(second.status, 0) << second.err;
+  EXPECT_EQ(printed(second.out, "trace hash: "), hash);
+
+  // And the seed is what makes it: another seed, another run.
+  again.seed = "78";
+  EXPECT_NE(printed(run(again).out, "trace hash: "), hash);
+}
+
+TEST(RunCommand, UnmetExpectationsExitWith1AndPrintEachOne) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood +
+                               "expect:\n"
+                               "  committed: {min: 1000}\n"
+                               "  throughput_tps: {max: 1}\n"
+                               "  latency_p50: {max: 1ms}\n");
+  o.out_dir = (dir / "out").string();
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("expectations: 3 unmet\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  unmet: throughput_tps: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  unmet: latency_p50: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  unmet: committed: 10 is below the minimum 1000\n"), std::string::npos) << r.out;
+  // The results are still written, and say so.
+  const auto j = nlohmann::json::parse(read_file(dir / "out" / "results.json"));
+  EXPECT_EQ(j["expectations"]["met"], false);
+  EXPECT_EQ(j["expectations"]["unmet"].size(), 3u);
+}
+
+TEST(RunCommand, MetExpectationsExitWith0) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood + "expect:\n  committed: {min: 10, max: 10}\n  invariants: hold\n");
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("expectations: met\n"), std::string::npos) << r.out;
+}
+
+TEST(RunCommand, CheckDeterminismRunsTwiceAndAgrees) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.sets = {"workload.0.arrival=poisson", "faults.0={at: 300ms, crash: Org1.peer0, for: 200ms}"};
+  o.check_determinism = true;
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("determinism: OK"), std::string::npos) << r.out;
+}
+
+TEST(RunCommand, TraceFileIsWrittenWholeWithoutTemporary) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.trace_file = (dir / "trace.txt").string();
+  o.out_dir = (dir / "out").string();
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string trace = read_file(o.trace_file);
+  const auto j = nlohmann::json::parse(read_file(dir / "out" / "results.json"));
+  EXPECT_GT(j["trace_events"].get<int64_t>(), 0);
+  EXPECT_EQ(std::count(trace.begin(), trace.end(), '\n'), j["trace_events"].get<int64_t>());
+  EXPECT_FALSE(fs::exists(o.trace_file + ".tmp"));
+}
+
+}  // namespace
+}  // namespace fabsim::cli
