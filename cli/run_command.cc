@@ -419,11 +419,17 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     std::string tmp_json, tmp_csv;
     const bool ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce).dump(2) + "\n", &tmp_json) &&
                     write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv);
-    if (ok) fs::rename(tmp_json, dir / "results.json", ec);
+    bool json_in_place = false;
+    if (ok) {
+      fs::rename(tmp_json, dir / "results.json", ec);
+      json_in_place = !ec;
+    }
     if (ok && !ec) fs::rename(tmp_csv, dir / "transactions.csv", ec);
     if (!ok || ec) {
-      fs::remove(tmp_json, ec);
-      fs::remove(tmp_csv, ec);
+      std::error_code ignored;
+      fs::remove(tmp_json, ignored);
+      fs::remove(tmp_csv, ignored);
+      if (json_in_place) fs::remove(dir / "results.json", ignored);  // both files or neither
       err << "fabsim: --out: could not write results into '" << o.out_dir << "'\n";
       return 2;
     }
