@@ -4,6 +4,7 @@
 
 #include <leveldb/db.h>
 #include <leveldb/env.h>
+#include <leveldb/filter_policy.h>
 #include <leveldb/iterator.h>
 #include <leveldb/options.h>
 #include <leveldb/write_batch.h>
@@ -36,6 +37,8 @@ Result<std::unique_ptr<KvDb>> KvDb::open(leveldb::Env* env, const std::string& p
   lo.create_if_missing = options.create_if_missing;
   lo.paranoid_checks = true;
   lo.write_buffer_size = options.write_buffer_size;
+  db->filter_.reset(leveldb::NewBloomFilterPolicy(10));
+  lo.filter_policy = db->filter_.get();
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(lo, path, &raw);
   db->db_ = raw;

@@ -26,6 +26,7 @@
 #include "core/status.h"
 
 namespace leveldb {
+class FilterPolicy;
 class DB;
 class Env;
 class Iterator;
@@ -76,6 +77,9 @@ class KvDb {
   std::string path_;
   std::unique_ptr<SerialEnv> env_;
   std::unique_ptr<leveldb::Logger> logger_;
+  // A Bloom filter per table (10 bits per key): a lookup of an absent key — every new TxID
+  // checked against the block index — skips the table's data blocks. Outlives db_.
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
   KvDbOptions options_;
   leveldb::DB* db_ = nullptr;  // owned; deleted after pending work is drained
 };
