@@ -171,6 +171,14 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
 
 std::string opt_ns(const std::optional<Time>& t) { return t ? std::to_string(t->ns) : ""; }
 
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& out) {
   const scenario::Metrics& m = r.metrics;
   out << fmt::format("simulated: {} (duration {} + drain {}), {} kernel events\n", format_time(r.end),
@@ -294,7 +302,8 @@ std::string transactions_csv(const RunReport& r) {
   std::string out = "id,generator,client,chaincode,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,completed_ns,"
                     "latency_ns,block,status\n";
   for (const TxRecord& t : r.transactions) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", t.id, t.generator, t.client, t.chaincode, t.function,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.generator, csv_field(t.client),
+                       csv_field(t.chaincode), csv_field(t.function),
                        t.requested.ns, opt_ns(t.submitted), opt_ns(t.endorsed), opt_ns(t.ordered), opt_ns(t.completed),
                        t.completed ? std::to_string((*t.completed - t.requested).ns) : "",
                        t.block ? std::to_string(*t.block) : "", t.status_text());

@@ -357,3 +357,22 @@ TEST(RunCommand, TraceFileIsWrittenWholeWithoutTemporary) {
 
 }  // namespace
 }  // namespace fabsim::cli
+
+namespace fabsim::cli {
+namespace {
+
+TEST(RunCommand, TransactionsCsvQuotesFieldsWithCommasAndQuotes) {
+  scenario::RunReport r;
+  scenario::TxRecord t;
+  t.id = "t1";
+  t.client = "Org1.client0";
+  t.chaincode = "kv";
+  t.function = "odd,\"name\"";
+  r.transactions.push_back(t);
+  const std::string csv = transactions_csv(r);
+  const std::string row = csv.substr(csv.find('\n') + 1);
+  EXPECT_EQ(row.rfind("t1,0,Org1.client0,kv,\"odd,\"\"name\"\"\",0,", 0), 0u) << row;
+}
+
+}  // namespace
+}  // namespace fabsim::cli
