@@ -1,6 +1,8 @@
 #include "model/validation/tx_validator.h"
 
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "core/crypto/creator_check.h"
 #include "core/crypto/sha256.h"
@@ -126,7 +128,8 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
 }
 
 void mark_txid_duplicates(const std::vector<std::string>& txids, std::vector<uint8_t>& codes) {
-  std::set<std::string> seen;
+  std::unordered_set<std::string_view> seen;  // membership only; never iterated
+  seen.reserve(txids.size());
   for (size_t i = 0; i < txids.size(); ++i) {
     if (codes[i] != Code::VALID || txids[i].empty()) continue;
     if (!seen.insert(txids[i]).second) codes[i] = Code::DUPLICATE_TXID;
