@@ -26,9 +26,14 @@ static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8, "Sha256::ct
 constexpr size_t kSha256BlockSize = 64;
 }  // namespace
 
+// Not OpenSSL's one-shot SHA256(): in OpenSSL 3 that goes through EVP_Q_digest, which
+// fetches the algorithm again on every call.
 Digest256 sha256(std::string_view data) {
+  SHA256_CTX ctx;
+  FABSIM_ASSERT(SHA256_Init(&ctx) == 1);
+  FABSIM_ASSERT(SHA256_Update(&ctx, data.data(), data.size()) == 1);
   Digest256 out{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  FABSIM_ASSERT(SHA256_Final(out.data(), &ctx) == 1);
   return out;
 }
 
