@@ -8,6 +8,7 @@
 #include "core/crypto/sha256.h"
 #include "core/crypto/txid.h"
 #include "core/proto/peer/chaincode_event.pb.h"
+#include "model/protoutil/envelope_view.h"
 #include "model/protoutil/txutil.h"
 #include "model/validation/mvcc.h"
 
@@ -21,7 +22,7 @@ bool signature_header_valid(const common::SignatureHeader& shdr) {
 }
 
 // checkSignatureFromCreator, after its nil-argument check.
-bool creator_signature_valid(const std::string& creator, const std::string& signature, const std::string& message,
+bool creator_signature_valid(std::string_view creator, std::string_view signature, std::string_view message,
                              const ValidationContext& ctx, ValidationWork* work) {
   if (creator.empty() || signature.empty() || message.empty()) return false;
   const Status s = crypto::check_signature_from_creator(*ctx.msps, *ctx.verifier, creator, message, signature);
@@ -31,15 +32,14 @@ bool creator_signature_valid(const std::string& creator, const std::string& sign
 
 // validateEndorserTransaction: exactly one action with a valid signature header, parsable
 // action payload and response payload, and a proposal hash that matches.
-bool endorser_transaction_valid(const common::Payload& payload, CheckedTx* out) {
-  if (!protoutil::parse(&out->transaction, payload.data())) return false;
-  if (out->transaction.actions_size() != 1) return false;
-  const protos::TransactionAction& act = out->transaction.actions(0);
-  common::SignatureHeader action_shdr;
-  if (!protoutil::parse(&action_shdr, act.header()) || !signature_header_valid(action_shdr)) return false;
-  if (!protoutil::parse(&out->action_payload, act.payload()) || !out->action_payload.has_action()) return false;
+bool endorser_transaction_valid(const protoutil::PayloadView& payload, CheckedTx* out) {
+  protoutil::ActionView act;
+  if (!protoutil::read_single_action(payload.data, &out->transaction_scratch, &act)) return false;
+  common::SignatureHeader& action_shdr = out->action_signature_header;
+  if (!protoutil::parse(&action_shdr, act.header) || !signature_header_valid(action_shdr)) return false;
+  if (!protoutil::parse(&out->action_payload, act.payload) || !out->action_payload.has_action()) return false;
   if (!protoutil::parse(&out->response_payload, out->action_payload.action().proposal_response_payload())) return false;
-  const std::string hash = protoutil::proposal_hash(payload.header().channel_header(), act.header(),
+  const std::string hash = protoutil::proposal_hash(payload.channel_header, act.header,
                                                     out->action_payload.chaincode_proposal_payload());
   return hash == out->response_payload.proposal_hash();
 }
@@ -48,26 +48,36 @@ bool endorser_transaction_valid(const common::Payload& payload, CheckedTx* out) 
 
 uint8_t validate_transaction(const common::Envelope& env, const ValidationContext& ctx, CheckedTx* out,
                              ValidationWork* work) {
+  return validate_transaction(env.payload(), env.signature(), ctx, out, work);
+}
+
+uint8_t validate_transaction(std::string_view payload_bytes, std::string_view signature,
+                             const ValidationContext& ctx, CheckedTx* out, ValidationWork* work) {
   ++work->envelopes;
   // Parsed straight into *out: a caller that reuses one CheckedTx for many transactions
-  // reuses its buffers too (protobuf's Clear keeps string capacity).
+  // reuses its buffers too (protobuf's Clear keeps string capacity). The payload itself is
+  // read in place (protoutil/envelope_view.h).
   CheckedTx& tx = *out;
-  if (!protoutil::parse(&tx.payload, env.payload())) return Code::BAD_PAYLOAD;
-  if (!tx.payload.has_header()) return Code::BAD_COMMON_HEADER;
-  if (!protoutil::parse(&tx.channel_header, tx.payload.header().channel_header()) ||
-      !protoutil::parse(&tx.signature_header, tx.payload.header().signature_header()))
+  protoutil::PayloadView payload;
+  switch (protoutil::read_payload(payload_bytes, &tx.payload_scratch, &payload)) {
+    case protoutil::PayloadRead::kOk: break;
+    case protoutil::PayloadRead::kMalformed: return Code::BAD_PAYLOAD;
+    case protoutil::PayloadRead::kNoHeader: return Code::BAD_COMMON_HEADER;
+  }
+  if (!protoutil::parse(&tx.channel_header, payload.channel_header) ||
+      !protoutil::parse(&tx.signature_header, payload.signature_header))
     return Code::BAD_COMMON_HEADER;
   const int32_t type = tx.channel_header.type();
   if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE && type != common::CONFIG)
     return Code::BAD_COMMON_HEADER;
   if (tx.channel_header.epoch() != 0 || !signature_header_valid(tx.signature_header)) return Code::BAD_COMMON_HEADER;
-  if (!creator_signature_valid(tx.signature_header.creator(), env.signature(), env.payload(), ctx, work))
+  if (!creator_signature_valid(tx.signature_header.creator(), signature, payload_bytes, ctx, work))
     return Code::BAD_CREATOR_SIGNATURE;
   if (type == common::CONFIG) return Code::INVALID_CONFIG_TRANSACTION;  // not modelled
   if (type != common::ENDORSER_TRANSACTION) return Code::UNSUPPORTED_TX_PAYLOAD;
   if (!crypto::tx_id_matches(tx.channel_header.tx_id(), tx.signature_header.nonce(), tx.signature_header.creator()))
     return Code::BAD_PROPOSAL_TXID;
-  if (!endorser_transaction_valid(tx.payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
+  if (!endorser_transaction_valid(payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
   return Code::VALID;
 }
 
@@ -144,14 +154,15 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
   out.tx_ids.assign(n, "");
   std::vector<rwset::TxReadWriteSet> rwsets(n);
   std::vector<std::vector<kvrwset::KVRWSet>> parsed(n);
-  common::Envelope env;  // reused across transactions, with their buffers
-  CheckedTx tx;
+  common::Envelope env_scratch;  // only where the envelope is not read in place
+  CheckedTx tx;                  // reused across transactions, with their buffers
   for (int i = 0; i < n; ++i) {
-    if (!protoutil::parse(&env, block.data().data(i))) {
+    protoutil::EnvelopeView env;
+    if (!protoutil::read_envelope(block.data().data(i), &env_scratch, &env)) {
       out.codes[i] = Code::INVALID_OTHER_REASON;
       continue;
     }
-    uint8_t code = validate_transaction(env, ctx, &tx, &out.work);
+    uint8_t code = validate_transaction(env.payload, env.signature, ctx, &tx, &out.work);
     if (code == Code::VALID && tx.channel_header.channel_id() != ctx.channel_id) code = Code::TARGET_CHAIN_NOT_FOUND;
     if (code == Code::VALID) {
       out.tx_ids[i] = tx.channel_header.tx_id();
