@@ -63,4 +63,38 @@ bool read_single_action(std::string_view bytes, protos::Transaction* scratch, Ac
   return true;
 }
 
+bool read_signature_header(std::string_view bytes, common::SignatureHeader* scratch, SignatureHeaderView* out) {
+  const WireResult r = find_field(bytes, 1, false, &out->creator);
+  if (r == WireResult::kMalformed) return false;
+  if (r != WireResult::kFallback) {
+    (void)find_field(bytes, 2, false, &out->nonce);  // the same walk: same outcome
+    return true;
+  }
+  if (!parse(scratch, bytes)) return false;
+  out->creator = scratch->creator();
+  out->nonce = scratch->nonce();
+  return true;
+}
+
+ActionPayloadRead read_action_payload(std::string_view bytes, protos::ChaincodeActionPayload* scratch,
+                                      std::string_view* chaincode_proposal_payload,
+                                      protos::ChaincodeEndorsedAction* action) {
+  std::string_view action_bytes;
+  const WireResult r = find_field(bytes, 2, true, &action_bytes);
+  if (r == WireResult::kMalformed) return ActionPayloadRead::kMalformed;
+  if (r != WireResult::kFallback) {
+    (void)find_field(bytes, 1, false, chaincode_proposal_payload);  // the same walk: same outcome
+    action->Clear();
+    if (r == WireResult::kAbsent) return ActionPayloadRead::kNoAction;
+    // The action must parse as a ChaincodeEndorsedAction for the payload to parse.
+    return parse(action, action_bytes) ? ActionPayloadRead::kOk : ActionPayloadRead::kMalformed;
+  }
+  // A group, or the action given more than once (the parser merges the copies).
+  if (!parse(scratch, bytes)) return ActionPayloadRead::kMalformed;
+  *chaincode_proposal_payload = scratch->chaincode_proposal_payload();
+  if (!scratch->has_action()) return ActionPayloadRead::kNoAction;
+  *action = scratch->action();
+  return ActionPayloadRead::kOk;
+}
+
 }  // namespace fabsim::protoutil

@@ -6,6 +6,9 @@
 //   Payload     {header = 1 {channel_header = 1, signature_header = 2}, data = 2}
 //                                                                  read_payload
 //   Transaction {repeated actions = 1 {header = 1, payload = 2}}   read_single_action
+//   SignatureHeader {creator = 1, nonce = 2}                       read_signature_header
+//   ChaincodeActionPayload {chaincode_proposal_payload = 1, action = 2}
+//                                                                  read_action_payload
 //
 // Every field of these messages is bytes or a message of bytes, so the wire walk of
 // protoutil::find_field decides "parses" exactly as the protobuf parser does (valid tags,
@@ -49,5 +52,25 @@ struct ActionView {
 };
 // true when the bytes parse as a protos.Transaction with exactly one action; *out views it.
 bool read_single_action(std::string_view bytes, protos::Transaction* scratch, ActionView* out);
+
+struct SignatureHeaderView {
+  std::string_view creator;
+  std::string_view nonce;
+};
+// false when the bytes do not parse as a common.SignatureHeader.
+bool read_signature_header(std::string_view bytes, common::SignatureHeader* scratch, SignatureHeaderView* out);
+
+// A ChaincodeActionPayload: the proposal payload is viewed in place; the action (whose
+// endorsements a validator walks) is parsed into *action, a message the caller may reuse
+// from one transaction to the next (its repeated endorsements and strings keep their
+// buffers, where a ChaincodeActionPayload's Clear would free its action).
+enum class ActionPayloadRead : uint8_t {
+  kOk,
+  kMalformed,  // the bytes do not parse as a protos.ChaincodeActionPayload
+  kNoAction,   // they parse, but the action is absent (has_action() would be false)
+};
+ActionPayloadRead read_action_payload(std::string_view bytes, protos::ChaincodeActionPayload* scratch,
+                                      std::string_view* chaincode_proposal_payload,
+                                      protos::ChaincodeEndorsedAction* action);
 
 }  // namespace fabsim::protoutil

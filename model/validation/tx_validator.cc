@@ -17,8 +17,8 @@ namespace {
 
 using Code = protos::TxValidationCode;
 
-bool signature_header_valid(const common::SignatureHeader& shdr) {
-  return !shdr.nonce().empty() && !shdr.creator().empty();
+bool signature_header_valid(const protoutil::SignatureHeaderView& shdr) {
+  return !shdr.nonce.empty() && !shdr.creator.empty();
 }
 
 // checkSignatureFromCreator, after its nil-argument check.
@@ -35,12 +35,16 @@ bool creator_signature_valid(std::string_view creator, std::string_view signatur
 bool endorser_transaction_valid(const protoutil::PayloadView& payload, CheckedTx* out) {
   protoutil::ActionView act;
   if (!protoutil::read_single_action(payload.data, &out->transaction_scratch, &act)) return false;
-  common::SignatureHeader& action_shdr = out->action_signature_header;
-  if (!protoutil::parse(&action_shdr, act.header) || !signature_header_valid(action_shdr)) return false;
-  if (!protoutil::parse(&out->action_payload, act.payload) || !out->action_payload.has_action()) return false;
-  if (!protoutil::parse(&out->response_payload, out->action_payload.action().proposal_response_payload())) return false;
-  const std::string hash = protoutil::proposal_hash(payload.channel_header, act.header,
-                                                    out->action_payload.chaincode_proposal_payload());
+  protoutil::SignatureHeaderView action_shdr;
+  if (!protoutil::read_signature_header(act.header, &out->action_signature_header_scratch, &action_shdr) ||
+      !signature_header_valid(action_shdr))
+    return false;
+  std::string_view chaincode_proposal_payload;
+  if (protoutil::read_action_payload(act.payload, &out->action_payload_scratch, &chaincode_proposal_payload,
+                                     &out->endorsed_action) != protoutil::ActionPayloadRead::kOk)
+    return false;  // does not parse, or has no action
+  if (!protoutil::parse(&out->response_payload, out->endorsed_action.proposal_response_payload())) return false;
+  const std::string hash = protoutil::proposal_hash(payload.channel_header, act.header, chaincode_proposal_payload);
   return hash == out->response_payload.proposal_hash();
 }
 
@@ -64,18 +68,19 @@ uint8_t validate_transaction(std::string_view payload_bytes, std::string_view si
     case protoutil::PayloadRead::kMalformed: return Code::BAD_PAYLOAD;
     case protoutil::PayloadRead::kNoHeader: return Code::BAD_COMMON_HEADER;
   }
+  protoutil::SignatureHeaderView shdr;
   if (!protoutil::parse(&tx.channel_header, payload.channel_header) ||
-      !protoutil::parse(&tx.signature_header, payload.signature_header))
+      !protoutil::read_signature_header(payload.signature_header, &tx.signature_header_scratch, &shdr))
     return Code::BAD_COMMON_HEADER;
   const int32_t type = tx.channel_header.type();
   if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE && type != common::CONFIG)
     return Code::BAD_COMMON_HEADER;
-  if (tx.channel_header.epoch() != 0 || !signature_header_valid(tx.signature_header)) return Code::BAD_COMMON_HEADER;
-  if (!creator_signature_valid(tx.signature_header.creator(), signature, payload_bytes, ctx, work))
+  if (tx.channel_header.epoch() != 0 || !signature_header_valid(shdr)) return Code::BAD_COMMON_HEADER;
+  if (!creator_signature_valid(shdr.creator, signature, payload_bytes, ctx, work))
     return Code::BAD_CREATOR_SIGNATURE;
   if (type == common::CONFIG) return Code::INVALID_CONFIG_TRANSACTION;  // not modelled
   if (type != common::ENDORSER_TRANSACTION) return Code::UNSUPPORTED_TX_PAYLOAD;
-  if (!crypto::tx_id_matches(tx.channel_header.tx_id(), tx.signature_header.nonce(), tx.signature_header.creator()))
+  if (!crypto::tx_id_matches(tx.channel_header.tx_id(), shdr.nonce, shdr.creator))
     return Code::BAD_PROPOSAL_TXID;
   if (!endorser_transaction_valid(payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
   return Code::VALID;
@@ -110,9 +115,9 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
   }
   // The signer set of the builtin VSCC: each endorsement's identity, and whether it is a
   // valid identity whose signature over (response payload ‖ endorser) verifies.
-  const std::string& prp_bytes = tx.action_payload.action().proposal_response_payload();
+  const std::string& prp_bytes = tx.endorsed_action.proposal_response_payload();
   std::vector<PolicySigner> signers;
-  for (const auto& e : tx.action_payload.action().endorsements()) {
+  for (const auto& e : tx.endorsed_action.endorsements()) {
     PolicySigner s;
     s.signature_valid = false;
     auto identity = ctx.msps->deserialize_identity(e.endorser());

@@ -65,20 +65,22 @@ struct ValidationContext {
   const std::map<std::string, ChaincodeDefinition>* chaincodes = nullptr;
 };
 
-// The parsed pieces of an endorser transaction that passed validate_transaction. The
-// envelope's payload, its common header and the transaction's single action are read in
-// place (protoutil::find_field) rather than parsed into messages, as the bulk of a
-// transaction lies in them (model/protoutil/envelope_view.h); the *_scratch messages hold a
-// full parse in the rare case the wire walk defers to the protobuf parser.
+// The parsed pieces of an endorser transaction that passed validate_transaction, as VSCC
+// needs them. The envelope's payload, the common header's signature header and the
+// transaction's single action with its payload are read in place
+// (model/protoutil/envelope_view.h) rather than parsed into messages, as the bulk of a
+// transaction lies in them; the *_scratch messages hold a full parse in the rare case the
+// wire walk defers to the protobuf parser.
 struct CheckedTx {
   common::ChannelHeader channel_header;
-  common::SignatureHeader signature_header;
-  protos::ChaincodeActionPayload action_payload;
+  protos::ChaincodeEndorsedAction endorsed_action;  // the action payload's action
   protos::ProposalResponsePayload response_payload;
 
-  common::SignatureHeader action_signature_header;  // checked, then only scratch
   common::Payload payload_scratch;
+  common::SignatureHeader signature_header_scratch;
+  common::SignatureHeader action_signature_header_scratch;
   protos::Transaction transaction_scratch;
+  protos::ChaincodeActionPayload action_payload_scratch;
 };
 
 // Stage 1. Returns a TxValidationCode. Parses into *out (scratch space: reusing one

@@ -118,6 +118,55 @@ bool expect_transaction_agrees(const std::string& bytes) {
   return ok;
 }
 
+bool expect_signature_header_agrees(const std::string& bytes) {
+  common::SignatureHeader parsed, scratch;
+  const bool ok = parsed.ParseFromString(bytes);
+  SignatureHeaderView v;
+  EXPECT_EQ(read_signature_header(bytes, &scratch, &v), ok);
+  if (!ok) return ok;
+  EXPECT_EQ(v.creator, parsed.creator());
+  EXPECT_EQ(v.nonce, parsed.nonce());
+  return ok;
+}
+
+// The endorsed action, reused across calls as the validator reuses it.
+protos::ChaincodeEndorsedAction reused_action;
+
+bool expect_action_payload_agrees(const std::string& bytes) {
+  protos::ChaincodeActionPayload parsed, scratch;
+  const bool ok = parsed.ParseFromString(bytes);
+  std::string_view ccpp;
+  const ActionPayloadRead r = read_action_payload(bytes, &scratch, &ccpp, &reused_action);
+  if (!ok) {
+    EXPECT_EQ(r, ActionPayloadRead::kMalformed);
+    return ok;
+  }
+  EXPECT_EQ(r, parsed.has_action() ? ActionPayloadRead::kOk : ActionPayloadRead::kNoAction);
+  EXPECT_EQ(ccpp, parsed.chaincode_proposal_payload());
+  if (!parsed.has_action() || r != ActionPayloadRead::kOk) return ok;
+  EXPECT_EQ(reused_action.SerializeAsString(), parsed.action().SerializeAsString());
+  return ok;
+}
+
+std::string sample_action_payload() {
+  protos::ChaincodeActionPayload p;
+  p.set_chaincode_proposal_payload(std::string(20, 'c'));
+  p.mutable_action()->set_proposal_response_payload(std::string(100, 'r'));
+  for (int i = 0; i < 2; ++i) {
+    auto* e = p.mutable_action()->add_endorsements();
+    e->set_endorser(std::string(30, static_cast<char>('a' + i)));
+    e->set_signature(std::string(16, 'x'));
+  }
+  return p.SerializeAsString();
+}
+
+std::string sample_signature_header() {
+  common::SignatureHeader h;
+  h.set_creator(std::string(60, 'c'));
+  h.set_nonce(std::string(24, 'n'));
+  return h.SerializeAsString();
+}
+
 std::string sample_transaction() {
   protos::Transaction t;
   auto* a = t.add_actions();
@@ -148,6 +197,10 @@ TEST(EnvelopeView, WellFormedMessagesAgree) {
   expect_payload_agrees("");
   expect_transaction_agrees(sample_transaction());
   expect_transaction_agrees("");
+  expect_signature_header_agrees(sample_signature_header());
+  expect_signature_header_agrees("");
+  expect_action_payload_agrees(sample_action_payload());
+  expect_action_payload_agrees("");
 }
 
 TEST(EnvelopeView, EdgeCasesAgree) {
@@ -191,6 +244,24 @@ TEST(EnvelopeView, EdgeCasesAgree) {
       bytes_field(2, action),                           // no action (unknown field)
   };
   for (const auto& t : transactions) expect_transaction_agrees(t);
+  const std::string endorsement = bytes_field(1, "who") + bytes_field(2, "sig");
+  const std::string endorsed = bytes_field(1, "prp") + bytes_field(2, endorsement);
+  const std::vector<std::string> action_payloads = {
+      bytes_field(1, "ccpp") + bytes_field(2, endorsed),
+      bytes_field(1, "ccpp"),                                               // no action
+      bytes_field(2, ""),                                                   // empty action
+      bytes_field(2, endorsed) + bytes_field(2, bytes_field(2, endorsement)),  // merged actions
+      bytes_field(2, endorsed + group),                                     // group inside the action
+      bytes_field(2, endorsed) + group,
+      bytes_field(2, bytes_field(2, tag(1, 2) + varint(40))),               // malformed endorsement
+      bytes_field(2, tag(2, 0) + varint(1)),                                // endorsements of the wrong type
+      tag(2, 0) + varint(1) + bytes_field(1, "c"),                          // action of the wrong wire type
+  };
+  for (const auto& a : action_payloads) expect_action_payload_agrees(a);
+  const std::vector<std::string> signature_headers = {
+      bytes_field(2, "n") + bytes_field(1, "c") + bytes_field(1, "d"), tag(1, 0) + varint(3),
+      bytes_field(1, "c") + group, bytes_field(1, "c") + tag(2, 2) + varint(5)};
+  for (const auto& h : signature_headers) expect_signature_header_agrees(h);
 }
 
 TEST(EnvelopeView, MutationsAgree) {
@@ -207,6 +278,8 @@ TEST(EnvelopeView, MutationsAgree) {
   run(sample_envelope(), 1, expect_envelope_agrees);
   run(sample_payload(), 2, expect_payload_agrees);
   run(sample_transaction(), 3, expect_transaction_agrees);
+  run(sample_signature_header(), 4, expect_signature_header_agrees);
+  run(sample_action_payload(), 5, expect_action_payload_agrees);
 }
 
 }  // namespace
