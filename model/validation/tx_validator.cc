@@ -1,6 +1,6 @@
 #include "model/validation/tx_validator.h"
 
-#include <set>
+#include <algorithm>
 #include <string_view>
 #include <unordered_set>
 
@@ -88,9 +88,9 @@ uint8_t validate_transaction(std::string_view payload_bytes, std::string_view si
 
 uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::TxReadWriteSet* rwset_out,
                       ValidationWork* work, std::vector<kvrwset::KVRWSet>* parsed_out) {
-  protos::ChaincodeHeaderExtension ext;
+  protos::ChaincodeHeaderExtension& ext = tx.extension_scratch;
   if (!protoutil::parse(&ext, tx.channel_header.extension())) return Code::BAD_HEADER_EXTENSION;
-  protos::ChaincodeAction action;
+  protos::ChaincodeAction& action = tx.chaincode_action_scratch;
   if (!protoutil::parse(&action, tx.response_payload.extension())) return Code::BAD_RESPONSE_PAYLOAD;
   rwset::TxReadWriteSet rws;
   if (!protoutil::parse(&rws, action.results())) return Code::BAD_RWSET;
@@ -102,37 +102,58 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
     protos::ChaincodeEvent event;
     if (!protoutil::parse(&event, action.events()) || event.chaincode_id() != cc) return Code::INVALID_OTHER_REASON;
   }
-  // The namespaces whose policy must hold: the invoked chaincode and every namespace written.
-  std::set<std::string> seen;
-  std::set<std::string> written{cc};
-  std::vector<kvrwset::KVRWSet> parsed(rws.ns_rwset_size());
-  for (int i = 0; i < rws.ns_rwset_size(); ++i) {
+  // The namespaces whose policy must hold: the invoked chaincode and every namespace written,
+  // each once, in name order. A namespace may appear once in the rwset: the first repeat (in
+  // rwset order, before later namespaces are parsed) is ILLEGAL_WRITESET. Views into ext and
+  // rws, which outlive their use here.
+  const int n = rws.ns_rwset_size();
+  std::vector<std::string_view> written{cc};
+  std::unordered_set<std::string_view> seen;  // membership only, for many namespaces
+  constexpr int kLinear = 8;
+  std::vector<kvrwset::KVRWSet> parsed(n);
+  for (int i = 0; i < n; ++i) {
     const auto& ns = rws.ns_rwset(i);
-    if (!seen.insert(ns.namespace_()).second) return Code::ILLEGAL_WRITESET;
+    const std::string_view name = ns.namespace_();
+    bool repeated = false;
+    if (n <= kLinear) {
+      for (int j = 0; j < i && !repeated; ++j) repeated = rws.ns_rwset(j).namespace_() == name;
+    } else {
+      repeated = !seen.insert(name).second;
+    }
+    if (repeated) return Code::ILLEGAL_WRITESET;
     kvrwset::KVRWSet& kv = parsed[i];
     if (!protoutil::parse(&kv, ns.rwset())) return Code::BAD_RWSET;
-    if (kv.writes_size() > 0 || kv.metadata_writes_size() > 0) written.insert(ns.namespace_());
+    if (kv.writes_size() > 0 || kv.metadata_writes_size() > 0) written.push_back(name);
   }
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
   // The signer set of the builtin VSCC: each endorsement's identity, and whether it is a
-  // valid identity whose signature over (response payload ‖ endorser) verifies.
+  // valid identity whose signature over (response payload ‖ endorser) verifies. The scratch
+  // signers are overwritten in place, keeping their strings' buffers.
   const std::string& prp_bytes = tx.endorsed_action.proposal_response_payload();
-  std::vector<PolicySigner> signers;
-  for (const auto& e : tx.endorsed_action.endorsements()) {
-    PolicySigner s;
+  std::vector<PolicySigner>& signers = tx.signers_scratch;
+  signers.resize(static_cast<size_t>(tx.endorsed_action.endorsements_size()));
+  for (int k = 0; k < tx.endorsed_action.endorsements_size(); ++k) {
+    const protos::Endorsement& e = tx.endorsed_action.endorsements(k);
+    PolicySigner& s = signers[static_cast<size_t>(k)];
     s.signature_valid = false;
+    s.identity.msp_id.clear();
+    s.identity.id_key.clear();
+    s.identity.roles_mask = 0;
     auto identity = ctx.msps->deserialize_identity(e.endorser());
     if (identity.is_ok() && identity->is_valid()) {
-      s.identity = PolicyIdentity{identity->msp_id(), identity->id_key(), identity->roles_mask()};
+      s.identity.msp_id = identity->msp_id();
+      s.identity.id_key = identity->id_key();
+      s.identity.roles_mask = identity->roles_mask();
       ++work->signatures_verified;
       // The signed data is prp ‖ endorser; hash it in two pieces rather than concatenating.
       crypto::Sha256 h;
       h.update(prp_bytes).update(e.endorser());
       s.signature_valid = ctx.verifier->verify_digest(identity->certificate(), h.finish(), e.signature()).is_ok();
     }
-    signers.push_back(std::move(s));
   }
-  for (const std::string& ns : written) {
-    auto def = ctx.chaincodes->find(ns);
+  for (std::string_view ns : written) {
+    auto def = ctx.chaincodes->find(std::string(ns));
     if (def == ctx.chaincodes->end()) return Code::INVALID_CHAINCODE;
     ++work->policy_evaluations;
     if (!def->second.endorsement_policy.evaluate(signers).satisfied) return Code::ENDORSEMENT_POLICY_FAILURE;

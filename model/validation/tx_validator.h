@@ -76,6 +76,12 @@ struct CheckedTx {
   protos::ChaincodeEndorsedAction endorsed_action;  // the action payload's action
   protos::ProposalResponsePayload response_payload;
 
+  // dispatch_vscc's working messages: scratch, reused with their buffers when one CheckedTx
+  // serves many transactions.
+  mutable protos::ChaincodeHeaderExtension extension_scratch;
+  mutable protos::ChaincodeAction chaincode_action_scratch;
+  mutable std::vector<PolicySigner> signers_scratch;
+
   common::Payload payload_scratch;
   common::SignatureHeader signature_header_scratch;
   common::SignatureHeader action_signature_header_scratch;
