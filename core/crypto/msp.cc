@@ -90,12 +90,6 @@ std::string serialize_identity(std::string_view msp_id, const Certificate& cert)
   return out;
 }
 
-Identity::Identity(std::string msp_id, Certificate cert)
-    : msp_id_(std::move(msp_id)),
-      cert_(std::move(cert)),
-      id_key_(to_hex(cert_.der_sha256())),
-      serialized_(serialize_identity(msp_id_, cert_)) {}
-
 // ---- Msp ---------------------------------------------------------------------------------
 
 struct Msp::State {
@@ -235,12 +229,14 @@ Status Msp::satisfies_principal(const Identity& identity, const RolePrincipal& p
 }
 
 Identity Msp::make_identity(const Certificate& cert) const {
-  Identity id(state_->msp_id, cert);
-  id.validation_ = validate(cert);
+  Status validation = validate(cert);
+  uint32_t roles_mask = 0;
   for (MspRole role : kAllMspRoles) {
-    if (satisfies_role(cert, id.validation_, role).is_ok()) id.roles_mask_ |= msp_role_bit(role);
+    if (satisfies_role(cert, validation, role).is_ok()) roles_mask |= msp_role_bit(role);
   }
-  return id;
+  return Identity(std::make_shared<const Identity::Rep>(Identity::Rep{
+      state_->msp_id, cert, to_hex(cert.der_sha256()), serialize_identity(state_->msp_id, cert),
+      std::move(validation), roles_mask}));
 }
 
 Result<Identity> Msp::identity_from_id_bytes(std::string_view id_bytes) const {
@@ -279,6 +275,7 @@ Status MspManager::add(Msp msp) {
   std::string id = msp.msp_id();
   if (msps_.count(id) != 0) return Status::already_exists("MSP " + id + " is already set up");
   msps_.emplace(std::move(id), std::move(msp));
+  cache_.clear();
   return Status::ok();
 }
 
@@ -294,13 +291,19 @@ std::vector<std::string> MspManager::msp_ids() const {
 }
 
 Result<Identity> MspManager::deserialize_identity(std::string_view serialized) const {
+  if (auto it = cache_.find(serialized); it != cache_.end()) return it->second;
   msp::SerializedIdentity sid;
   if (!sid.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
     return Status::corruption("could not deserialize a SerializedIdentity");
   }
   const Msp* m = find(sid.mspid());
   if (m == nullptr) return Status::not_found("MSP " + sid.mspid() + " is unknown");
-  return m->identity_from_id_bytes(sid.id_bytes());
+  Result<Identity> id = m->identity_from_id_bytes(sid.id_bytes());
+  if (id.is_ok()) {
+    if (cache_.size() >= kCacheCapacity) cache_.clear();
+    cache_.emplace(std::string(serialized), *id);
+  }
+  return id;
 }
 
 Status MspManager::satisfies_principal(const Identity& identity, const RolePrincipal& principal) const {

@@ -42,9 +42,11 @@
 // evaluator's role_bit() (core/policy), so an Identity maps directly onto its
 // PolicyIdentity{msp_id(), id_key(), roles_mask()}.
 //
-// Ownership and cost: Msp and MspManager are cheap to copy; copies share one immutable
-// configuration and one deserialization cache (id_bytes -> Identity, bounded, cleared whole
-// when full; it saves real time only and never changes a result).
+// Ownership and cost: Msp is cheap to copy; copies share one immutable configuration and one
+// deserialization cache (id_bytes -> Identity, bounded, cleared whole when full). An
+// MspManager also keeps a cache, of whole serialized identities (the bytes a transaction
+// carries) -> Identity, its own per instance. Identities are cheap to copy (they share one
+// immutable representation). The caches save real time only and never change a result.
 #pragma once
 
 #include <cstddef>
@@ -78,38 +80,43 @@ std::string serialize_identity(std::string_view msp_id, const Certificate& cert)
 
 class Identity {
  public:
-  const std::string& msp_id() const { return msp_id_; }
+  const std::string& msp_id() const { return rep_->msp_id; }
   // Fabric's IdentityIdentifier.Id: lowercase hex SHA-256 of the DER certificate. Equal for
   // two copies of one certificate, different for different certificates.
-  const std::string& id_key() const { return id_key_; }
-  const Certificate& certificate() const { return cert_; }
+  const std::string& id_key() const { return rep_->id_key; }
+  const Certificate& certificate() const { return rep_->cert; }
   // The canonical serialization (serialize_identity of msp_id and certificate), which is what
   // Fabric's Serialize() returns even if the received PEM had extra text around it.
-  const std::string& serialized() const { return serialized_; }
+  const std::string& serialized() const { return rep_->serialized; }
 
   // The MSP's validation verdict (OK, or FailedPrecondition saying why not).
-  const Status& validation() const { return validation_; }
-  bool is_valid() const { return validation_.is_ok(); }
+  const Status& validation() const { return rep_->validation; }
+  bool is_valid() const { return rep_->validation.is_ok(); }
   // msp_role_bit() of every role this identity satisfies in its own MSP. An invalid identity
   // has none, except the admin bit when its certificate is listed as an admin with NodeOUs
   // on (Fabric checks the admin list before validity, and does not validate admins then).
-  uint32_t roles_mask() const { return roles_mask_; }
-  bool has_role(MspRole role) const { return (roles_mask_ & msp_role_bit(role)) != 0; }
+  uint32_t roles_mask() const { return rep_->roles_mask; }
+  bool has_role(MspRole role) const { return (rep_->roles_mask & msp_role_bit(role)) != 0; }
   // Whether the identity satisfies `principal` (same MSP ID and the role bit set).
   bool satisfies(const RolePrincipal& principal) const {
-    return principal.msp_id == msp_id_ && has_role(principal.role);
+    return principal.msp_id == rep_->msp_id && has_role(principal.role);
   }
 
  private:
   friend class Msp;
-  Identity(std::string msp_id, Certificate cert);
+  // Immutable once made; copies of an Identity share it, so handing out an identity (from
+  // a deserialization cache, for instance) copies a pointer, not the certificate and strings.
+  struct Rep {
+    std::string msp_id;
+    Certificate cert;
+    std::string id_key;
+    std::string serialized;
+    Status validation;
+    uint32_t roles_mask = 0;
+  };
+  explicit Identity(std::shared_ptr<const Rep> rep) : rep_(std::move(rep)) {}
 
-  std::string msp_id_;
-  Certificate cert_;
-  std::string id_key_;
-  std::string serialized_;
-  Status validation_;
-  uint32_t roles_mask_ = 0;
+  std::shared_ptr<const Rep> rep_;
 };
 
 struct MspConfig {
@@ -175,8 +182,18 @@ class MspManager {
   // The identity's own MSP decides; an unknown MSP is NotFound.
   Status satisfies_principal(const Identity& identity, const RolePrincipal& principal) const;
 
+  // Entries of the whole-bytes deserialization cache (see the header comment).
+  size_t cache_size() const { return cache_.size(); }
+
  private:
+  inline static constexpr size_t kCacheCapacity = 4096;
+
   std::map<std::string, Msp, std::less<>> msps_;
+  // Serialized identity bytes -> the identity they deserialized to, successes only: what
+  // deserialize_identity would compute again (the MSPs are immutable and only ever added),
+  // without re-parsing the SerializedIdentity. Bounded, cleared whole when full and on
+  // add(). Lookups only; its order never reaches a result.
+  mutable std::map<std::string, Identity, std::less<>> cache_;
 };
 
 }  // namespace fabsim::crypto

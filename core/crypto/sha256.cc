@@ -1,72 +1,72 @@
 #include "core/crypto/sha256.h"
 
+// SHA256_Init/Update/Final are deprecated in OpenSSL 3 (see below).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "core/assert.h"
 
 namespace fabsim::crypto {
 namespace {
-// SHA-256 fetched from the default provider once per process. With OpenSSL 3, passing the
-// legacy EVP_sha256() to a digest call makes it look the algorithm up again on every call,
-// which costs more than hashing a short message.
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // never freed: lives as long as the process
-  FABSIM_ASSERT(md != nullptr);
-  return md;
-}
+// OpenSSL's low-level SHA-256 (SHA256_Init/Update/Final): the same implementation the EVP
+// digest of the default provider runs (with the CPU's SHA extensions where present), but
+// without EVP's per-context heap allocations and provider dispatch, which cost more than
+// hashing a short message. Deprecated in OpenSSL 3 in favour of EVP, still supported.
+static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8, "Sha256::ctx_ is too small for SHA256_CTX");
 constexpr size_t kSha256BlockSize = 64;
 }  // namespace
 
+// Not OpenSSL's one-shot SHA256(): in OpenSSL 3 that goes through EVP_Q_digest, which
+// fetches the algorithm again on every call.
 Digest256 sha256(std::string_view data) {
+  SHA256_CTX ctx;
+  FABSIM_ASSERT(SHA256_Init(&ctx) == 1);
+  FABSIM_ASSERT(SHA256_Update(&ctx, data.data(), data.size()) == 1);
   Digest256 out{};
-  unsigned int len = 0;
-  FABSIM_ASSERT(EVP_Digest(data.data(), data.size(), out.data(), &len, sha256_md(), nullptr) == 1);
-  FABSIM_ASSERT(len == kSha256Size);
+  FABSIM_ASSERT(SHA256_Final(out.data(), &ctx) == 1);
   return out;
 }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  FABSIM_ASSERT(ctx_ != nullptr);
-  FABSIM_ASSERT(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) == 1);
+Sha256::Sha256() { FABSIM_ASSERT(SHA256_Init(reinterpret_cast<SHA256_CTX*>(ctx_)) == 1); }
+
+Sha256::~Sha256() = default;
+
+// A moved-from Sha256 counts as finished: it may not be updated or finished again.
+Sha256::Sha256(Sha256&& other) noexcept : finished_(other.finished_) {
+  std::memcpy(ctx_, other.ctx_, sizeof(ctx_));
+  other.finished_ = true;
 }
-
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
-
-Sha256::Sha256(Sha256&& other) noexcept
-    : ctx_(std::exchange(other.ctx_, nullptr)), finished_(other.finished_) {}
 
 Sha256& Sha256::operator=(Sha256&& other) noexcept {
   if (this != &other) {
-    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
-    ctx_ = std::exchange(other.ctx_, nullptr);
+    std::memcpy(ctx_, other.ctx_, sizeof(ctx_));
     finished_ = other.finished_;
+    other.finished_ = true;
   }
   return *this;
 }
 
 Sha256& Sha256::update(std::string_view data) {
-  FABSIM_ASSERT(ctx_ != nullptr);
   FABSIM_ASSERT_MSG(!finished_, "Sha256::update after finish");
-  FABSIM_ASSERT(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) == 1);
+  FABSIM_ASSERT(SHA256_Update(reinterpret_cast<SHA256_CTX*>(ctx_), data.data(), data.size()) == 1);
   return *this;
 }
 
 Digest256 Sha256::finish() {
-  FABSIM_ASSERT(ctx_ != nullptr);
   FABSIM_ASSERT_MSG(!finished_, "Sha256::finish called twice");
   finished_ = true;
   Digest256 out{};
-  unsigned int len = 0;
-  FABSIM_ASSERT(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) == 1);
-  FABSIM_ASSERT(len == kSha256Size);
+  FABSIM_ASSERT(SHA256_Final(out.data(), reinterpret_cast<SHA256_CTX*>(ctx_)) == 1);
   return out;
 }
 

@@ -31,7 +31,7 @@ inline std::string to_string(const Digest256& d) { return std::string(as_bytes(d
 Digest256 sha256(std::string_view data);
 
 // Incremental SHA-256 over several pieces: same result as sha256() of their concatenation.
-// Owns one EVP_MD_CTX; move-only.
+// Holds OpenSSL's SHA256_CTX inline (no heap allocation); move-only.
 class Sha256 {
  public:
   Sha256();
@@ -46,7 +46,9 @@ class Sha256 {
   Digest256 finish();
 
  private:
-  void* ctx_;  // EVP_MD_CTX*, kept opaque so this header needs no OpenSSL include
+  // OpenSSL's SHA256_CTX, kept opaque so this header needs no OpenSSL include (its size
+  // and alignment are checked in sha256.cc).
+  alignas(8) unsigned char ctx_[112];
   bool finished_ = false;
 };
 

@@ -11,7 +11,16 @@ std::string compute_tx_id(std::string_view nonce, std::string_view creator) {
 }
 
 bool tx_id_matches(std::string_view tx_id, std::string_view nonce, std::string_view creator) {
-  return tx_id == compute_tx_id(nonce, creator);
+  // tx_id == compute_tx_id(nonce, creator), without building the hex string.
+  if (tx_id.size() != 2 * kSha256Size) return false;
+  Sha256 h;
+  h.update(nonce).update(creator);
+  const Digest256 d = h.finish();
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (tx_id[2 * i] != kDigits[d[i] >> 4] || tx_id[2 * i + 1] != kDigits[d[i] & 0x0f]) return false;
+  }
+  return true;
 }
 
 std::string make_nonce(Rng& rng) {

@@ -1,5 +1,8 @@
 #include "core/crypto/verify_cache.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/assert.h"
 
 namespace fabsim::crypto {
@@ -26,6 +29,14 @@ void CachingVerifier::insert(std::string key, const Status& outcome) const {
   current_.emplace(std::move(key), outcome);
 }
 
+size_t CachingVerifier::KeyHash::operator()(const std::string& key) const noexcept {
+  if (key.size() < 2 * kSha256Size) return std::hash<std::string>()(key);  // not a key we build
+  uint64_t signer = 0, digest = 0;
+  std::memcpy(&signer, key.data(), sizeof signer);
+  std::memcpy(&digest, key.data() + kSha256Size, sizeof digest);
+  return static_cast<size_t>(digest ^ (signer * 0x9e3779b97f4a7c15ULL) ^ key.size());
+}
+
 Status CachingVerifier::verify_digest(const Certificate& signer, const Digest256& digest,
                                       std::string_view signature) const {
   ++stats_.requests;
@@ -33,25 +44,24 @@ Status CachingVerifier::verify_digest(const Certificate& signer, const Digest256
     ++stats_.real_verifications;
     return inner_->verify_digest(signer, digest, signature);
   }
-  std::string key;
-  key.reserve(2 * kSha256Size + signature.size());
-  key.append(as_bytes(signer.der_sha256()));
-  key.append(as_bytes(digest));
-  key.append(signature);
-  if (auto it = current_.find(key); it != current_.end()) {
+  key_.clear();
+  key_.append(as_bytes(signer.der_sha256()));
+  key_.append(as_bytes(digest));
+  key_.append(signature);
+  if (auto it = current_.find(key_); it != current_.end()) {
     ++stats_.hits;
     return it->second;
   }
-  if (auto it = previous_.find(key); it != previous_.end()) {
+  if (auto it = previous_.find(key_); it != previous_.end()) {
     ++stats_.hits;
     Status s = it->second;
     previous_.erase(it);
-    insert(std::move(key), s);
+    insert(key_, s);
     return s;
   }
   ++stats_.real_verifications;
   Status s = inner_->verify_digest(signer, digest, signature);
-  insert(std::move(key), s);
+  insert(key_, s);
   return s;
 }
 

@@ -59,11 +59,19 @@ class CachingVerifier final : public Verifier {
   // Into the current generation, rotating generations first if it is full.
   void insert(std::string key, const Status& outcome) const;
 
+  // Keys are (signer hash ‖ digest ‖ signature); both hashes are SHA-256 outputs, so eight
+  // bytes of each make a well-spread bucket hash without hashing the whole key again.
+  struct KeyHash {
+    size_t operator()(const std::string& key) const noexcept;
+  };
+  using Map = std::unordered_map<std::string, Status, KeyHash>;
+
   std::unique_ptr<Verifier> inner_;
   bool enabled_;
   size_t capacity_;
-  mutable std::unordered_map<std::string, Status> current_;
-  mutable std::unordered_map<std::string, Status> previous_;
+  mutable Map current_;
+  mutable Map previous_;
+  mutable std::string key_;  // the key being looked up, reused: a lookup allocates nothing
   mutable VerifyCacheStats stats_;
 };
 

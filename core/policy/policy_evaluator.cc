@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include <map>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include "core/assert.h"
@@ -106,25 +108,44 @@ SignerSet build_signer_set(std::span<const PolicySigner> signers) {
   SignerSet set;
   set.disposition.reserve(signers.size());
   set.duplicate_of.reserve(signers.size());
-  // Key: the MSP ID's length, the MSP ID, then the id key; unambiguous for any strings.
-  std::unordered_map<std::string, uint32_t> accepted_by_key;
+  // Two signers are the same identity when both the MSP ID and the id key are equal. The
+  // accepted signers are searched linearly while they are few (the usual handful of
+  // endorsements: no allocation, no key building); past kLinear an ordered index over
+  // (MSP ID, id key) takes over. Lookups only: the index's order never reaches the result.
+  constexpr size_t kLinear = 8;
+  using Key = std::pair<std::string_view, std::string_view>;
+  std::map<Key, uint32_t> index;
+  auto key_of = [&](size_t i) { return Key(signers[i].identity.msp_id, signers[i].identity.id_key); };
+  auto find_accepted = [&](size_t i) -> std::optional<uint32_t> {
+    const Key k = key_of(i);
+    if (set.accepted.size() <= kLinear) {
+      for (uint32_t j : set.accepted) {
+        if (key_of(j) == k) return j;
+      }
+      return std::nullopt;
+    }
+    auto it = index.find(k);
+    return it == index.end() ? std::nullopt : std::optional<uint32_t>(it->second);
+  };
   for (size_t i = 0; i < signers.size(); ++i) {
-    const PolicyIdentity& id = signers[i].identity;
-    const auto index = static_cast<uint32_t>(i);
-    std::string key = fmt::format("{}:{}{}", id.msp_id.size(), id.msp_id, id.id_key);
-    if (auto it = accepted_by_key.find(key); it != accepted_by_key.end()) {
+    const auto index_i = static_cast<uint32_t>(i);
+    if (std::optional<uint32_t> first = find_accepted(i)) {
       set.disposition.push_back(SignerDisposition::kDuplicate);
-      set.duplicate_of.push_back(it->second);
+      set.duplicate_of.push_back(*first);
       continue;
     }
-    set.duplicate_of.push_back(index);
+    set.duplicate_of.push_back(index_i);
     if (!signers[i].signature_valid) {
       set.disposition.push_back(SignerDisposition::kBadSignature);
       continue;
     }
     set.disposition.push_back(SignerDisposition::kAccepted);
-    set.accepted.push_back(index);
-    accepted_by_key.emplace(std::move(key), index);
+    set.accepted.push_back(index_i);
+    if (set.accepted.size() == kLinear + 1) {
+      for (uint32_t j : set.accepted) index.emplace(key_of(j), j);
+    } else if (set.accepted.size() > kLinear + 1) {
+      index.emplace(key_of(i), index_i);
+    }
   }
   return set;
 }

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <leveldb/write_batch.h>
 
+#include <cstdint>
+#include <memory>
+
 #include "core/assert.h"
 #include "model/ledger/block_hash.h"
 #include "model/ledger/ordered_encoding.h"
@@ -192,8 +195,13 @@ Status BlockStore::append(const common::Block& block) {
     return Status::invalid_argument(fmt::format("block {}: TRANSACTIONS_FILTER has {} entries for {} transactions",
                                                 h.number(), filter.size(), data.size()));
   }
-  std::string bytes;
-  FABSIM_ASSERT(block.SerializeToString(&bytes));  // no maps in Block: deterministic bytes
+  // No maps in Block: deterministic bytes, the same SerializeToString would give. Serialized
+  // into an uninitialized buffer: a std::string would zero-fill the megabytes first.
+  const size_t size = block.ByteSizeLong();
+  std::unique_ptr<char[]> buffer(new char[size]);
+  auto* const begin = reinterpret_cast<uint8_t*>(buffer.get());
+  FABSIM_ASSERT(block.SerializeWithCachedSizesToArray(begin) == begin + size);
+  const std::string_view bytes(buffer.get(), size);
   const std::string hash = block_header_hash(h);
   const std::string number = encode_ordered_uint64(h.number());
 

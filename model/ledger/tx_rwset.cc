@@ -9,8 +9,8 @@
 #include "core/proto/peer/proposal_response.pb.h"
 #include "core/proto/peer/transaction.pb.h"
 #include "model/ledger/block_hash.h"
+#include "model/protoutil/envelope_view.h"
 #include "model/protoutil/proto_io.h"
-#include "model/protoutil/wire.h"
 
 namespace fabsim::ledger {
 namespace {
@@ -25,63 +25,48 @@ Result<common::Payload> payload_of(std::string_view envelope_bytes) {
   return payload;
 }
 
-Result<common::ChannelHeader> channel_header_of(const common::Payload& payload) {
-  if (!payload.has_header()) return Status::corruption("payload header is missing");
-  common::ChannelHeader chdr;
-  if (!parse(&chdr, payload.header().channel_header())) return Status::corruption("channel header does not parse");
-  return chdr;
-}
-
-// The channel header and the signature header's bytes, as payload_of + channel_header_of
-// would give them, but read in place: the payload's data (the bulk of a transaction) is
-// neither parsed nor copied. Falls back to the full parse where the wire walk cannot decide.
+// The channel header and the signature header's bytes of an envelope, as parsing the
+// envelope, its payload and the channel header would give them, but read in place
+// (protoutil/envelope_view.h): the payload's data (the bulk of a transaction) and the
+// signature header (the creator's identity) are neither parsed nor copied. The view points
+// into the envelope's bytes or into the scratch messages.
 struct EnvelopeHeaders {
   common::ChannelHeader channel_header;
-  std::string signature_header;
+  std::string_view signature_header;
+  common::Envelope envelope_scratch;
+  common::Payload payload_scratch;
 };
 
-Result<EnvelopeHeaders> headers_of(std::string_view envelope_bytes) {
-  using protoutil::WireResult;
-  auto full = [&]() -> Result<EnvelopeHeaders> {
-    auto payload = payload_of(envelope_bytes);
-    if (!payload) return payload.status();
-    auto chdr = channel_header_of(*payload);
-    if (!chdr) return chdr.status();
-    return EnvelopeHeaders{std::move(chdr).value(), payload->header().signature_header()};
-  };
-  std::string_view payload, header, channel_header, signature_header;
-  WireResult r = protoutil::find_field(envelope_bytes, 1, false, &payload);
-  if (r == WireResult::kMalformed) return Status::corruption("envelope does not parse");
-  if (r == WireResult::kFallback) return full();
-  r = protoutil::find_field(payload, 1, true, &header);
-  if (r == WireResult::kMalformed) return Status::corruption("envelope payload does not parse");
-  if (r == WireResult::kFallback) return full();
-  if (r == WireResult::kAbsent) return Status::corruption("payload header is missing");
-  r = protoutil::find_field(header, 1, false, &channel_header);
-  if (r == WireResult::kMalformed) return Status::corruption("envelope payload does not parse");
-  if (r == WireResult::kFallback) return full();
-  (void)protoutil::find_field(header, 2, false, &signature_header);  // same walk: cannot fail now
-  EnvelopeHeaders out;
-  if (!parse(&out.channel_header, channel_header)) return Status::corruption("channel header does not parse");
-  out.signature_header = std::string(signature_header);
-  return out;
+Status headers_of(std::string_view envelope_bytes, EnvelopeHeaders* out) {
+  protoutil::EnvelopeView env;
+  if (!protoutil::read_envelope(envelope_bytes, &out->envelope_scratch, &env))
+    return Status::corruption("envelope does not parse");
+  protoutil::PayloadView payload;
+  switch (protoutil::read_payload(env.payload, &out->payload_scratch, &payload)) {
+    case protoutil::PayloadRead::kOk: break;
+    case protoutil::PayloadRead::kMalformed: return Status::corruption("envelope payload does not parse");
+    case protoutil::PayloadRead::kNoHeader: return Status::corruption("payload header is missing");
+  }
+  if (!parse(&out->channel_header, payload.channel_header)) return Status::corruption("channel header does not parse");
+  out->signature_header = payload.signature_header;
+  return Status::ok();
 }
 
 }  // namespace
 
 Result<std::string> txid_from_envelope(std::string_view envelope_bytes) {
-  auto h = headers_of(envelope_bytes);
-  if (!h) return h.status();
-  if (!h->channel_header.tx_id().empty()) return h->channel_header.tx_id();
+  EnvelopeHeaders h;
+  if (Status s = headers_of(envelope_bytes, &h); !s.is_ok()) return s;
+  if (!h.channel_header.tx_id().empty()) return std::move(*h.channel_header.mutable_tx_id());
   common::SignatureHeader shdr;
-  if (!parse(&shdr, h->signature_header)) return Status::corruption("signature header does not parse");
+  if (!parse(&shdr, h.signature_header)) return Status::corruption("signature header does not parse");
   return crypto::compute_tx_id(shdr.nonce(), shdr.creator());
 }
 
 Result<int32_t> header_type_from_envelope(std::string_view envelope_bytes) {
-  auto h = headers_of(envelope_bytes);
-  if (!h) return h.status();
-  return h->channel_header.type();
+  EnvelopeHeaders h;
+  if (Status s = headers_of(envelope_bytes, &h); !s.is_ok()) return s;
+  return h.channel_header.type();
 }
 
 Result<rwset::TxReadWriteSet> rwset_from_envelope(std::string_view envelope_bytes) {

@@ -40,8 +40,8 @@ Proposal make_proposal(const ProposalSpec& spec, const crypto::SigningIdentity& 
   return p;
 }
 
-std::string proposal_hash(const std::string& channel_header, const std::string& signature_header,
-                          const std::string& chaincode_proposal_payload) {
+std::string proposal_hash(std::string_view channel_header, std::string_view signature_header,
+                          std::string_view chaincode_proposal_payload) {
   crypto::Sha256 h;
   h.update(channel_header);
   h.update(signature_header);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/crypto/signing_identity.h"
@@ -54,8 +55,8 @@ struct Proposal {
 Proposal make_proposal(const ProposalSpec& spec, const crypto::SigningIdentity& creator);
 
 // SHA-256(channel_header ‖ signature_header ‖ chaincode_proposal_payload).
-std::string proposal_hash(const std::string& channel_header, const std::string& signature_header,
-                          const std::string& chaincode_proposal_payload);
+std::string proposal_hash(std::string_view channel_header, std::string_view signature_header,
+                          std::string_view chaincode_proposal_payload);
 
 struct EndorsementSpec {
   rwset::TxReadWriteSet results;

@@ -1,11 +1,14 @@
 #include "model/validation/tx_validator.h"
 
-#include <set>
+#include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "core/crypto/creator_check.h"
 #include "core/crypto/sha256.h"
 #include "core/crypto/txid.h"
 #include "core/proto/peer/chaincode_event.pb.h"
+#include "model/protoutil/envelope_view.h"
 #include "model/protoutil/txutil.h"
 #include "model/validation/mvcc.h"
 
@@ -14,12 +17,12 @@ namespace {
 
 using Code = protos::TxValidationCode;
 
-bool signature_header_valid(const common::SignatureHeader& shdr) {
-  return !shdr.nonce().empty() && !shdr.creator().empty();
+bool signature_header_valid(const protoutil::SignatureHeaderView& shdr) {
+  return !shdr.nonce.empty() && !shdr.creator.empty();
 }
 
 // checkSignatureFromCreator, after its nil-argument check.
-bool creator_signature_valid(const std::string& creator, const std::string& signature, const std::string& message,
+bool creator_signature_valid(std::string_view creator, std::string_view signature, std::string_view message,
                              const ValidationContext& ctx, ValidationWork* work) {
   if (creator.empty() || signature.empty() || message.empty()) return false;
   const Status s = crypto::check_signature_from_creator(*ctx.msps, *ctx.verifier, creator, message, signature);
@@ -29,16 +32,19 @@ bool creator_signature_valid(const std::string& creator, const std::string& sign
 
 // validateEndorserTransaction: exactly one action with a valid signature header, parsable
 // action payload and response payload, and a proposal hash that matches.
-bool endorser_transaction_valid(const common::Payload& payload, CheckedTx* out) {
-  if (!protoutil::parse(&out->transaction, payload.data())) return false;
-  if (out->transaction.actions_size() != 1) return false;
-  const protos::TransactionAction& act = out->transaction.actions(0);
-  common::SignatureHeader action_shdr;
-  if (!protoutil::parse(&action_shdr, act.header()) || !signature_header_valid(action_shdr)) return false;
-  if (!protoutil::parse(&out->action_payload, act.payload()) || !out->action_payload.has_action()) return false;
-  if (!protoutil::parse(&out->response_payload, out->action_payload.action().proposal_response_payload())) return false;
-  const std::string hash = protoutil::proposal_hash(payload.header().channel_header(), act.header(),
-                                                    out->action_payload.chaincode_proposal_payload());
+bool endorser_transaction_valid(const protoutil::PayloadView& payload, CheckedTx* out) {
+  protoutil::ActionView act;
+  if (!protoutil::read_single_action(payload.data, &out->transaction_scratch, &act)) return false;
+  protoutil::SignatureHeaderView action_shdr;
+  if (!protoutil::read_signature_header(act.header, &out->action_signature_header_scratch, &action_shdr) ||
+      !signature_header_valid(action_shdr))
+    return false;
+  std::string_view chaincode_proposal_payload;
+  if (protoutil::read_action_payload(act.payload, &out->action_payload_scratch, &chaincode_proposal_payload,
+                                     &out->endorsed_action) != protoutil::ActionPayloadRead::kOk)
+    return false;  // does not parse, or has no action
+  if (!protoutil::parse(&out->response_payload, out->endorsed_action.proposal_response_payload())) return false;
+  const std::string hash = protoutil::proposal_hash(payload.channel_header, act.header, chaincode_proposal_payload);
   return hash == out->response_payload.proposal_hash();
 }
 
@@ -46,34 +52,45 @@ bool endorser_transaction_valid(const common::Payload& payload, CheckedTx* out) 
 
 uint8_t validate_transaction(const common::Envelope& env, const ValidationContext& ctx, CheckedTx* out,
                              ValidationWork* work) {
+  return validate_transaction(env.payload(), env.signature(), ctx, out, work);
+}
+
+uint8_t validate_transaction(std::string_view payload_bytes, std::string_view signature,
+                             const ValidationContext& ctx, CheckedTx* out, ValidationWork* work) {
   ++work->envelopes;
   // Parsed straight into *out: a caller that reuses one CheckedTx for many transactions
-  // reuses its buffers too (protobuf's Clear keeps string capacity).
+  // reuses its buffers too (protobuf's Clear keeps string capacity). The payload itself is
+  // read in place (protoutil/envelope_view.h).
   CheckedTx& tx = *out;
-  if (!protoutil::parse(&tx.payload, env.payload())) return Code::BAD_PAYLOAD;
-  if (!tx.payload.has_header()) return Code::BAD_COMMON_HEADER;
-  if (!protoutil::parse(&tx.channel_header, tx.payload.header().channel_header()) ||
-      !protoutil::parse(&tx.signature_header, tx.payload.header().signature_header()))
+  protoutil::PayloadView payload;
+  switch (protoutil::read_payload(payload_bytes, &tx.payload_scratch, &payload)) {
+    case protoutil::PayloadRead::kOk: break;
+    case protoutil::PayloadRead::kMalformed: return Code::BAD_PAYLOAD;
+    case protoutil::PayloadRead::kNoHeader: return Code::BAD_COMMON_HEADER;
+  }
+  protoutil::SignatureHeaderView shdr;
+  if (!protoutil::parse(&tx.channel_header, payload.channel_header) ||
+      !protoutil::read_signature_header(payload.signature_header, &tx.signature_header_scratch, &shdr))
     return Code::BAD_COMMON_HEADER;
   const int32_t type = tx.channel_header.type();
   if (type != common::ENDORSER_TRANSACTION && type != common::CONFIG_UPDATE && type != common::CONFIG)
     return Code::BAD_COMMON_HEADER;
-  if (tx.channel_header.epoch() != 0 || !signature_header_valid(tx.signature_header)) return Code::BAD_COMMON_HEADER;
-  if (!creator_signature_valid(tx.signature_header.creator(), env.signature(), env.payload(), ctx, work))
+  if (tx.channel_header.epoch() != 0 || !signature_header_valid(shdr)) return Code::BAD_COMMON_HEADER;
+  if (!creator_signature_valid(shdr.creator, signature, payload_bytes, ctx, work))
     return Code::BAD_CREATOR_SIGNATURE;
   if (type == common::CONFIG) return Code::INVALID_CONFIG_TRANSACTION;  // not modelled
   if (type != common::ENDORSER_TRANSACTION) return Code::UNSUPPORTED_TX_PAYLOAD;
-  if (!crypto::tx_id_matches(tx.channel_header.tx_id(), tx.signature_header.nonce(), tx.signature_header.creator()))
+  if (!crypto::tx_id_matches(tx.channel_header.tx_id(), shdr.nonce, shdr.creator))
     return Code::BAD_PROPOSAL_TXID;
-  if (!endorser_transaction_valid(tx.payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
+  if (!endorser_transaction_valid(payload, &tx)) return Code::INVALID_ENDORSER_TRANSACTION;
   return Code::VALID;
 }
 
 uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::TxReadWriteSet* rwset_out,
                       ValidationWork* work, std::vector<kvrwset::KVRWSet>* parsed_out) {
-  protos::ChaincodeHeaderExtension ext;
+  protos::ChaincodeHeaderExtension& ext = tx.extension_scratch;
   if (!protoutil::parse(&ext, tx.channel_header.extension())) return Code::BAD_HEADER_EXTENSION;
-  protos::ChaincodeAction action;
+  protos::ChaincodeAction& action = tx.chaincode_action_scratch;
   if (!protoutil::parse(&action, tx.response_payload.extension())) return Code::BAD_RESPONSE_PAYLOAD;
   rwset::TxReadWriteSet rws;
   if (!protoutil::parse(&rws, action.results())) return Code::BAD_RWSET;
@@ -85,37 +102,58 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
     protos::ChaincodeEvent event;
     if (!protoutil::parse(&event, action.events()) || event.chaincode_id() != cc) return Code::INVALID_OTHER_REASON;
   }
-  // The namespaces whose policy must hold: the invoked chaincode and every namespace written.
-  std::set<std::string> seen;
-  std::set<std::string> written{cc};
-  std::vector<kvrwset::KVRWSet> parsed(rws.ns_rwset_size());
-  for (int i = 0; i < rws.ns_rwset_size(); ++i) {
+  // The namespaces whose policy must hold: the invoked chaincode and every namespace written,
+  // each once, in name order. A namespace may appear once in the rwset: the first repeat (in
+  // rwset order, before later namespaces are parsed) is ILLEGAL_WRITESET. Views into ext and
+  // rws, which outlive their use here.
+  const int n = rws.ns_rwset_size();
+  std::vector<std::string_view> written{cc};
+  std::unordered_set<std::string_view> seen;  // membership only, for many namespaces
+  constexpr int kLinear = 8;
+  std::vector<kvrwset::KVRWSet> parsed(n);
+  for (int i = 0; i < n; ++i) {
     const auto& ns = rws.ns_rwset(i);
-    if (!seen.insert(ns.namespace_()).second) return Code::ILLEGAL_WRITESET;
+    const std::string_view name = ns.namespace_();
+    bool repeated = false;
+    if (n <= kLinear) {
+      for (int j = 0; j < i && !repeated; ++j) repeated = rws.ns_rwset(j).namespace_() == name;
+    } else {
+      repeated = !seen.insert(name).second;
+    }
+    if (repeated) return Code::ILLEGAL_WRITESET;
     kvrwset::KVRWSet& kv = parsed[i];
     if (!protoutil::parse(&kv, ns.rwset())) return Code::BAD_RWSET;
-    if (kv.writes_size() > 0 || kv.metadata_writes_size() > 0) written.insert(ns.namespace_());
+    if (kv.writes_size() > 0 || kv.metadata_writes_size() > 0) written.push_back(name);
   }
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
   // The signer set of the builtin VSCC: each endorsement's identity, and whether it is a
-  // valid identity whose signature over (response payload ‖ endorser) verifies.
-  const std::string& prp_bytes = tx.action_payload.action().proposal_response_payload();
-  std::vector<PolicySigner> signers;
-  for (const auto& e : tx.action_payload.action().endorsements()) {
-    PolicySigner s;
+  // valid identity whose signature over (response payload ‖ endorser) verifies. The scratch
+  // signers are overwritten in place, keeping their strings' buffers.
+  const std::string& prp_bytes = tx.endorsed_action.proposal_response_payload();
+  std::vector<PolicySigner>& signers = tx.signers_scratch;
+  signers.resize(static_cast<size_t>(tx.endorsed_action.endorsements_size()));
+  for (int k = 0; k < tx.endorsed_action.endorsements_size(); ++k) {
+    const protos::Endorsement& e = tx.endorsed_action.endorsements(k);
+    PolicySigner& s = signers[static_cast<size_t>(k)];
     s.signature_valid = false;
+    s.identity.msp_id.clear();
+    s.identity.id_key.clear();
+    s.identity.roles_mask = 0;
     auto identity = ctx.msps->deserialize_identity(e.endorser());
     if (identity.is_ok() && identity->is_valid()) {
-      s.identity = PolicyIdentity{identity->msp_id(), identity->id_key(), identity->roles_mask()};
+      s.identity.msp_id = identity->msp_id();
+      s.identity.id_key = identity->id_key();
+      s.identity.roles_mask = identity->roles_mask();
       ++work->signatures_verified;
       // The signed data is prp ‖ endorser; hash it in two pieces rather than concatenating.
       crypto::Sha256 h;
       h.update(prp_bytes).update(e.endorser());
       s.signature_valid = ctx.verifier->verify_digest(identity->certificate(), h.finish(), e.signature()).is_ok();
     }
-    signers.push_back(std::move(s));
   }
-  for (const std::string& ns : written) {
-    auto def = ctx.chaincodes->find(ns);
+  for (std::string_view ns : written) {
+    auto def = ctx.chaincodes->find(std::string(ns));
     if (def == ctx.chaincodes->end()) return Code::INVALID_CHAINCODE;
     ++work->policy_evaluations;
     if (!def->second.endorsement_policy.evaluate(signers).satisfied) return Code::ENDORSEMENT_POLICY_FAILURE;
@@ -126,7 +164,8 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
 }
 
 void mark_txid_duplicates(const std::vector<std::string>& txids, std::vector<uint8_t>& codes) {
-  std::set<std::string> seen;
+  std::unordered_set<std::string_view> seen;  // membership only; never iterated
+  seen.reserve(txids.size());
   for (size_t i = 0; i < txids.size(); ++i) {
     if (codes[i] != Code::VALID || txids[i].empty()) continue;
     if (!seen.insert(txids[i]).second) codes[i] = Code::DUPLICATE_TXID;
@@ -141,14 +180,15 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
   out.tx_ids.assign(n, "");
   std::vector<rwset::TxReadWriteSet> rwsets(n);
   std::vector<std::vector<kvrwset::KVRWSet>> parsed(n);
-  common::Envelope env;  // reused across transactions, with their buffers
-  CheckedTx tx;
+  common::Envelope env_scratch;  // only where the envelope is not read in place
+  CheckedTx tx;                  // reused across transactions, with their buffers
   for (int i = 0; i < n; ++i) {
-    if (!protoutil::parse(&env, block.data().data(i))) {
+    protoutil::EnvelopeView env;
+    if (!protoutil::read_envelope(block.data().data(i), &env_scratch, &env)) {
       out.codes[i] = Code::INVALID_OTHER_REASON;
       continue;
     }
-    uint8_t code = validate_transaction(env, ctx, &tx, &out.work);
+    uint8_t code = validate_transaction(env.payload, env.signature, ctx, &tx, &out.work);
     if (code == Code::VALID && tx.channel_header.channel_id() != ctx.channel_id) code = Code::TARGET_CHAIN_NOT_FOUND;
     if (code == Code::VALID) {
       out.tx_ids[i] = tx.channel_header.tx_id();

@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/crypto/msp.h"
@@ -64,14 +65,28 @@ struct ValidationContext {
   const std::map<std::string, ChaincodeDefinition>* chaincodes = nullptr;
 };
 
-// The parsed pieces of an endorser transaction that passed validate_transaction.
+// The parsed pieces of an endorser transaction that passed validate_transaction, as VSCC
+// needs them. The envelope's payload, the common header's signature header and the
+// transaction's single action with its payload are read in place
+// (model/protoutil/envelope_view.h) rather than parsed into messages, as the bulk of a
+// transaction lies in them; the *_scratch messages hold a full parse in the rare case the
+// wire walk defers to the protobuf parser.
 struct CheckedTx {
-  common::Payload payload;
   common::ChannelHeader channel_header;
-  common::SignatureHeader signature_header;
-  protos::Transaction transaction;
-  protos::ChaincodeActionPayload action_payload;
+  protos::ChaincodeEndorsedAction endorsed_action;  // the action payload's action
   protos::ProposalResponsePayload response_payload;
+
+  // dispatch_vscc's working messages: scratch, reused with their buffers when one CheckedTx
+  // serves many transactions.
+  mutable protos::ChaincodeHeaderExtension extension_scratch;
+  mutable protos::ChaincodeAction chaincode_action_scratch;
+  mutable std::vector<PolicySigner> signers_scratch;
+
+  common::Payload payload_scratch;
+  common::SignatureHeader signature_header_scratch;
+  common::SignatureHeader action_signature_header_scratch;
+  protos::Transaction transaction_scratch;
+  protos::ChaincodeActionPayload action_payload_scratch;
 };
 
 // Stage 1. Returns a TxValidationCode. Parses into *out (scratch space: reusing one
@@ -79,6 +94,10 @@ struct CheckedTx {
 // result is VALID.
 uint8_t validate_transaction(const common::Envelope& env, const ValidationContext& ctx, CheckedTx* out,
                              ValidationWork* work);
+// The same on an envelope's payload and signature bytes (what validate_block reads in place
+// from the block).
+uint8_t validate_transaction(std::string_view payload, std::string_view signature, const ValidationContext& ctx,
+                             CheckedTx* out, ValidationWork* work);
 
 // Stage 4. VSCC for a transaction that passed stages 1-3. On VALID, *rwset_out holds the
 // transaction's read-write set and, if given, *parsed_out each namespace's parsed KVRWSet.

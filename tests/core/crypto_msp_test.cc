@@ -273,6 +273,42 @@ TEST(MspManager, DeserializesByMspId) {
   EXPECT_FALSE(mgr.satisfies_principal(*b, {"Org1MSP", MspRole::kPeer}).is_ok());
 }
 
+TEST(MspManager, CachesSuccessfulDeserializationsByWholeBytes) {
+  TwoOrgs w(42);
+  MspManager mgr;
+  ASSERT_TRUE(mgr.add(w.msp1).is_ok());
+  const std::string peer1 = w.msp1.serialize(w.ca1.issue("peer0", NodeOu::kPeer).certificate);
+  const std::string foreign = w.msp1.serialize(w.ca2.issue("peer0", NodeOu::kPeer).certificate);
+  const std::string org2 = w.msp2.serialize(w.ca2.issue("peer0", NodeOu::kPeer).certificate);
+  auto a = mgr.deserialize_identity(peer1);
+  auto b = mgr.deserialize_identity(peer1);
+  ASSERT_TRUE(a.is_ok());
+  ASSERT_TRUE(b.is_ok());
+  EXPECT_EQ(a->id_key(), b->id_key());
+  EXPECT_EQ(a->serialized(), b->serialized());
+  EXPECT_EQ(a->roles_mask(), b->roles_mask());
+  EXPECT_EQ(mgr.cache_size(), 1u);
+  // An identity that deserializes but is not valid is a result like any other: cached, and
+  // still invalid the second time.
+  for (int i = 0; i < 2; ++i) {
+    auto f = mgr.deserialize_identity(foreign);
+    ASSERT_TRUE(f.is_ok());
+    EXPECT_FALSE(f->is_valid());
+    EXPECT_EQ(f->validation().code(), StatusCode::kFailedPrecondition);
+  }
+  EXPECT_EQ(mgr.cache_size(), 2u);
+  // Errors are not cached: an unknown MSP stays unknown until it is added.
+  EXPECT_EQ(mgr.deserialize_identity(org2).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(mgr.deserialize_identity(org2).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(mgr.cache_size(), 2u);
+  ASSERT_TRUE(mgr.add(w.msp2).is_ok());
+  EXPECT_EQ(mgr.cache_size(), 0u);
+  auto c = mgr.deserialize_identity(org2);
+  ASSERT_TRUE(c.is_ok());
+  EXPECT_EQ(c->msp_id(), "Org2MSP");
+  EXPECT_TRUE(c->is_valid());
+}
+
 struct ConfigCase {
   const char* name;
   bool node_ous;

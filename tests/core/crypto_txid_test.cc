@@ -1,6 +1,8 @@
 // TxID = lowercase hex(SHA-256(nonce || creator)), Fabric's ComputeTxID.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <string>
 
 #include "core/crypto/ca.h"
@@ -33,6 +35,16 @@ TEST(CryptoTxId, IsHexOfSha256OfTheConcatenation) {
   EXPECT_EQ(txid.size(), 64u);
   EXPECT_TRUE(tx_id_matches(txid, nonce, client.serialized()));
   EXPECT_FALSE(tx_id_matches(txid, nonce.substr(1), client.serialized()));
+  // Exactly the lowercase hex string: no other case, no prefix, nothing appended.
+  std::string upper = txid;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper != txid) EXPECT_FALSE(tx_id_matches(upper, nonce, client.serialized()));
+  EXPECT_FALSE(tx_id_matches(txid.substr(0, 63), nonce, client.serialized()));
+  EXPECT_FALSE(tx_id_matches(txid + "0", nonce, client.serialized()));
+  EXPECT_FALSE(tx_id_matches("", nonce, client.serialized()));
+  std::string last = txid;
+  last.back() = last.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(tx_id_matches(last, nonce, client.serialized()));
 }
 
 TEST(CryptoTxId, NoncesComeFromTheSeededStream) {

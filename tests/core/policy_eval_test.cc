@@ -184,6 +184,33 @@ TEST(PolicyEvaluator, SignerSetDispositions) {
   EXPECT_EQ(set.duplicate_of, (std::vector<uint32_t>{0, 1, 1, 1, 4}));
 }
 
+TEST(PolicyEvaluator, SignerSetWithManyAcceptedSigners) {
+  // Enough distinct signers that the de-duplication switches from a linear search to an
+  // index; duplicates before and after the switch are found alike.
+  using D = SignerDisposition;
+  std::vector<PolicySigner> signers;
+  for (int i = 0; i < 20; ++i) signers.push_back(Peer("Org1", "p" + std::to_string(i)));
+  signers.push_back(Peer("Org1", "p0"));                         // 20: duplicate of 0
+  signers.push_back(Sig("Org1", "p15", MspRole::kPeer, false));  // 21: duplicate of 15
+  signers.push_back(Sig("Org2", "p3", MspRole::kPeer, false));   // 22: bad, another MSP
+  signers.push_back(Peer("Org2", "p3"));                         // 23: accepted
+  signers.push_back(Peer("Org2", "p3"));                         // 24: duplicate of 23
+  const SignerSet set = build_signer_set(signers);
+  std::vector<uint32_t> accepted;
+  for (uint32_t i = 0; i < 20; ++i) accepted.push_back(i);
+  accepted.push_back(23);
+  EXPECT_EQ(set.accepted, accepted);
+  ASSERT_EQ(set.disposition.size(), signers.size());
+  EXPECT_EQ(set.disposition[20], D::kDuplicate);
+  EXPECT_EQ(set.disposition[21], D::kDuplicate);
+  EXPECT_EQ(set.disposition[22], D::kBadSignature);
+  EXPECT_EQ(set.disposition[24], D::kDuplicate);
+  EXPECT_EQ(set.duplicate_of[20], 0u);
+  EXPECT_EQ(set.duplicate_of[21], 15u);
+  EXPECT_EQ(set.duplicate_of[22], 22u);
+  EXPECT_EQ(set.duplicate_of[24], 23u);
+}
+
 TEST(PolicyEvaluator, IdentityKeyComparesMspAndIdSeparately) {
   // "Org1" + "MSPx" and "Org1MSP" + "x" concatenate alike but are different identities.
   const std::vector<PolicySigner> signers = {Peer("Org1", "MSPx"), Peer("Org1MSP", "x")};

@@ -30,6 +30,7 @@ struct TxOptions {
   std::string nonce = "nonce-1";
   std::vector<const crypto::SigningIdentity*> endorsers;  // default: peer1, peer2
   std::function<void(chaincode::TxSimulator&)> body;       // default: read k1, write k2
+  std::function<void(rwset::TxReadWriteSet&)> edit_results;  // applied before endorsing
 };
 
 class Network {
@@ -82,6 +83,7 @@ class Network {
     EXPECT_TRUE(results.is_ok());
     protoutil::EndorsementSpec spec;
     spec.results = *results;
+    if (o.edit_results) o.edit_results(spec.results);
     spec.response.set_status(200);
     spec.chaincode_name = o.chaincode;
     spec.chaincode_version = "1.0";
@@ -321,6 +323,93 @@ TEST(Vscc, ReadOnlyNamespaceOfAnotherChaincodeIsNotPolicyChecked) {
               (void)s.get_state("strict", "a");
             }})),
             TxValidationCode::VALID);
+}
+
+// Appends a namespace to the rwset with the given KVRWSet bytes.
+void add_namespace(rwset::TxReadWriteSet& rws, const std::string& ns, const std::string& kvrwset_bytes) {
+  auto* n = rws.add_ns_rwset();
+  n->set_namespace_(ns);
+  n->set_rwset(kvrwset_bytes);
+}
+
+std::string one_write(const std::string& key) {
+  kvrwset::KVRWSet kv;
+  auto* w = kv.add_writes();
+  w->set_key(key);
+  w->set_value("v");
+  return kv.SerializeAsString();
+}
+
+const std::string kBadKvRwSet("\x0a\x05" "ab", 4);  // field 1, length 5, but 2 bytes follow
+
+TEST(Vscc, RepeatedNamespaceIsIllegalWriteset) {
+  Network n;
+  EXPECT_EQ(n.check(n.tx({.edit_results = [](rwset::TxReadWriteSet& r) { add_namespace(r, "kv", one_write("x")); }})),
+            TxValidationCode::ILLEGAL_WRITESET);
+  // Many namespaces (past the short linear search), the repeat at the end.
+  EXPECT_EQ(n.check(n.tx({.edit_results = [](rwset::TxReadWriteSet& r) {
+              for (int i = 0; i < 12; ++i) add_namespace(r, "ns" + std::to_string(i), "");
+              add_namespace(r, "ns3", "");
+            }})),
+            TxValidationCode::ILLEGAL_WRITESET);
+}
+
+TEST(Vscc, FirstProblemInRwsetOrderDecidesBetweenBadRwsetAndIllegalWriteset) {
+  Network n;
+  // An unparseable namespace before the repeat: BAD_RWSET; after it: ILLEGAL_WRITESET.
+  for (int many : {0, 12}) {
+    SCOPED_TRACE(many);
+    EXPECT_EQ(n.check(n.tx({.edit_results = [many](rwset::TxReadWriteSet& r) {
+                for (int i = 0; i < many; ++i) add_namespace(r, "pad" + std::to_string(i), "");
+                add_namespace(r, "bad", kBadKvRwSet);
+                add_namespace(r, "kv", "");
+              }})),
+              TxValidationCode::BAD_RWSET);
+    EXPECT_EQ(n.check(n.tx({.edit_results = [many](rwset::TxReadWriteSet& r) {
+                for (int i = 0; i < many; ++i) add_namespace(r, "pad" + std::to_string(i), "");
+                add_namespace(r, "kv", "");
+                add_namespace(r, "bad", kBadKvRwSet);
+              }})),
+              TxValidationCode::ILLEGAL_WRITESET);
+  }
+}
+
+TEST(Vscc, WrittenNamespacesArePolicyCheckedInNameOrder) {
+  Network n;
+  n.define("strict", "AND('Org1MSP.peer','Org2MSP.peer','Org1MSP.admin')");
+  // "aaa" (undefined) sorts before "strict" (policy fails), whatever the rwset order.
+  EXPECT_EQ(n.check(n.tx({.edit_results = [](rwset::TxReadWriteSet& r) {
+              add_namespace(r, "strict", one_write("a"));
+              add_namespace(r, "aaa", one_write("a"));
+            }})),
+            TxValidationCode::INVALID_CHAINCODE);
+  // "zzz" (undefined) sorts after it.
+  EXPECT_EQ(n.check(n.tx({.edit_results = [](rwset::TxReadWriteSet& r) {
+              add_namespace(r, "zzz", one_write("a"));
+              add_namespace(r, "strict", one_write("a"));
+            }})),
+            TxValidationCode::ENDORSEMENT_POLICY_FAILURE);
+  // A namespace only read is not checked, even if undefined.
+  EXPECT_EQ(n.check(n.tx({.edit_results = [](rwset::TxReadWriteSet& r) { add_namespace(r, "aaa", ""); }})),
+            TxValidationCode::VALID);
+}
+
+TEST(Vscc, OneCheckedTxServesManyTransactions) {
+  // Scratch reuse: a bad transaction between good ones changes nothing for the next.
+  Network n;
+  CheckedTx tx;
+  ValidationWork work;
+  auto run = [&](const common::Envelope& env) -> uint8_t {
+    uint8_t code = validate_transaction(env, n.ctx_, &tx, &work);
+    if (code != TxValidationCode::VALID) return code;
+    rwset::TxReadWriteSet rws;
+    return dispatch_vscc(tx, n.ctx_, &rws, &work);
+  };
+  EXPECT_EQ(run(n.tx()), TxValidationCode::VALID);
+  EXPECT_EQ(run(n.tx({.endorsers = {&n.peer1_, &n.peer2_, &n.outsider_}})), TxValidationCode::VALID);
+  EXPECT_EQ(run(n.tx({.endorsers = {&n.peer1_}})), TxValidationCode::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(run(n.tx({.endorsers = {&n.outsider_, &n.peer1_}})), TxValidationCode::ENDORSEMENT_POLICY_FAILURE);
+  EXPECT_EQ(run(n.tx()), TxValidationCode::VALID);
 }
 
 TEST(Vscc, HmacSchemeGivesTheSameOutcomes) {
