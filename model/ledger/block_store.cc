@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/assert.h"
+#include "core/hash.h"
 #include "model/ledger/block_hash.h"
 #include "model/ledger/ordered_encoding.h"
 #include "model/ledger/tx_rwset.h"
@@ -51,9 +52,44 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(leveldb::Env* env, const st
   std::unique_ptr<BlockStore> store(new BlockStore(std::move(*db)));
   Status s = store->load_checkpoint();
   if (!s) return s;
+  s = store->load_txid_filter();
+  if (!s) return s;
   s = store->verify(options.verify);
   if (!s) return s;
   return store;
+}
+
+void BlockStore::TxidFilter::add(std::string_view txid) {
+  Hash64 h;
+  h.add_bytes(txid);
+  const uint64_t a = h.value(), b = mix64(a) | 1;
+  for (uint64_t i = 0; i < 3; ++i) {
+    const uint64_t bit = (a + i * b) & (kBits - 1);
+    words_[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+}
+
+bool BlockStore::TxidFilter::may_contain(std::string_view txid) const {
+  Hash64 h;
+  h.add_bytes(txid);
+  const uint64_t a = h.value(), b = mix64(a) | 1;
+  for (uint64_t i = 0; i < 3; ++i) {
+    const uint64_t bit = (a + i * b) & (kBits - 1);
+    if ((words_[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return false;
+  }
+  return true;
+}
+
+Status BlockStore::load_txid_filter() {
+  auto it = db_->new_iterator();
+  for (it->seek(std::string(1, kTxidPrefix)); it->valid() && it->key().starts_with(kTxidPrefix); it->next()) {
+    std::string_view rest = it->key().substr(1);
+    uint64_t size = 0;
+    if (!consume_ordered_uint64(&rest, &size) || rest.size() < size)
+      return Status::corruption("block store " + db_->path() + ": a txid index key does not parse");
+    txids_.add(rest.substr(0, size));
+  }
+  return it->status();
 }
 
 Status BlockStore::load_checkpoint() {
@@ -210,6 +246,7 @@ Status BlockStore::append(const common::Block& block) {
   wb.Put(slice(hash_key(hash)), slice(number));
   for (int i = 0; i < data.size(); ++i) {
     auto txid = txid_from_envelope(data.Get(i));  // unparseable: indexed under "" (Fabric)
+    txids_.add(txid ? *txid : std::string());
     std::string key = txid_prefix(txid ? *txid : std::string());
     key += number;
     append_ordered_uint64(&key, static_cast<uint64_t>(i));
@@ -266,6 +303,7 @@ Result<protos::TxValidationCode> BlockStore::tx_validation_code(std::string_view
 }
 
 Result<bool> BlockStore::tx_exists(std::string_view txid) const {
+  if (!txids_.may_contain(txid)) return false;
   auto loc = tx_location(txid);
   if (loc) return true;
   if (loc.status().code() == StatusCode::kNotFound) return false;

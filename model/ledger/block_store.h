@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,9 +90,25 @@ class BlockStore {
   Result<common::Block> load_block(uint64_t number, uint64_t height) const;
   Status check_block(const common::Block& block, uint64_t number, std::string_view previous_hash) const;
 
+  // A Bloom filter over every TxID in the index (4 Mi bits, 3 probes), rebuilt from the
+  // index at open and updated on append. "Absent" is certain, so tx_exists answers most
+  // lookups (a new TxID) without seeking the index; "maybe" falls back to the seek. Real
+  // time only: answers are the same with or without it.
+  class TxidFilter {
+   public:
+    void add(std::string_view txid);
+    bool may_contain(std::string_view txid) const;
+
+   private:
+    static constexpr uint64_t kBits = uint64_t{1} << 22;
+    std::vector<uint64_t> words_ = std::vector<uint64_t>(kBits / 64);
+  };
+  Status load_txid_filter();
+
   std::unique_ptr<KvDb> db_;
   uint64_t height_ = 0;
   std::string current_hash_;
+  TxidFilter txids_;
 };
 
 }  // namespace fabsim::ledger

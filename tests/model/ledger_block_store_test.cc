@@ -164,5 +164,26 @@ TEST_F(LedgerBlockStore, ReopenKeepsHeightHashAndIndexes) {
   EXPECT_TRUE(store->append(chain.next({{"t3", {}, kValid}}))) << "the chain continues after a restart";
 }
 
+// tx_exists answers "absent" from an in-memory filter; after a reopen the filter is rebuilt
+// from the index, so every stored TxID (valid, invalid, repeated) still exists.
+TEST_F(LedgerBlockStore, TxExistsAfterReopenFindsEveryIndexedTxid) {
+  ChainBuilder chain;
+  std::vector<std::string> ids;
+  {
+    auto store = open();
+    for (int b = 0; b < 20; ++b) {
+      std::vector<TxSpec> txs;
+      for (int i = 0; i < 25; ++i) {
+        ids.push_back("tx-" + std::to_string(b) + "-" + std::to_string(i));
+        txs.push_back({ids.back(), {}, i % 3 == 0 ? kMvcc : kValid});
+      }
+      ASSERT_TRUE(store->append(chain.next(txs)));
+    }
+  }
+  auto store = open();
+  for (const auto& id : ids) EXPECT_TRUE(store->tx_exists(id).value()) << id;
+  for (int i = 0; i < 500; ++i) EXPECT_FALSE(store->tx_exists("absent-" + std::to_string(i)).value());
+}
+
 }  // namespace
 }  // namespace fabsim::ledger
