@@ -44,7 +44,8 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   }
   net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, "OrdererMSP", "Orderer"));
   const crypto::CertificateAuthority* orderer_ca = net->cas_.back().get();
-  net->verifier_ = std::make_unique<crypto::CachingVerifier>(crypto::make_verifier(config.scheme, seed), config.verify_cache);
+  net->verifier_ = std::make_unique<crypto::CachingVerifier>(crypto::make_verifier(config.scheme, seed), config.verify_cache,
+                                                             config.verify_cache_capacity);
   auto identity = [&](const crypto::CertificateAuthority& ca, const std::string& name, crypto::NodeOu ou) {
     net->identities_.push_back(std::make_unique<crypto::SigningIdentity>(ca.issue(name, ou), config.scheme, seed));
     return net->identities_.back().get();

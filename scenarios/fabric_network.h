@@ -65,6 +65,10 @@ struct FabricNetworkConfig {
   Duration client_event_silence = Duration::seconds(5);
   crypto::SignatureScheme scheme = crypto::SignatureScheme::kEcdsaP256;
   bool verify_cache = true;
+  // Entries per generation of the run's verification cache. The post-run safety checks
+  // re-verify every VALID transaction's signatures: with a cache that still holds them
+  // (about three per transaction) that costs no real verification.
+  size_t verify_cache_capacity = size_t{1} << 19;
 };
 
 class FabricNetwork {

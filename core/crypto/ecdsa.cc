@@ -237,8 +237,10 @@ EcdsaSignatureValues ecdsa_sign_digest_raw(const EcdsaPrivateKey& key, const Dig
     FABSIM_ASSERT(EC_POINT_get_affine_coordinates(curve.group, point.get(), x.get(), nullptr, ctx.get()) == 1);
     FABSIM_ASSERT(BN_nnmod(r.get(), x.get(), curve.order, ctx.get()) == 1);
     if (BN_is_zero(r.get())) continue;
-    BnPtr kinv(BN_mod_inverse(nullptr, k.get(), curve.order, ctx.get()));
-    FABSIM_ASSERT(kinv != nullptr);
+    // k^-1 = k^(q-2) mod q (q is prime): a Montgomery exponentiation, several times
+    // faster here than BN_mod_inverse's bit-by-bit binary GCD.
+    BnPtr kinv = internal::new_bn();
+    FABSIM_ASSERT(BN_mod_exp_mont(kinv.get(), k.get(), curve.order_minus_2, curve.order, ctx.get(), curve.order_mont) == 1);
     FABSIM_ASSERT(BN_mod_mul(rd.get(), r.get(), d.get(), curve.order, ctx.get()) == 1);
     FABSIM_ASSERT(BN_mod_add(sum.get(), e.get(), rd.get(), curve.order, ctx.get()) == 1);
     FABSIM_ASSERT(BN_mod_mul(s.get(), kinv.get(), sum.get(), curve.order, ctx.get()) == 1);

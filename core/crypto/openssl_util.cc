@@ -15,7 +15,13 @@ const P256& p256() {
     BIGNUM* half = BN_dup(order);
     FABSIM_ASSERT(half != nullptr);
     FABSIM_ASSERT(BN_rshift1(half, half) == 1);
-    return P256{group, order, half};
+    BIGNUM* order_minus_2 = BN_dup(order);
+    FABSIM_ASSERT(order_minus_2 != nullptr && BN_sub_word(order_minus_2, 2) == 1);
+    BN_MONT_CTX* mont = BN_MONT_CTX_new();
+    BN_CTX* ctx = BN_CTX_new();
+    FABSIM_ASSERT(mont != nullptr && ctx != nullptr && BN_MONT_CTX_set(mont, order, ctx) == 1);
+    BN_CTX_free(ctx);
+    return P256{group, order, half, order_minus_2, mont};
   }();
   return kP256;
 }

@@ -58,6 +58,8 @@ struct P256 {
   const EC_GROUP* group;
   const BIGNUM* order;
   const BIGNUM* half_order;
+  const BIGNUM* order_minus_2;  // the exponent of a Fermat inverse mod the (prime) order
+  BN_MONT_CTX* order_mont;      // Montgomery context of the order, for that inverse
 };
 const P256& p256();
 
