@@ -123,6 +123,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       cc.orderers = {net->orderer_};
       cc.event_peer = event_peer;
       cc.event_silence = config.client_event_silence;
+      cc.endorser_backoff = config.client_endorser_backoff;
       for (size_t k = 0; k < net->peers_.size(); ++k) {  // own org's peers first, then the others
         const size_t p = (first_peer_of_org + k) % net->peers_.size();
         if (net->peers_[p] != event_peer) cc.event_peer_fallbacks.push_back(net->peers_[p]);

@@ -63,6 +63,10 @@ struct FabricNetworkConfig {
   // connection-break signal, so this stands in for the stream error an SDK would see when
   // its event peer dies. Fallbacks: the other peers of the client's org, then the rest.
   Duration client_event_silence = Duration::seconds(5);
+  // Clients' endorser failover (ClientConfig::endorser_backoff): a peer that let an
+  // endorsement time out is avoided for this long, and the proposal goes to another peer of
+  // its class once.
+  Duration client_endorser_backoff = Duration::seconds(30);
   crypto::SignatureScheme scheme = crypto::SignatureScheme::kEcdsaP256;
   bool verify_cache = true;
   // Entries per generation of the run's verification cache. The post-run safety checks

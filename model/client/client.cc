@@ -66,6 +66,7 @@ EndorserPlan plan_endorsers(const ChaincodeEndorsers& cc) {
       plan.classes.emplace_back();
     }
     plan.classes[c].push_back(i);
+    plan.class_of.push_back(c);
   }
   plan.counts.assign(plan.classes.size(), 0);
 
@@ -100,7 +101,7 @@ EndorserPlan plan_endorsers(const ChaincodeEndorsers& cc) {
   return plan;
 }
 
-std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate) {
+std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate, const std::vector<bool>* avoid) {
   std::vector<size_t> chosen;
   if (!plan.satisfiable) return chosen;
   for (size_t c = 0; c < plan.classes.size(); ++c) {
@@ -109,7 +110,17 @@ std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate) {
     FABSIM_ASSERT(need <= members.size());
     if (need == 0) continue;
     const size_t start = (rotate != nullptr && need < members.size()) ? rotate->uniform_u64(members.size()) : 0;
-    for (size_t k = 0; k < need; ++k) chosen.push_back(members[(start + k) % members.size()]);
+    size_t taken = 0;
+    // Members not avoided first, then (if short) the avoided ones, each in rotated order.
+    for (int pass = 0; pass < 2 && taken < need; ++pass) {
+      for (size_t k = 0; k < members.size() && taken < need; ++k) {
+        const size_t m = members[(start + k) % members.size()];
+        const bool avoided = avoid != nullptr && (*avoid)[m];
+        if (avoided != (pass == 1)) continue;
+        chosen.push_back(m);
+        ++taken;
+      }
+    }
   }
   return chosen;
 }
@@ -176,11 +187,13 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
     return;
   }
   std::vector<HostId> targets;
+  std::vector<size_t> picked;
   if (req.endorsers_size() > 0) {
     targets.assign(req.endorsers().begin(), req.endorsers().end());
   } else {
-    for (size_t i : pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr))
-      targets.push_back(cc->second.candidates[i].host);
+    const std::vector<bool> avoid = avoided(req.chaincode(), ctx.now());
+    picked = pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr, &avoid);
+    for (size_t i : picked) targets.push_back(cc->second.candidates[i].host);
   }
   if (targets.empty()) {
     ctx.emit(kFailureNoEndorsers, 0, req.id());
@@ -198,6 +211,8 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
 
   Pending p;
   p.request_id = req.id();
+  p.chaincode = req.chaincode();
+  p.candidates = std::move(picked);
   p.proposal = protoutil::make_proposal(spec, *config_.identity);
   const std::string tx_id = p.proposal.tx_id;
   // A TxID repeats only if the nonce does: 192 random bits from the client's stream.
@@ -318,6 +333,7 @@ void ClientProcess::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
   p.timer = 0;
   switch (tag) {
     case kTagEndorsement:
+      if (retry_endorsement(ctx, tx_id, p)) return;
       return finish(ctx, tx_id, kFailureEndorsementTimeout, static_cast<int64_t>(p.responses_received));
     case kTagBroadcast:
       return broadcast_failed(ctx, tx_id, p, kFailureBroadcastTimeout, p.attempts);
@@ -326,6 +342,48 @@ void ClientProcess::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
     default:
       FABSIM_ASSERT_MSG(false, "unknown client timer tag");
   }
+}
+
+std::vector<bool> ClientProcess::avoided(const std::string& chaincode, Time now) const {
+  const auto& candidates = config_.chaincodes.at(chaincode).candidates;
+  std::vector<bool> out(candidates.size(), false);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    auto it = avoid_until_.find(candidates[i].host);
+    out[i] = it != avoid_until_.end() && now < it->second;
+  }
+  return out;
+}
+
+bool ClientProcess::retry_endorsement(NodeContext& ctx, const std::string& tx_id, Pending& p) {
+  if (config_.endorser_backoff <= Duration::zero() || p.candidates.empty()) return false;
+  for (size_t slot = 0; slot < p.endorsers.size(); ++slot)
+    if (!p.responses[slot]) avoid_until_[p.endorsers[slot]] = ctx.now() + config_.endorser_backoff;
+  if (p.endorse_attempts >= config_.endorsement_attempts_max) return false;
+  // A replacement for every silent slot: another member of its class, not in use, not avoided.
+  const EndorserPlan& plan = plans_.at(p.chaincode);
+  const auto& candidates = config_.chaincodes.at(p.chaincode).candidates;
+  const std::vector<bool> avoid = avoided(p.chaincode, ctx.now());
+  std::vector<size_t> next = p.candidates;
+  for (size_t slot = 0; slot < next.size(); ++slot) {
+    if (p.responses[slot]) continue;
+    const auto& members = plan.classes[plan.class_of[next[slot]]];
+    auto alt = std::find_if(members.begin(), members.end(), [&](size_t m) {
+      return !avoid[m] && std::find(next.begin(), next.end(), m) == next.end();
+    });
+    if (alt == members.end()) return false;
+    next[slot] = *alt;
+  }
+  ++p.endorse_attempts;
+  const Message proposal = make_message(kProposal, p.proposal.signed_proposal);
+  for (size_t slot = 0; slot < next.size(); ++slot) {
+    if (p.responses[slot]) continue;
+    p.candidates[slot] = next[slot];
+    p.endorsers[slot] = candidates[next[slot]].host;
+    ctx.send(p.endorsers[slot], proposal);
+  }
+  ctx.emit(kEventEndorsementRetry, static_cast<int64_t>(p.endorse_attempts), p.request_id);
+  arm(ctx, tx_id, p, config_.endorsement_timeout);
+  return true;
 }
 
 void ClientProcess::arm(NodeContext& ctx, const std::string& tx_id, Pending& p, Duration after) {

@@ -39,6 +39,8 @@
 //   client.block       the number of the block that holds the transaction; emitted just
 //                      before client.committed, at the same time
 //   client.committed   the protos.TxValidationCode of the BlockEvent (VALID = 0)
+//   client.endorsement_retry  the endorsement attempt now starting (2, ...): the silent
+//                      endorsers were replaced (endorser failover, ClientConfig)
 //   client.failed.<reason>, one of (kFailure* below):
 //     bad_request           args not a TxRequest, or chaincode not configured         value 0
 //     no_endorsers          the candidates cannot satisfy the policy                  value 0
@@ -93,6 +95,7 @@ inline constexpr const char* kEventOrdered = "client.ordered";
 inline constexpr const char* kEventBlock = "client.block";
 inline constexpr const char* kEventCommitted = "client.committed";
 inline constexpr const char* kEventReregistered = "client.event_reregistered";  // value: start block
+inline constexpr const char* kEventEndorsementRetry = "client.endorsement_retry";  // value: attempt (2, ...)
 inline constexpr const char* kFailureBadRequest = "client.failed.bad_request";
 inline constexpr const char* kFailureNoEndorsers = "client.failed.no_endorsers";
 inline constexpr const char* kFailureTooManyInFlight = "client.failed.too_many_in_flight";
@@ -150,6 +153,14 @@ struct ClientConfig {
   Duration broadcast_timeout = Duration::seconds(5);
   Duration commit_timeout = Duration::seconds(60);
   uint32_t broadcast_attempts_max = 3;  // >= 1: attempts per transaction, the first included
+  // Endorser failover; off when endorser_backoff is 0. When an endorsement times out, the
+  // peers that did not answer are avoided in selections for endorser_backoff, and (up to
+  // endorsement_attempts_max attempts, the first included) the proposal is sent again to
+  // other peers of the same classes in their place, keeping the answers already received —
+  // as an SDK's discovery handler tries another peer of the group. Explicit targets
+  // (TxRequest.endorsers) are never replaced.
+  Duration endorser_backoff = Duration::zero();
+  uint32_t endorsement_attempts_max = 2;
   size_t in_flight_max = 100'000;       // transactions between submitted and their outcome
   ClientCosts costs;
 };
@@ -158,6 +169,7 @@ struct ClientConfig {
 struct EndorserPlan {
   std::vector<std::vector<size_t>> classes;  // candidate indices per class, preference order
   std::vector<size_t> counts;                // peers to take from each class
+  std::vector<size_t> class_of;              // per candidate: its class
   bool satisfiable = false;                  // false: no selection satisfies the policy
   bool minimum = false;                      // the search finished: no smaller selection exists
 };
@@ -166,7 +178,9 @@ EndorserPlan plan_endorsers(const ChaincodeEndorsers& chaincode);
 // One request's endorsers: indices into ChaincodeEndorsers::candidates, in selection order
 // (class by class); empty if the plan is not satisfiable. With `rotate`, each class's peers
 // are taken from a start drawn from it (one draw per class with more peers than needed).
-std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate);
+// With `avoid` (one flag per candidate, may be null), a class's flagged members are taken
+// only when there are not enough others (in the same rotated order).
+std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate, const std::vector<bool>* avoid = nullptr);
 
 class ClientProcess : public Process {
  public:
@@ -195,7 +209,14 @@ class ClientProcess : public Process {
     uint32_t attempts = 0;       // broadcast attempts made
     size_t orderer_index = 0;    // orderer of the current attempt
     Time acked_at;               // kAwaitingCommit: when the orderer acknowledged it
+    std::string chaincode;
+    std::vector<size_t> candidates;  // candidate index per endorser slot; empty: explicit targets
+    uint32_t endorse_attempts = 1;
   };
+  // Endorser failover (ClientConfig::endorser_backoff): true if the missing endorsements
+  // were re-requested from other peers.
+  bool retry_endorsement(NodeContext& ctx, const std::string& tx_id, Pending& p);
+  std::vector<bool> avoided(const std::string& chaincode, Time now) const;
 
   void submit(NodeContext& ctx, const std::string& args);
   void on_proposal_reply(NodeContext& ctx, HostId from, const Message& msg);
@@ -219,6 +240,7 @@ class ClientProcess : public Process {
   std::map<TimerId, std::string> timer_owner_;    // armed timer -> TxID
   // Event stream: the current event peer (0 = config_.event_peer, i = fallbacks[i-1]), the
   // next block number expected, and whether an event came since the watchdog's last check.
+  std::map<HostId, Time> avoid_until_;  // endorsers that timed out, avoided until then
   size_t event_index_ = 0;
   uint64_t next_block_ = 0;
   bool event_seen_ = false;

@@ -497,6 +497,82 @@ TEST(ClientEndorse, ReplyFromAPeerNotAskedIsIgnored) {
   EXPECT_EQ(h.events().size(), 1u);
 }
 
+// ---- endorser failover ---------------------------------------------------------------------
+
+ClientConfig failover_config() {
+  ClientConfig c = config();
+  c.endorser_backoff = Duration::seconds(30);
+  return c;
+}
+
+TEST(ClientEndorserFailover, TimeoutResendsToAnotherPeerOfTheSilentSlotsClassOnly) {
+  Harness h(failover_config());
+  const auto first = h.submit("tx-1");  // O1P0 and O2P0 (no rotation)
+  const protoutil::Proposal p = unpack(first.sends[0].msg);
+  h.deliver(kO1P0, endorsement_reply(kO1P0, p));
+  const auto& retry = h.fire_next_timer();  // O2P0 said nothing
+  EXPECT_EQ(destinations(retry, kProposal), (std::vector<HostId>{kO2P1}));
+  EXPECT_EQ(names(h.events()).back(), kEventEndorsementRetry);
+  EXPECT_EQ(h.events().back().event.value, 2);
+  // The retry's answer completes the endorsement with the answer already received.
+  const auto& done = h.deliver(kO2P1, endorsement_reply(kO2P1, p));
+  EXPECT_EQ(destinations(done, kBroadcast), (std::vector<HostId>{kOrderer0}));
+  EXPECT_EQ(names(h.events()).back(), kEventEndorsed);
+}
+
+TEST(ClientEndorserFailover, ASilentPeerIsAvoidedByLaterRequestsForTheBackoff) {
+  Harness h(failover_config());
+  const protoutil::Proposal p = unpack(h.submit("tx-1").sends[0].msg);
+  h.deliver(kO1P0, endorsement_reply(kO1P0, p));
+  h.fire_next_timer();  // O2P0 is avoided from now for 30 s
+  EXPECT_EQ(destinations(h.submit("tx-2"), kProposal), (std::vector<HostId>{kO1P0, kO2P1}));
+  h.advance(Duration::seconds(31));
+  EXPECT_EQ(destinations(h.submit("tx-3"), kProposal), (std::vector<HostId>{kO1P0, kO2P0}));
+}
+
+TEST(ClientEndorserFailover, ASecondTimeoutFails) {
+  Harness h(failover_config());
+  const protoutil::Proposal p = unpack(h.submit("tx-1").sends[0].msg);
+  h.deliver(kO1P0, endorsement_reply(kO1P0, p));
+  h.fire_next_timer();                      // retry at O2P1
+  const auto& out = h.fire_next_timer();    // attempts_max = 2: give up
+  EXPECT_TRUE(out.sends.empty());
+  EXPECT_EQ(names(h.events()).back(), kFailureEndorsementTimeout);
+  EXPECT_EQ(h.client().in_flight(), 0u);
+}
+
+TEST(ClientEndorserFailover, EverySilentSlotIsReplacedInItsOwnClass) {
+  Harness h(failover_config());
+  h.submit("tx-1");                       // O1P0 and O2P0; neither answers
+  const auto& out = h.fire_next_timer();
+  EXPECT_EQ(destinations(out, kProposal), (std::vector<HostId>{kO1P1, kO2P1}));
+}
+
+TEST(ClientEndorserFailover, NoOtherPeerInTheClassFails) {
+  ClientConfig c = config("AND('Org1MSP.peer','Org2MSP.peer')", {kO1P0, kO2P0});
+  c.endorser_backoff = Duration::seconds(30);
+  Harness h(c);
+  const protoutil::Proposal p = unpack(h.submit("tx-1").sends[0].msg);
+  h.deliver(kO1P0, endorsement_reply(kO1P0, p));
+  const auto& out = h.fire_next_timer();
+  EXPECT_TRUE(out.sends.empty());
+  EXPECT_EQ(names(h.events()).back(), kFailureEndorsementTimeout);
+}
+
+TEST(ClientEndorserFailover, ExplicitTargetsAreNotReplaced) {
+  Harness h(failover_config());
+  fabsim::TxRequest req;
+  req.set_id("tx-explicit");
+  req.set_chaincode("kv");
+  req.set_function("put");
+  req.add_endorsers(kO1P0);
+  req.add_endorsers(kO2P0);
+  h.call(req.SerializeAsString());
+  const auto& out = h.fire_next_timer();
+  EXPECT_TRUE(out.sends.empty());
+  EXPECT_EQ(names(h.events()).back(), kFailureEndorsementTimeout);
+}
+
 TEST(ClientEndorse, TimeoutFailsWithTheResponsesReceived) {
   Harness h(config());
   const auto first = h.submit("tx-1");
