@@ -1,6 +1,7 @@
 #include "model/ledger/block_store.h"
 
 #include <fmt/format.h>
+#include <leveldb/env.h>
 #include <leveldb/write_batch.h>
 
 #include <cstdint>
@@ -47,9 +48,12 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(leveldb::Env* env, const st
                                                      const Options& options) {
   KvDbOptions kv;
   kv.sync_writes = options.sync_writes;
-  auto db = KvDb::open(env, path, kv);
-  if (!db) return db.status();
-  std::unique_ptr<BlockStore> store(new BlockStore(std::move(*db)));
+  env->CreateDir(path);  // the parent of the two databases; an error shows at KvDb::open
+  auto index = KvDb::open(env, path + "/index", kv);
+  if (!index) return index.status();
+  auto chain = KvDb::open(env, path + "/chain", kv);
+  if (!chain) return chain.status();
+  std::unique_ptr<BlockStore> store(new BlockStore(path, std::move(*index), std::move(*chain)));
   Status s = store->load_checkpoint();
   if (!s) return s;
   s = store->load_txid_filter();
@@ -86,7 +90,7 @@ Status BlockStore::load_txid_filter() {
     std::string_view rest = it->key().substr(1);
     uint64_t size = 0;
     if (!consume_ordered_uint64(&rest, &size) || rest.size() < size)
-      return Status::corruption("block store " + db_->path() + ": a txid index key does not parse");
+      return Status::corruption("block store " + path_ + ": a txid index key does not parse");
     txids_.add(rest.substr(0, size));
   }
   return it->status();
@@ -101,7 +105,7 @@ Status BlockStore::load_checkpoint() {
   std::string_view v = **cp;
   uint64_t h = 0;
   if (!consume_ordered_uint64(&v, &h) || !v.empty()) {
-    return Status::corruption("block store " + db_->path() + ": the checkpoint (height) does not parse");
+    return Status::corruption("block store " + path_ + ": the checkpoint (height) does not parse");
   }
   height_ = h;
   if (h > 0) {
@@ -113,24 +117,24 @@ Status BlockStore::load_checkpoint() {
 }
 
 Result<common::Block> BlockStore::load_block(uint64_t number, uint64_t height) const {
-  auto bytes = db_->get(block_key(number));
+  auto bytes = chain_->get(block_key(number));
   if (!bytes) return bytes.status();
   if (!bytes->has_value()) {
-    return Status::corruption(fmt::format("block store {}: block {} is missing (height {})", db_->path(), number, height));
+    return Status::corruption(fmt::format("block store {}: block {} is missing (height {})", path_, number, height));
   }
   common::Block block;
   if (!block.ParseFromString(**bytes)) {
     return Status::corruption(
-        fmt::format("block store {}: block {}: stored bytes do not parse as a common.Block", db_->path(), number));
+        fmt::format("block store {}: block {}: stored bytes do not parse as a common.Block", path_, number));
   }
   if (!block.has_header()) {
-    return Status::corruption(fmt::format("block store {}: block {} has no header", db_->path(), number));
+    return Status::corruption(fmt::format("block store {}: block {} has no header", path_, number));
   }
   return block;
 }
 
 Status BlockStore::check_block(const common::Block& block, uint64_t number, std::string_view previous_hash) const {
-  const std::string where = fmt::format("block store {}: block {}", db_->path(), number);
+  const std::string where = fmt::format("block store {}: block {}", path_, number);
   const common::BlockHeader& h = block.header();
   if (h.number() != number) return Status::corruption(fmt::format("{}: header number is {}", where, h.number()));
   if (h.previous_hash() != previous_hash) {
@@ -157,12 +161,8 @@ Status BlockStore::check_block(const common::Block& block, uint64_t number, std:
 }
 
 Status BlockStore::verify(Verify level) const {
-  auto beyond = db_->get(block_key(height_));
-  if (!beyond) return beyond.status();
-  if (beyond->has_value()) {
-    return Status::corruption(fmt::format("block store {}: holds block {} beyond its checkpoint height {}",
-                                          db_->path(), height_, height_));
-  }
+  // Blocks at or beyond the checkpoint in the chain database are left by interrupted
+  // appends (header comment): not checked, not corruption.
   if (level == Verify::kTip) {
     if (height_ == 0) return Status::ok();
     const uint64_t n = height_ - 1;
@@ -176,25 +176,27 @@ Status BlockStore::verify(Verify level) const {
     }
     return check_block(*block, n, prev);
   }
-  // kFull: walk every stored block in key (= number) order, chaining the hashes.
-  auto it = db_->new_iterator();
+  // kFull: walk the stored blocks below the checkpoint in key (= number) order, chaining
+  // the hashes.
+  auto it = chain_->new_iterator();
   uint64_t expected = 0;
   std::string prev;
   for (it->seek(std::string(1, kBlockPrefix)); it->valid() && it->key()[0] == kBlockPrefix; it->next()) {
     std::string_view k = it->key().substr(1);
     uint64_t n = 0;
     if (!consume_ordered_uint64(&k, &n) || !k.empty()) {
-      return Status::corruption(fmt::format("block store {}: a block key does not parse", db_->path()));
+      return Status::corruption(fmt::format("block store {}: a block key does not parse", path_));
     }
+    if (n >= height_) break;  // an interrupted append's leftover, if any
     if (n != expected) {
-      return Status::corruption(fmt::format("block store {}: block {} is missing (next stored is {})", db_->path(),
+      return Status::corruption(fmt::format("block store {}: block {} is missing (next stored is {})", path_,
                                             expected, n));
     }
     common::Block block;
     std::string_view v = it->value();
     if (!block.ParseFromArray(v.data(), static_cast<int>(v.size())) || !block.has_header()) {
       return Status::corruption(
-          fmt::format("block store {}: block {}: stored bytes do not parse as a common.Block", db_->path(), n));
+          fmt::format("block store {}: block {}: stored bytes do not parse as a common.Block", path_, n));
     }
     Status s = check_block(block, n, prev);
     if (!s) return s;
@@ -204,7 +206,7 @@ Status BlockStore::verify(Verify level) const {
   if (!it->status()) return it->status();
   if (expected != height_) {
     return Status::corruption(fmt::format("block store {}: checkpoint height is {} but {} blocks are stored",
-                                          db_->path(), height_, expected));
+                                          path_, height_, expected));
   }
   return Status::ok();
 }
@@ -241,8 +243,15 @@ Status BlockStore::append(const common::Block& block) {
   const std::string hash = block_header_hash(h);
   const std::string number = encode_ordered_uint64(h.number());
 
+  // (1) The block bytes. Until (2) is durable they are an interrupted append's leftover,
+  // which open() ignores and the next append of this number overwrites.
+  leveldb::WriteBatch chain_wb;
+  chain_wb.Put(slice(block_key(h.number())), slice(bytes));
+  Status s = chain_->write(&chain_wb);
+  if (!s) return s;
+
+  // (2) The indexes and the checkpoint, in one batch: the block is committed once durable.
   leveldb::WriteBatch wb;
-  wb.Put(slice(block_key(h.number())), slice(bytes));
   wb.Put(slice(hash_key(hash)), slice(number));
   for (int i = 0; i < data.size(); ++i) {
     auto txid = txid_from_envelope(data.Get(i));  // unparseable: indexed under "" (Fabric)
@@ -253,7 +262,7 @@ Status BlockStore::append(const common::Block& block) {
     wb.Put(slice(key), slice(filter.substr(static_cast<size_t>(i), 1)));
   }
   wb.Put(slice(kCheckpointKey), slice(encode_ordered_uint64(h.number() + 1)));
-  Status s = db_->write(&wb);
+  s = db_->write(&wb);
   if (!s) return s;
   height_ = h.number() + 1;
   current_hash_ = hash;
@@ -272,7 +281,7 @@ Result<common::Block> BlockStore::block_by_hash(std::string_view header_hash) co
   std::string_view v = **idx;
   uint64_t n = 0;
   if (!consume_ordered_uint64(&v, &n) || !v.empty()) {
-    return Status::corruption("block store " + db_->path() + ": block-hash index entry does not parse");
+    return Status::corruption("block store " + path_ + ": block-hash index entry does not parse");
   }
   return block_by_number(n);
 }
@@ -289,7 +298,7 @@ Result<TxLocation> BlockStore::tx_location(std::string_view txid) const {
   TxLocation loc;
   if (!consume_ordered_uint64(&rest, &loc.block_num) || !consume_ordered_uint64(&rest, &loc.tx_num) || !rest.empty() ||
       it->value().size() != 1) {
-    return Status::corruption("block store " + db_->path() + ": txid index entry for '" + std::string(txid) +
+    return Status::corruption("block store " + path_ + ": txid index entry for '" + std::string(txid) +
                               "' does not parse");
   }
   loc.validation_code = static_cast<protos::TxValidationCode>(static_cast<unsigned char>(it->value()[0]));

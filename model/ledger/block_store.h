@@ -1,12 +1,16 @@
-// BlockStore: the append-only chain of committed blocks and its indexes, in one LevelDB
-// database (Fabric keeps blocks in files plus a LevelDB index — common/ledger/blkstorage;
-// fabsim keeps both in LevelDB, so a block and its index entries commit atomically).
+// BlockStore: the append-only chain of committed blocks and its indexes, in two LevelDB
+// databases under the store's directory, as Fabric keeps blocks in append-only files and
+// only the index in LevelDB (common/ledger/blkstorage):
+//   <path>/chain   the block bytes; keys only ever appended in order, so LevelDB moves
+//                  their tables down the levels without rewriting them;
+//   <path>/index   the hash and txid indexes and the checkpoint (random keys; compactions
+//                  rewrite only these small entries, never block bytes).
 //
 // Layout (ordered_encoding.h for ord(); one-byte prefixes as in Fabric's blockindex.go):
-//   'b' ord(number)                          -> the marshalled common.Block
-//   'h' header_hash                          -> ord(number)
-//   't' ord(len(txid)) txid ord(block) ord(tx) -> 1 byte: that transaction's validation code
-//   'i'                                      -> ord(height)   (the checkpoint)
+//   chain:  'b' ord(number)                            -> the marshalled common.Block
+//   index:  'h' header_hash                            -> ord(number)
+//   index:  't' ord(len(txid)) txid ord(block) ord(tx) -> 1 byte: that transaction's validation code
+//   index:  'i'                                        -> ord(height)   (the checkpoint)
 // Every transaction of every block is in the txid index, valid or not, so a txid once
 // committed — even as invalid — counts as existing (the duplicate-txid rule, §3.1). A
 // transaction whose envelope does not yield a txid is indexed under the empty txid, as
@@ -19,12 +23,26 @@
 // data_hash must equal block_data_hash(data); its TRANSACTIONS_FILTER must have one entry
 // per transaction. A rejected block changes nothing.
 //
-// open() checks the store and reports damage as a Corruption status naming the block and
-// what is wrong: the checkpoint, then (kTip) the last block, or (kFull) every block:
-// stored bytes parse, numbers are consecutive, previous_hash chains, data_hash matches, the
-// hash index points back, the filter length matches.
+// append() order: (1) the block bytes to the chain database (synced with sync_writes),
+// then (2) one index batch — hash entry, txid entries and the new checkpoint — (synced
+// with sync_writes). The checkpoint is the truth for the height: a block is committed
+// once (2) is durable. A crash between (1) and (2) leaves a block at or beyond the
+// checkpoint in the chain database: an interrupted append, not corruption. open() accepts
+// it and leaves it in place; nothing reads it (lookups stop at the height, the hash index
+// does not name it), and the next append of that number overwrites it with a plain put.
+// (Fabric's blockfile recovery likewise treats bytes past its checkpoint as an
+// interrupted write; it rolls complete blocks forward into the index, fabsim discards
+// them: the commit of that block did not finish, so the ledger commits it again.)
+// Without sync_writes a power loss may also lose index entries of blocks whose bytes are
+// durable (harmless, as above) or block bytes whose index is durable (reported by open()
+// as a missing block).
 //
-// Ownership: owns its KvDb; borrows the Env (must outlive it). Single-threaded.
+// open() checks the store and reports damage as a Corruption status naming the block and
+// what is wrong: the checkpoint, then (kTip) the last block, or (kFull) every block below
+// the checkpoint: stored bytes parse, numbers are consecutive, previous_hash chains,
+// data_hash matches, the hash index points back, the filter length matches.
+//
+// Ownership: owns its two KvDbs; borrows the Env (must outlive it). Single-threaded.
 #pragma once
 
 #include <cstdint>
@@ -82,10 +100,13 @@ class BlockStore {
   // Re-runs the open-time checks.
   Status verify(Verify level) const;
 
+  // The index database ('h', 't', 'i') and the chain database (block bytes).
   const KvDb& db() const { return *db_; }
+  const KvDb& chain_db() const { return *chain_; }
 
  private:
-  BlockStore(std::unique_ptr<KvDb> db) : db_(std::move(db)) {}
+  BlockStore(std::string path, std::unique_ptr<KvDb> index, std::unique_ptr<KvDb> chain)
+      : path_(std::move(path)), db_(std::move(index)), chain_(std::move(chain)) {}
   Status load_checkpoint();
   Result<common::Block> load_block(uint64_t number, uint64_t height) const;
   Status check_block(const common::Block& block, uint64_t number, std::string_view previous_hash) const;
@@ -105,7 +126,9 @@ class BlockStore {
   };
   Status load_txid_filter();
 
-  std::unique_ptr<KvDb> db_;
+  std::string path_;              // the store's directory; named in error messages
+  std::unique_ptr<KvDb> db_;      // <path>/index
+  std::unique_ptr<KvDb> chain_;   // <path>/chain
   uint64_t height_ = 0;
   std::string current_hash_;
   TxidFilter txids_;

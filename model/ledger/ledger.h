@@ -9,7 +9,9 @@
 //   1. append the block to the block store            -> CommitStep::kBlockStored
 //   2. apply the updates + savepoint to the state DB   -> CommitStep::kStateApplied
 //   3. record the block in the history DB (if enabled) -> CommitStep::kHistoryApplied
-// Each step is one atomic LevelDB WriteBatch, and each database keeps its own savepoint.
+// Steps 2 and 3 are one atomic LevelDB WriteBatch each; step 1 writes the block bytes and
+// then one index batch with the checkpoint (block_store.h: an append interrupted between
+// the two is not committed). Each database keeps its own savepoint.
 // After each step the commit hook (if set) is called; a non-OK return aborts the commit
 // there, as if the host had crashed: later steps do not run, the ledger refuses further
 // commits, and the owner must close it and open it again (on the same Env, after any

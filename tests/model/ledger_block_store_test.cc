@@ -2,12 +2,14 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto/txid.h"
+#include "core/fault_env.h"
 
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "model/ledger/block_store.h"
+#include "model/ledger/ordered_encoding.h"
 #include "model/ledger/tx_rwset.h"
 #include "tests/model/ledger_test_util.h"
 
@@ -183,6 +185,208 @@ TEST_F(LedgerBlockStore, TxExistsAfterReopenFindsEveryIndexedTxid) {
   auto store = open();
   for (const auto& id : ids) EXPECT_TRUE(store->tx_exists(id).value()) << id;
   for (int i = 0; i < 500; ++i) EXPECT_FALSE(store->tx_exists("absent-" + std::to_string(i)).value());
+}
+
+// A process that dies in the middle of its work: once armed, the `steps`-th mutating file
+// operation (create, append, flush, sync, rename, remove) on a file whose name starts with
+// `prefix` — and every mutating operation after it, on any file — fails and changes
+// nothing. Layered over FaultInjectionEnv, drop_unsynced_writes() then adds a power loss.
+class CrashingEnv : public leveldb::EnvWrapper {
+ public:
+  explicit CrashingEnv(leveldb::Env* base) : leveldb::EnvWrapper(base) {}
+  void arm(int steps, std::string prefix = "") {
+    armed_ = true;
+    steps_ = steps;
+    prefix_ = std::move(prefix);
+  }
+  bool crashed() const { return crashed_; }
+
+  leveldb::Status NewWritableFile(const std::string& f, leveldb::WritableFile** r) override {
+    if (!step(f)) return dead();
+    leveldb::Status s = target()->NewWritableFile(f, r);
+    if (s.ok()) *r = new File(this, f, *r);
+    return s;
+  }
+  leveldb::Status NewAppendableFile(const std::string& f, leveldb::WritableFile** r) override {
+    if (!step(f)) return dead();
+    leveldb::Status s = target()->NewAppendableFile(f, r);
+    if (s.ok()) *r = new File(this, f, *r);
+    return s;
+  }
+  leveldb::Status RemoveFile(const std::string& f) override {
+    return step(f) ? target()->RemoveFile(f) : dead();
+  }
+  leveldb::Status RenameFile(const std::string& from, const std::string& to) override {
+    return step(from) ? target()->RenameFile(from, to) : dead();
+  }
+
+ private:
+  class File : public leveldb::WritableFile {
+   public:
+    File(CrashingEnv* env, std::string name, leveldb::WritableFile* base)
+        : env_(env), name_(std::move(name)), base_(base) {}
+    ~File() override { delete base_; }
+    leveldb::Status Append(const leveldb::Slice& data) override {
+      return env_->step(name_) ? base_->Append(data) : dead();
+    }
+    leveldb::Status Close() override { return base_->Close(); }
+    leveldb::Status Flush() override { return env_->step(name_) ? base_->Flush() : dead(); }
+    leveldb::Status Sync() override { return env_->step(name_) ? base_->Sync() : dead(); }
+
+   private:
+    CrashingEnv* env_;
+    std::string name_;
+    leveldb::WritableFile* base_;
+  };
+  static leveldb::Status dead() { return leveldb::Status::IOError("simulated crash"); }
+  // Whether the operation may run.
+  bool step(const std::string& file) {
+    if (crashed_) return false;
+    if (!armed_ || !file.starts_with(prefix_)) return true;
+    if (steps_-- > 0) return true;
+    crashed_ = true;
+    return false;
+  }
+  bool armed_ = false, crashed_ = false;
+  int steps_ = 0;
+  std::string prefix_;
+};
+
+std::vector<common::Block> five_blocks() {
+  ChainBuilder chain;
+  std::vector<common::Block> blocks;
+  for (int b = 0; b < 5; ++b) {
+    blocks.push_back(chain.next({{"tx" + std::to_string(b), {{"cc", "k", "v"}}, kValid},
+                                 {"tx" + std::to_string(b) + "b", {}, kMvcc}}));
+  }
+  return blocks;
+}
+
+bool chain_holds(const BlockStore& store, uint64_t number) {
+  return store.chain_db().get("b" + encode_ordered_uint64(number)).value().has_value();
+}
+
+// Rule: block bytes are written before the index batch that carries the checkpoint, and
+// the checkpoint is the truth for the height. An append interrupted between the two
+// writes left its block in the chain database only; the store reopens at the old height
+// (with either verify level), does not show the block, and appending that number again
+// overwrites it.
+TEST_F(LedgerBlockStore, InterruptedAppendReopensAtTheOldHeightAndTheSameBlockCanBeAppendedAgain) {
+  const std::vector<common::Block> blocks = five_blocks();
+  CrashingEnv crash(env_.get());
+  {
+    auto store = BlockStore::open(&crash, "peer0/blocks", {BlockStore::Verify::kFull, true}).value();
+    for (int b = 0; b < 3; ++b) ASSERT_TRUE(store->append(blocks[b]));
+    crash.arm(0, "peer0/blocks/index/");  // the first write to the index database fails
+    Status s = store->append(blocks[3]);
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.to_string();
+    EXPECT_EQ(store->height(), 3u);
+    ASSERT_TRUE(crash.crashed());
+    EXPECT_TRUE(chain_holds(*store, 3)) << "the block bytes were written";
+  }
+  for (BlockStore::Verify v : {BlockStore::Verify::kTip, BlockStore::Verify::kFull}) {
+    auto store = open(v);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->height(), 3u);
+    EXPECT_EQ(store->current_block_hash(), block_header_hash(blocks[2].header()));
+    EXPECT_EQ(store->block_by_number(3).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(store->block_by_hash(block_header_hash(blocks[3].header())).status().code(), StatusCode::kNotFound);
+    EXPECT_FALSE(store->tx_exists("tx3").value());
+    EXPECT_TRUE(chain_holds(*store, 3)) << "open leaves the leftover in place";
+  }
+  auto store = open();
+  ASSERT_TRUE(store->append(blocks[3]));
+  ASSERT_TRUE(store->append(blocks[4]));
+  store = open(BlockStore::Verify::kFull);
+  EXPECT_EQ(store->height(), 5u);
+  EXPECT_EQ(store->block_by_number(3)->SerializeAsString(), blocks[3].SerializeAsString());
+  EXPECT_EQ(store->tx_location("tx3b").value(), (TxLocation{3, 1, protos::MVCC_READ_CONFLICT}));
+}
+
+// Rule: the next append of an interrupted block's number overwrites the leftover, even
+// when it is a different block (the ledger may receive another block for that number).
+TEST_F(LedgerBlockStore, InterruptedAppendLeftoverIsOverwrittenByTheNextBlockOfThatNumber) {
+  const std::vector<common::Block> blocks = five_blocks();
+  CrashingEnv crash(env_.get());
+  {
+    auto store = BlockStore::open(&crash, "peer0/blocks", {BlockStore::Verify::kFull, true}).value();
+    ASSERT_TRUE(store->append(blocks[0]));
+    crash.arm(0, "peer0/blocks/index/");
+    ASSERT_FALSE(store->append(blocks[1]));
+  }
+  ChainBuilder other;
+  other.next({{"tx0", {{"cc", "k", "v"}}, kValid}, {"tx0b", {}, kMvcc}});  // == blocks[0]
+  common::Block different = other.next({{"other", {}, kValid}});
+  auto store = open();
+  ASSERT_TRUE(store->append(different));
+  store = open(BlockStore::Verify::kFull);
+  EXPECT_EQ(store->block_by_number(1)->SerializeAsString(), different.SerializeAsString());
+  EXPECT_TRUE(store->tx_exists("other").value());
+  EXPECT_FALSE(store->tx_exists("tx1").value());
+}
+
+// Rule: a crash at any file operation of an append — with or without a power loss that
+// drops unsynced writes — leaves the block store and its index consistent: it reopens
+// with a full check at the old height (the block not visible) or the new one (the block
+// and its index entries all visible), and the chain then continues to the same databases
+// as a run without a crash.
+TEST_F(LedgerBlockStore, CrashAtEachStepOfAnAppendKeepsBlocksAndIndexConsistent) {
+  const std::vector<common::Block> blocks = five_blocks();
+  using Scan = std::vector<std::pair<std::string, std::string>>;
+  Scan clean_index, clean_chain;
+  {
+    auto store = open();
+    for (const common::Block& b : blocks) ASSERT_TRUE(store->append(b));
+    clean_index = testing::scan(store->db());
+    clean_chain = testing::scan(store->chain_db());
+  }
+  for (bool power_loss : {false, true}) {
+    int leftovers = 0, old_height = 0, new_height = 0;
+    for (int k = 0;; ++k) {
+      SCOPED_TRACE(::testing::Message() << "crash at step " << k << (power_loss ? " with power loss" : ""));
+      ASSERT_LT(k, 1000) << "the append never completed";
+      auto mem = testing::mem_env();
+      FaultInjectionEnv fault(mem.get());
+      CrashingEnv crash(&fault);
+      bool completed = false;
+      {
+        auto store = BlockStore::open(&crash, "peer0/blocks", {BlockStore::Verify::kTip, true}).value();
+        for (int b = 0; b < 3; ++b) ASSERT_TRUE(store->append(blocks[b]));
+        crash.arm(k);
+        completed = store->append(blocks[3]).is_ok();
+        ASSERT_EQ(completed, !crash.crashed());
+      }
+      if (completed) break;
+      if (power_loss) {
+        ASSERT_TRUE(fault.drop_unsynced_writes().ok());
+      }
+      auto reopened = BlockStore::open(&fault, "peer0/blocks", {BlockStore::Verify::kFull, true});
+      ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
+      auto& store = *reopened;
+      if (store->height() == 3) {
+        ++old_height;
+        if (chain_holds(*store, 3)) ++leftovers;
+        EXPECT_EQ(store->block_by_number(3).status().code(), StatusCode::kNotFound);
+        EXPECT_FALSE(store->tx_exists("tx3").value());
+        EXPECT_EQ(store->block_by_hash(block_header_hash(blocks[3].header())).status().code(), StatusCode::kNotFound);
+        ASSERT_TRUE(store->append(blocks[3]));
+      } else {
+        ASSERT_EQ(store->height(), 4u);
+        ++new_height;
+        EXPECT_EQ(store->block_by_number(3)->SerializeAsString(), blocks[3].SerializeAsString());
+        EXPECT_EQ(store->tx_location("tx3b").value(), (TxLocation{3, 1, protos::MVCC_READ_CONFLICT}));
+      }
+      ASSERT_TRUE(store->append(blocks[4]));
+      EXPECT_TRUE(store->verify(BlockStore::Verify::kFull));
+      EXPECT_TRUE(testing::scan(store->db()) == clean_index);
+      EXPECT_TRUE(testing::scan(store->chain_db()) == clean_chain);
+    }
+    EXPECT_GT(old_height, 0);
+    EXPECT_GT(leftovers, 0) << "some crash point falls between the block write and the index write";
+    if (!power_loss) {
+      EXPECT_GT(new_height, 0) << "a crash at the index sync keeps the written index";
+    }
+  }
 }
 
 }  // namespace

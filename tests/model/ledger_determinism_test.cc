@@ -17,7 +17,7 @@ namespace {
 using testing::scan;
 
 struct RunResult {
-  std::vector<std::pair<std::string, std::string>> blocks, state, history;
+  std::vector<std::pair<std::string, std::string>> blocks, chain, state, history;
   std::map<std::string, std::string> files;
   std::string commit_hash;
 };
@@ -33,10 +33,10 @@ RunResult run(bool with_restart) {
       ledger = Ledger::open(env.get(), "peer").value();
     }
   }
-  RunResult r{scan(ledger->block_store().db()), scan(ledger->state().db()), scan(ledger->history()->db()), {},
+  RunResult r{scan(ledger->block_store().db()), scan(ledger->block_store().chain_db()), scan(ledger->state().db()), scan(ledger->history()->db()), {},
               ledger->commit_hash()};
   ledger.reset();  // files as a stopped peer leaves them
-  for (const char* db : {"peer/blocks", "peer/state", "peer/history"}) {
+  for (const char* db : {"peer/blocks/index", "peer/blocks/chain", "peer/state", "peer/history"}) {
     auto f = testing::files_under(env.get(), db);
     r.files.insert(f.begin(), f.end());
   }
@@ -47,6 +47,7 @@ TEST(LedgerDeterminism, TwoIdenticalRunsLeaveIdenticalDatabases) {
   RunResult a = run(false), b = run(false);
   EXPECT_FALSE(a.state.empty());
   EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.chain, b.chain);
   EXPECT_EQ(a.state, b.state);
   EXPECT_EQ(a.history, b.history);
   EXPECT_EQ(a.commit_hash, b.commit_hash);
@@ -57,6 +58,7 @@ TEST(LedgerDeterminism, TwoIdenticalRunsLeaveIdenticalDatabases) {
 TEST(LedgerDeterminism, ARestartChangesFilesButNotContents) {
   RunResult a = run(false), b = run(true);
   EXPECT_EQ(a.blocks, b.blocks);
+  EXPECT_EQ(a.chain, b.chain);
   EXPECT_EQ(a.state, b.state);
   EXPECT_EQ(a.history, b.history);
   EXPECT_EQ(a.commit_hash, b.commit_hash);

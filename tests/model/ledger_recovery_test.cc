@@ -24,12 +24,12 @@ using Scan = std::vector<std::pair<std::string, std::string>>;
 constexpr int kBlocks = 9;
 
 struct Snapshot {
-  Scan blocks, state, history;
+  Scan blocks, chain, state, history;
   bool operator==(const Snapshot&) const = default;
 };
 
 Snapshot snapshot(const Ledger& l) {
-  return {scan(l.block_store().db()), scan(l.state().db()), scan(l.history()->db())};
+  return {scan(l.block_store().db()), scan(l.block_store().chain_db()), scan(l.state().db()), scan(l.history()->db())};
 }
 
 // Snapshots after each block of a clean run.
