@@ -82,7 +82,9 @@ class PeerTest : public testing::Test {
     auto replies = sends_of(out, model::kProposalReply);
     EXPECT_EQ(replies.size(), 1u);
     fabsim::ProposalReply r;
-    if (!replies.empty()) EXPECT_TRUE(r.ParseFromString(*replies[0]->msg.payload));
+    if (!replies.empty()) {
+      EXPECT_TRUE(r.ParseFromString(*replies[0]->msg.payload));
+    }
     return r;
   }
 
