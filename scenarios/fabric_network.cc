@@ -60,7 +60,8 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     if (!envelope.is_ok()) return envelope.status();
     auto compiled = CompiledSignaturePolicy::compile(*envelope);
     if (!compiled.is_ok()) return compiled.status();
-    net->definitions_.insert_or_assign(cc.name, validation::ChaincodeDefinition{cc.name, "1.0", std::move(compiled).value()});
+    net->definitions_.insert_or_assign(
+        cc.name, validation::ChaincodeDefinition{cc.name, "1.0", std::move(compiled).value(), cc.init_required});
     kinds[cc.name] = cc.kind;
   }
 
@@ -161,13 +162,14 @@ std::optional<LinkId> FabricNetwork::pair_link(HostId a, HostId b) const {
 
 void FabricNetwork::submit(Time t, HostId client, const std::string& id, const std::string& chaincode,
                            const std::string& function, const std::vector<std::string>& args,
-                           const std::vector<HostId>& endorsers) {
+                           const std::vector<HostId>& endorsers, bool is_init) {
   fabsim::TxRequest req;
   req.set_id(id);
   req.set_chaincode(chaincode);
   req.set_function(function);
   for (const auto& a : args) req.add_args(a);
   for (HostId h : endorsers) req.add_endorsers(h);
+  req.set_is_init(is_init);
   std::string bytes;
   req.SerializeToString(&bytes);
   world_->call_at(t, client, ClientCall{"submit", std::move(bytes)});

@@ -41,6 +41,7 @@ struct FabricNetworkConfig {
     std::string name;
     std::string kind;    // kvstore, smallbank, asset
     std::string policy;  // Fabric's policy language
+    bool init_required = false;
   };
   // A link that carries only the traffic between two nodes (LinkParams::dedicated).
   struct PairLink {
@@ -95,7 +96,7 @@ class FabricNetwork {
   // A transaction request handed to `client` at time t (scenario id `id`).
   // `endorsers`: explicit endorsing peers; empty lets the client choose.
   void submit(Time t, HostId client, const std::string& id, const std::string& chaincode, const std::string& function,
-              const std::vector<std::string>& args, const std::vector<HostId>& endorsers = {});
+              const std::vector<std::string>& args, const std::vector<HostId>& endorsers = {}, bool is_init = false);
 
  private:
   FabricNetwork() = default;

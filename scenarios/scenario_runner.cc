@@ -115,7 +115,9 @@ class Runner {
   void open_arrival(size_t g);
   void issue(Generator& g, size_t client_index);
   void submit(const std::string& id, uint32_t generator, HostId client, const std::string& chaincode,
-              const std::string& function, std::vector<std::string> args, const std::vector<HostId>& endorsers = {});
+              const std::string& function, std::vector<std::string> args, const std::vector<HostId>& endorsers = {},
+              bool is_init = false);
+  void schedule_inits();
   uint64_t draw_key(Generator& g, uint64_t seq);
   std::string fill(Generator& g, const ArgTemplate& t, uint64_t seq, HostId client, const std::string& key,
                    const std::string& key2);
@@ -153,18 +155,12 @@ Status Runner::build() {
         "outside it yet); {} of {} are",
         channel.orgs.size(), spec_.network.orgs.size()));
 
-  for (size_t i = 0; i < spec_.chaincodes.size(); ++i)
-    if (spec_.chaincodes[i].init)
-      return Status::failed_precondition(fmt::format(
-          "chaincodes.{}.init: chaincodes with init required are not modelled yet (the peer has no Init "
-          "transaction); remove the key",
-          i));
-
   FabricNetworkConfig c;
   c.seed = spec_.seed;
   c.channel = channel.name;
   for (const auto& org : spec_.network.orgs) c.orgs.push_back({org.name, org.msp_id, org.peers, org.clients});
-  for (const auto& cc : spec_.chaincodes) c.chaincodes.push_back({cc.name, cc.kind, signature_policy_text(cc, spec_)});
+  for (const auto& cc : spec_.chaincodes)
+    c.chaincodes.push_back({cc.name, cc.kind, signature_policy_text(cc, spec_), cc.init.has_value()});
   c.batch = spec_.ordering.batch;
   c.link = to_link_params(spec_.network.default_link);
   c.scheme = spec_.crypto.scheme == CryptoScheme::kHmac ? crypto::SignatureScheme::kHmacSha256
@@ -212,6 +208,32 @@ std::vector<Runner::Phase> Runner::phases_of(const WorkloadSpec& w) const {
     }
   }
   return out;
+}
+
+// Each chaincode with `init` gets its Init at time 0, from the first client of an org on
+// its channel (node order), named "init.<chaincode>", with generator index = the number of
+// generators (after every workload generator).
+void Runner::schedule_inits() {
+  for (const ChaincodeSpec& cc : spec_.chaincodes) {
+    if (!cc.init) continue;
+    const ChannelSpec* channel = nullptr;
+    for (const auto& ch : spec_.channels)
+      if (ch.name == cc.channel) channel = &ch;
+    const NodeSpec* client = nullptr;
+    for (const auto& n : spec_.nodes)
+      if (client == nullptr && n.role == NodeRole::kClient && channel != nullptr &&
+          std::find(channel->orgs.begin(), channel->orgs.end(), n.org) != channel->orgs.end())
+        client = &n;
+    if (client == nullptr) {
+      report_.fault_errors.push_back("chaincode " + cc.name + ": no client on its channel to run its Init");
+      continue;
+    }
+    const uint32_t generator = static_cast<uint32_t>(spec_.workload.size());
+    const HostId h = host(client->name);
+    net_->world().sim().at(Time::zero(), [this, &cc, generator, h] {
+      submit("init." + cc.name, generator, h, cc.name, "init", *cc.init, {}, /*is_init=*/true);
+    });
+  }
 }
 
 void Runner::schedule_workload() {
@@ -381,7 +403,7 @@ void Runner::issue(Generator& g, size_t client_index) {
 
 void Runner::submit(const std::string& id, uint32_t generator, HostId client, const std::string& chaincode,
                     const std::string& function, std::vector<std::string> args,
-                    const std::vector<HostId>& endorsers) {
+                    const std::vector<HostId>& endorsers, bool is_init) {
   TxRecord r;
   r.id = id;
   r.generator = generator;
@@ -391,7 +413,7 @@ void Runner::submit(const std::string& id, uint32_t generator, HostId client, co
   r.requested = net_->world().now();
   tx_index_.emplace(id, report_.transactions.size());
   report_.transactions.push_back(std::move(r));
-  net_->submit(net_->world().now(), client, id, chaincode, function, args, endorsers);
+  net_->submit(net_->world().now(), client, id, chaincode, function, args, endorsers, is_init);
 }
 
 // ---- events --------------------------------------------------------------------------------
@@ -440,6 +462,7 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
 }
 
 void Runner::completed(const TxRecord& tx) {
+  if (tx.generator >= gens_.size()) return;  // a chaincode's Init
   Generator& g = gens_[tx.generator];
   if (g.spec->kind != WorkloadKind::kClosedLoop) return;
   const HostId client = host(tx.client);
@@ -592,6 +615,7 @@ Result<RunReport> Runner::run(const RunHooks& hooks) {
   if (hooks.on_world) hooks.on_world(w);
   w.set_event_sink([this](Time t, HostId h, const AnalysisEvent& e) { on_event(t, h, e); });
   w.start();
+  schedule_inits();
   schedule_workload();
   schedule_faults();
   w.run_until(report_.end);

@@ -30,6 +30,10 @@
 //     (no completion): its share of the loop stops.
 //   * scripted: each transaction is handed to its client at its time; same-time ones in
 //     file order.
+//   * chaincodes with `init`: the Init ("init.<chaincode>") goes at time 0 from the first
+//     client of an org on the chaincode's channel, before any generator's transaction of
+//     that instant. Invocations endorsed before it commits fail at endorsement, as in
+//     Fabric ("has not been initialized for this version, must call as init first").
 //   The mix entry is drawn by weight; {key}/{key2} from `keys` (uniform, zipf, hotset,
 //   sequential = seq mod count), {int}, {bytes} from the same stream.
 //
@@ -60,7 +64,7 @@ namespace fabsim::scenario {
 struct TxRecord {
   enum class Outcome : uint8_t { kUnknown, kCommitted, kFailed };
   std::string id;         // scripted id, or "<generator>.<seq>"
-  uint32_t generator = 0; // index in ScenarioSpec::workload
+  uint32_t generator = 0; // index in ScenarioSpec::workload; the Inits get workload.size()
   std::string client;     // node name
   std::string chaincode;
   std::string function;

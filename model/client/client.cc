@@ -205,6 +205,7 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
   spec.chaincode = req.chaincode();
   spec.function = req.function();
   spec.args.assign(req.args().begin(), req.args().end());
+  spec.is_init = req.is_init();
   spec.nonce = crypto::make_nonce(ctx.rng());
   spec.timestamp = ctx.now();
   ctx.charge(config_.costs.proposal_build_sign);

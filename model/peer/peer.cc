@@ -153,7 +153,12 @@ void PeerProcess::endorse(NodeContext& ctx, HostId from, const std::string& byte
   if (!chaincode.is_ok()) return refuse(chaincode.status().message());
   chaincode::TxSimulator sim(ledger_->state());
   chaincode::ChaincodeStub stub(sim, cc);
-  const chaincode::ChaincodeResponse resp = (*chaincode)->invoke(stub, input[0], args);
+  // Fabric's ChaincodeSupport.CheckInit: Init exactly once per chaincode version.
+  auto init = check_init(sim, def->second, cis.chaincode_spec().input().is_init());
+  const chaincode::ChaincodeResponse resp =
+      !init.is_ok() ? chaincode::ChaincodeResponse::error(init.status().message())
+      : *init       ? (*chaincode)->init(stub, args)
+                    : (*chaincode)->invoke(stub, input[0], args);
   ctx.charge(config_.costs.chaincode_base + config_.costs.chaincode_per_op * static_cast<int64_t>(stub.work_units()));
 
   protos::ProposalResponse pr;
@@ -186,6 +191,22 @@ void PeerProcess::endorse(NodeContext& ctx, HostId from, const std::string& byte
   reply.set_proposal_response(marshal(pr));
   ctx.send(from, model::make_message(model::kProposalReply, reply));
   ctx.emit("peer.endorsed", 0, chdr.tx_id());
+}
+
+Result<bool> PeerProcess::check_init(chaincode::TxSimulator& sim, const validation::ChaincodeDefinition& def,
+                                     bool is_init) {
+  if (!def.init_required) return false;  // "init" is then an ordinary function name
+  auto value = sim.get_state(def.name, kInitializedKey);  // a recorded read, as in Fabric
+  if (!value.is_ok()) return value.status();
+  const bool needs_init = !value->has_value() || **value != def.version;
+  if (!is_init && needs_init)
+    return Status::failed_precondition("chaincode '" + def.name +
+                                       "' has not been initialized for this version, must call as init first");
+  if (is_init && !needs_init)
+    return Status::failed_precondition("chaincode '" + def.name + "' is already initialized but called as init");
+  if (!is_init) return false;
+  if (Status s = sim.set_state(def.name, kInitializedKey, def.version); !s.is_ok()) return s;
+  return true;
 }
 
 void PeerProcess::on_deliver_reply(NodeContext& ctx, const std::string& bytes) {

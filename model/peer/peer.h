@@ -5,7 +5,9 @@
 // ValidateProposalMessage does (header types, epoch, nonce and creator, the creator's
 // signature over the proposal bytes, the TxID), refuses a TxID already in its ledger,
 // simulates the chaincode against its committed state through TxSimulator and a
-// ChaincodeStub, and signs a ProposalResponse (protoutil::endorse). A chaincode error
+// ChaincodeStub (for a chaincode defined with init required, Fabric's CheckInit first: an
+// invocation before the Init, or a second Init, is an error response; the Init reads and
+// writes kInitializedKey and runs the chaincode's init), and signs a ProposalResponse (protoutil::endorse). A chaincode error
 // (status >= 400) is answered with that status and no endorsement, as Fabric does.
 //
 // Committer: pulls blocks from the orderer with a Deliver stream from its ledger height
@@ -38,6 +40,7 @@
 #include "core/proto/common/common.pb.h"
 #include "core/proto/fabsim/node_messages.pb.h"
 #include "model/chaincode/registry.h"
+#include "model/chaincode/tx_simulator.h"
 #include "model/ledger/ledger.h"
 #include "model/validation/tx_validator.h"
 
@@ -77,6 +80,10 @@ struct PeerConfig {
   std::string ledger_path = "peer/ledger";
 };
 
+// Fabric's InitializedKeyName: the reserved key in a chaincode's namespace that records the
+// version that ran Init ("\x00" + U+10FFFF in UTF-8 + "initialized").
+inline const std::string kInitializedKey = std::string("\x00\xf4\x8f\xbf\xbf", 5) + "initialized";
+
 class PeerProcess : public Process {
  public:
   static constexpr uint64_t kDeliverWatchdogTag = 1;
@@ -96,6 +103,10 @@ class PeerProcess : public Process {
   void on_deliver_reply(NodeContext& ctx, const std::string& bytes);
   void commit(NodeContext& ctx, common::Block block);
   void open_stream(NodeContext& ctx);
+  // Fabric's CheckInit for a chaincode defined with init required: true when this
+  // invocation is the Init (the initialized key is then written), false for an ordinary
+  // invocation; an error when the order is wrong.
+  Result<bool> check_init(chaincode::TxSimulator& sim, const validation::ChaincodeDefinition& def, bool is_init);
   // The BlockEvent of a committed block; tx_ids may be empty (then read from the envelopes).
   fabsim::BlockEvent block_event(const common::Block& block, const std::vector<uint8_t>& codes,
                                  const std::vector<std::string>& tx_ids) const;

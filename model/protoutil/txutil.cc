@@ -15,6 +15,7 @@ Proposal make_proposal(const ProposalSpec& spec, const crypto::SigningIdentity& 
   ccspec->mutable_chaincode_id()->set_name(spec.chaincode);
   ccspec->mutable_input()->add_args(spec.function);
   for (const auto& a : spec.args) ccspec->mutable_input()->add_args(a);
+  if (spec.is_init) ccspec->mutable_input()->set_is_init(true);
   p.payload.set_input(marshal(cis));
 
   protos::ChaincodeHeaderExtension ext;

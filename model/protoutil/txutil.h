@@ -40,6 +40,7 @@ struct ProposalSpec {
   std::vector<std::string> args;  // after the function name
   std::string nonce;              // crypto::make_nonce
   Time timestamp;                 // the client's local time
+  bool is_init = false;           // ChaincodeInput.is_init: the Init of a chaincode with init required
 };
 
 struct Proposal {

@@ -46,6 +46,7 @@ struct ChaincodeDefinition {
   std::string name;
   std::string version;
   CompiledSignaturePolicy endorsement_policy;
+  bool init_required = false;  // Fabric's InitRequired: Init exactly once per version (peer/peer.h)
 };
 
 // Counts of the work done, for the cost model to charge.

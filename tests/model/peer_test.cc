@@ -9,7 +9,10 @@
 #include "core/crypto/txid.h"
 #include "core/policy/policy_parser.h"
 #include "core/proto/fabsim/node_messages.pb.h"
+#include "core/proto/ledger/rwset/kvrwset/kv_rwset.pb.h"
+#include "core/proto/ledger/rwset/rwset.pb.h"
 #include "core/proto/orderer/ab.pb.h"
+#include "core/proto/peer/proposal.pb.h"
 #include "model/ledger/block_hash.h"
 #include "model/peer/peer.h"
 #include "model/protocol.h"
@@ -170,6 +173,83 @@ TEST_F(PeerTest, EndorsesAValidProposalWithItsSignedResponse) {
   EXPECT_EQ(pr.response().status(), 200);
   EXPECT_EQ(pr.endorsement().endorser(), peer_id_.serialized());
   EXPECT_TRUE(verifier_->verify(peer_id_.certificate(), pr.payload() + pr.endorsement().endorser(), pr.endorsement().signature()).is_ok());
+}
+
+// ---- Fabric's CheckInit, for a chaincode defined with init required --------------------------
+
+class PeerInitTest : public PeerTest {
+ protected:
+  PeerInitTest() { chaincodes_.at("kv").init_required = true; }
+
+  protoutil::Proposal init_proposal(const std::string& nonce) {
+    protoutil::ProposalSpec spec{"mychannel", "kv", "init", {}, nonce, Time::zero()};
+    spec.is_init = true;
+    return protoutil::make_proposal(spec, client_id_);
+  }
+  // The response's status and message, and its write set in namespace kv.
+  static std::pair<protos::ProposalResponse, rwset::TxReadWriteSet> response(const fabsim::ProposalReply& r) {
+    protos::ProposalResponse pr;
+    EXPECT_TRUE(pr.ParseFromString(r.proposal_response()));
+    rwset::TxReadWriteSet rw;
+    protos::ProposalResponsePayload prp;
+    protos::ChaincodeAction action;
+    if (prp.ParseFromString(pr.payload()) && action.ParseFromString(prp.extension()))
+      EXPECT_TRUE(rw.ParseFromString(action.results()));
+    return {pr, rw};
+  }
+};
+
+TEST_F(PeerInitTest, AnInvocationBeforeTheInitIsRefused) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  const auto [pr, rw] = response(endorse(p, proposal("put", {"k", "v"})));
+  EXPECT_EQ(pr.response().status(), 500);
+  EXPECT_EQ(pr.response().message(), "chaincode 'kv' has not been initialized for this version, must call as init first");
+  EXPECT_FALSE(pr.has_endorsement());
+}
+
+TEST_F(PeerInitTest, TheInitReadsAndWritesTheInitializedKey) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  const auto [pr, rw] = response(endorse(p, init_proposal("n-init")));
+  ASSERT_EQ(pr.response().status(), 200) << pr.response().message();
+  ASSERT_EQ(rw.ns_rwset_size(), 1);
+  kvrwset::KVRWSet kv;
+  ASSERT_TRUE(kv.ParseFromString(rw.ns_rwset(0).rwset()));
+  ASSERT_EQ(kv.reads_size(), 1);
+  EXPECT_EQ(kv.reads(0).key(), kInitializedKey);
+  EXPECT_FALSE(kv.reads(0).has_version());  // absent before
+  ASSERT_EQ(kv.writes_size(), 1);
+  EXPECT_EQ(kv.writes(0).key(), kInitializedKey);
+  EXPECT_EQ(kv.writes(0).value(), "1.0");
+  EXPECT_EQ(kInitializedKey, std::string("\x00", 1) + "\U0010FFFF" "initialized");
+}
+
+TEST_F(PeerInitTest, ASecondInitIsRefusedAndInvocationsAreServedOnceCommitted) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());
+  const protoutil::Proposal prop = init_proposal("n-init");
+  protos::ProposalResponse pr;
+  ASSERT_TRUE(pr.ParseFromString(endorse(p, prop).proposal_response()));
+  auto env = protoutil::assemble_transaction(prop, {pr}, client_id_);
+  ASSERT_TRUE(env.is_ok());
+  deliver(p, next_block({*env}));
+  ASSERT_EQ(p.height(), 2u);
+  const auto [again, rw1] = response(endorse(p, init_proposal("n-init-2")));
+  EXPECT_EQ(again.response().message(), "chaincode 'kv' is already initialized but called as init");
+  const auto [ok, rw2] = response(endorse(p, proposal("put", {"k", "v"}, nullptr, "n-after")));
+  EXPECT_EQ(ok.response().status(), 200) << ok.response().message();
+}
+
+TEST_F(PeerTest, WithoutInitRequiredAnIsInitCallIsAnOrdinaryInvocation) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  protoutil::ProposalSpec spec{"mychannel", "kv", "put", {"k", "v"}, "n-x", Time::zero()};
+  spec.is_init = true;
+  protos::ProposalResponse pr;
+  ASSERT_TRUE(pr.ParseFromString(endorse(p, protoutil::make_proposal(spec, client_id_)).proposal_response()));
+  EXPECT_EQ(pr.response().status(), 200) << pr.response().message();
 }
 
 TEST_F(PeerTest, RefusesAProposalWhoseSignatureDoesNotVerify) {

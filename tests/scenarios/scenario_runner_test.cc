@@ -752,6 +752,31 @@ TEST(RunnerFaults, DegradeBetweenTwoNodesUsesTheirPairLink) {
   EXPECT_LT(slowest_other, Duration::millis(300));
 }
 
+// ---- chaincodes with init required ---------------------------------------------------------
+
+TEST(RunnerInit, TheInitGoesFirstAndInvocationsBeforeItsCommitAreRefused) {
+  const std::string text =
+      "name: t\nseed: 2\nduration: 3s\ndrain: 2s\n"
+      "network: {orgs: [{name: Org1, peers: 1, clients: 1}, {name: Org2, peers: 1, clients: 1}]}\n"
+      "ordering: {batch_timeout: 200ms}\n"
+      "crypto: {scheme: hmac}\n"
+      "chaincodes: [{name: kv, kind: kvstore, init: [a, b]}]\n"
+      "workload:\n"
+      "  - transactions:\n"
+      "      - {id: early, at: 0s, client: Org1.client0, function: put, args: [k, v]}\n"
+      "      - {id: late, at: 1s, client: Org1.client0, function: put, args: [k, w]}\n";
+  const RunReport r = run(text);
+  ASSERT_EQ(r.transactions.size(), 3u);
+  EXPECT_EQ(r.transactions[0].id, "init.kv");  // scheduled before the workload's same-time ones
+  EXPECT_EQ(r.transactions[0].client, "Org1.client0");
+  EXPECT_EQ(r.transactions[0].function, "init");
+  EXPECT_EQ(r.transactions[0].generator, 1u);  // after the one workload generator
+  EXPECT_EQ(r.transactions[0].status_text(), "VALID");
+  EXPECT_EQ(r.transactions[1].status_text(), "failed:endorsement_error");
+  EXPECT_EQ(r.transactions[2].status_text(), "VALID");
+  EXPECT_TRUE(r.invariants.hold());
+}
+
 // ---- determinism ---------------------------------------------------------------------------
 
 const std::string kDeterminism = kTwoPeers +
