@@ -222,7 +222,11 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
                      blocks ? static_cast<double>(bytes) / 1024.0 / static_cast<double>(blocks) : 0.0);
   std::string heights;
   for (const auto& [peer, h] : r.peer_heights) heights += fmt::format(" {}={}", peer, h);
-  for (const auto& peer : r.peers_down) heights += fmt::format(" {}=down", peer);
+  if (!r.peers_down.empty()) {
+    heights += " (down at the end, read from durable storage:";
+    for (const auto& peer : r.peers_down) heights += " " + peer;
+    heights += ")";
+  }
   out << "peer heights:" << heights << "\n";
   if (r.invariants.hold()) {
     out << fmt::format("safety: hold ({} peers, {} height comparisons, {} VALID transactions re-checked)\n",

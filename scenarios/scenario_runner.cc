@@ -571,16 +571,29 @@ void Runner::schedule_faults() {
 void Runner::analyse() {
   World& w = net_->world();
   std::vector<PeerLedger> ledgers;
+  // A peer that is down at the end still holds its ledger in its durable storage: it is
+  // opened from there (with the ledger's crash recovery, as a restart would) and checked
+  // like the others.
+  std::vector<std::unique_ptr<ledger::Ledger>> reopened;
   for (HostId h : net_->peers()) {
     const std::string& name = w.host_names()[h];
     auto* p = w.host(h).up() ? dynamic_cast<peer::PeerProcess*>(w.host(h).process()) : nullptr;
-    if (p == nullptr || p->ledger() == nullptr) {
+    const ledger::Ledger* l = p != nullptr ? p->ledger() : nullptr;
+    if (p == nullptr) {
       report_.peers_down.push_back(name);
-      continue;
+      auto opened = ledger::Ledger::open(w.host(h).mutable_store().env(), peer::PeerConfig{}.ledger_path);
+      if (!opened.is_ok()) {
+        report_.node_errors.push_back(fmt::format("{} (down): its ledger cannot be opened: {}", name,
+                                                  opened.status().message()));
+        continue;
+      }
+      reopened.push_back(std::move(opened).value());
+      l = reopened.back().get();
     }
+    if (l == nullptr) continue;  // up, but its ledger failed to open (a node error was emitted)
     report_.peers_checked.push_back(name);
-    report_.peer_heights[name] = p->height();
-    ledgers.push_back({name, p->ledger()});
+    report_.peer_heights[name] = l->height();
+    ledgers.push_back({name, l});
   }
   report_.invariants = check_invariants(ledgers, net_->validation_context());
   const PeerLedger* highest = nullptr;

@@ -13,8 +13,8 @@
 //      the drain lets in-flight transactions finish.
 //   4. The analysis: one TxRecord per requested transaction from the clients' events
 //      (model/client/client.h), blocks by cut reason from the orderer's events, the safety
-//      checks (analysis/invariants.h) over every peer that is up at the end, the metrics
-//      and the expectations.
+//      checks (analysis/invariants.h) over every peer — those down at the end through their
+//      ledger reopened from durable storage —, the metrics and the expectations.
 //
 // Workload (docs/scenario-format.md, "workload"). Each generator draws from its own random
 // stream Rng::stream(seed, "workload/<index>"), so adding a generator never shifts another
@@ -119,8 +119,8 @@ struct RunReport {
   std::map<std::string, CutStats> cuts;   // by cut reason ("count", "bytes", "oversized", "timeout")
   Metrics metrics;
   InvariantReport invariants;
-  std::vector<std::string> peers_checked;  // the peers the safety checks read
-  std::vector<std::string> peers_down;     // peers down at the end (not checked)
+  std::vector<std::string> peers_checked;  // the peers the safety checks read (up or down)
+  std::vector<std::string> peers_down;     // peers down at the end: read from their durable storage
   std::map<std::string, uint64_t> peer_heights;
   // What the ledger says: every transaction's validation code in the blocks of the highest
   // checked peer (the first such in node order), by code name ("VALID" included). This

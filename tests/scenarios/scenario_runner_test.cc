@@ -661,11 +661,15 @@ TEST(RunnerFaults, CrashWithForIsFollowedByRestartAndCatchUp) {
   EXPECT_TRUE(r.invariants.hold()) << testing::PrintToString(r.invariants.violations);
 }
 
-TEST(RunnerFaults, CrashWithoutForLeavesThePeerDown) {
+TEST(RunnerFaults, APeerDownAtTheEndIsCheckedFromItsDurableLedger) {
   const RunReport r = run(kTwoPeers + "faults:\n  - {at: 500ms, crash: Org1.peer1}\n");
   EXPECT_EQ(r.peers_down, std::vector<std::string>{"Org1.peer1"});
-  EXPECT_EQ(r.peer_heights.count("Org1.peer1"), 0u);
-  EXPECT_EQ(r.peer_heights.size(), 2u);
+  ASSERT_EQ(r.peer_heights.size(), 3u);
+  EXPECT_GT(r.peer_heights.at("Org1.peer1"), 1u);  // what it committed before the crash
+  EXPECT_LT(r.peer_heights.at("Org1.peer1"), r.peer_heights.at("Org1.peer0"));
+  EXPECT_EQ(r.peers_checked.size(), 3u);
+  EXPECT_TRUE(r.invariants.hold()) << testing::PrintToString(r.invariants.violations);
+  EXPECT_GT(r.invariants.heights_compared, r.peer_heights.at("Org1.peer1"));  // its blocks were compared
 }
 
 TEST(RunnerFaults, UndoAfterTheEndNeverHappens) {
