@@ -399,7 +399,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   print_report(spec, report, out);
   const std::vector<std::string> unmet = unmet_expectations(spec.expect, report);
   int status = 0;
-  if (!report.fault_errors.empty()) status = 1;
+  if (!report.fault_errors.empty() || !report.node_errors.empty()) status = 1;
   if (unmet.empty()) {
     out << "expectations: met\n";
   } else {
@@ -416,38 +416,47 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     }
   }
 
-  // Outputs: temporary names first, renamed once everything is written.
+  // Outputs: every file is written under a temporary name first; the renames come only
+  // when all of them are complete, the trace last, and a failure removes what this run
+  // wrote (temporaries and files already renamed), so a failed command leaves none.
+  bool trace_ok = true;
   if (trace != nullptr) {
-    const bool ok = std::fflush(trace) == 0 && std::fclose(trace) == 0;
+    trace_ok = std::fflush(trace) == 0;
+    trace_ok = std::fclose(trace) == 0 && trace_ok;
     trace = nullptr;
-    if (ok) fs::rename(trace_tmp, o.trace_file, ec);
-    if (!ok || ec) {
-      fs::remove(trace_tmp, ec);
+  }
+  std::string tmp_json, tmp_csv;
+  const fs::path dir(o.out_dir);
+  bool outputs_ok = true;
+  if (!o.out_dir.empty())
+    outputs_ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce).dump(2) + "\n", &tmp_json) &&
+                 write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv);
+  std::vector<fs::path> placed;  // final names this run renamed into place
+  bool trace_failed = !trace_ok;
+  auto place = [&](const std::string& tmp, const fs::path& final_name) {
+    fs::rename(tmp, final_name, ec);
+    if (!ec) placed.push_back(final_name);
+    return !ec;
+  };
+  bool ok = trace_ok && outputs_ok;
+  if (ok && !o.out_dir.empty()) ok = place(tmp_json, dir / "results.json") && place(tmp_csv, dir / "transactions.csv");
+  if (ok && !o.trace_file.empty()) {
+    ok = place(trace_tmp, o.trace_file);
+    trace_failed = !ok;
+  }
+  if (!ok) {
+    std::error_code ignored;
+    for (const auto& f : {tmp_json, tmp_csv}) if (!f.empty()) fs::remove(f, ignored);
+    if (!o.trace_file.empty()) fs::remove(trace_tmp, ignored);
+    for (const auto& f : placed) fs::remove(f, ignored);
+    if (trace_failed)
       err << "fabsim: --trace: could not write '" << o.trace_file << "'\n";
-      return 2;
-    }
-  }
-  if (!o.out_dir.empty()) {
-    const fs::path dir(o.out_dir);
-    std::string tmp_json, tmp_csv;
-    const bool ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce).dump(2) + "\n", &tmp_json) &&
-                    write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv);
-    bool json_in_place = false;
-    if (ok) {
-      fs::rename(tmp_json, dir / "results.json", ec);
-      json_in_place = !ec;
-    }
-    if (ok && !ec) fs::rename(tmp_csv, dir / "transactions.csv", ec);
-    if (!ok || ec) {
-      std::error_code ignored;
-      fs::remove(tmp_json, ignored);
-      fs::remove(tmp_csv, ignored);
-      if (json_in_place) fs::remove(dir / "results.json", ignored);  // both files or neither
+    else
       err << "fabsim: --out: could not write results into '" << o.out_dir << "'\n";
-      return 2;
-    }
-    out << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << "\n";
+    return 2;
   }
+  if (!o.out_dir.empty())
+    out << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << "\n";
   return status;
 }
 

@@ -74,6 +74,7 @@ struct TxRecord {
   Outcome outcome = Outcome::kUnknown;
   int32_t code = -1;      // committed: the TxValidationCode
   std::string failure;    // failed: the client's reason ("endorsement_timeout", ...)
+  bool init = false;      // a chaincode's Init ("init.<chaincode>"): not in the metrics
 
   bool valid() const { return outcome == Outcome::kCommitted && code == 0; }
   // "VALID", a TxValidationCode name, "failed:<reason>", or "unknown".
@@ -109,6 +110,8 @@ struct Metrics {
   std::map<std::string, uint64_t> failed_by_reason;   // client failure reason -> count
 };
 
+// Over the workload's transactions: the chaincodes' Inits are left out (they are in
+// RunReport::transactions and in the ledger's codes).
 Metrics compute_metrics(const std::vector<TxRecord>& txs);
 
 struct RunReport {

@@ -313,6 +313,13 @@ void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message&
   fabsim::BlockEvent event;
   if (!event.ParseFromString(*msg.payload) || event.channel_id() != config_.channel_id) return;
   event_seen_ = true;
+  if (config_.event_silence > Duration::zero() && have_block_ && event.number() > next_block_) {
+    // A gap: an event was lost on the way (the model's links may lose messages; Fabric's
+    // stream is TCP). Ask the same peer again from the first missing block.
+    register_for_events(ctx, /*resume=*/true);
+    ctx.emit(kEventReregistered, static_cast<int64_t>(next_block_), {});
+  }
+  have_block_ = true;
   next_block_ = std::max(next_block_, event.number() + 1);
   for (const auto& tx : event.transactions()) {
     auto it = pending_.find(tx.tx_id());

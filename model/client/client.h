@@ -143,7 +143,9 @@ struct ClientConfig {
   // since the last check, the client moves to the next peer of [event_peer,
   // event_peer_fallbacks...] (cyclically; the same one when there are no fallbacks) and
   // registers there with start_block = the first block it has not seen, so the commits it
-  // missed are replayed. Events from any other peer are ignored.
+  // missed are replayed. Events from any other peer are ignored. With the watchdog on, a
+  // gap in block numbers (an event lost in transit) also re-registers, at the same peer,
+  // from the first missing block.
   std::vector<HostId> event_peer_fallbacks;
   Duration event_silence = Duration::zero();
   bool rotate_endorsers = true;                       // spread load among equivalent peers
@@ -243,6 +245,7 @@ class ClientProcess : public Process {
   std::map<HostId, Time> avoid_until_;  // endorsers that timed out, avoided until then
   size_t event_index_ = 0;
   uint64_t next_block_ = 0;
+  bool have_block_ = false;  // next_block_ is known (an event came)
   bool event_seen_ = false;
 };
 

@@ -360,6 +360,25 @@ TEST(ClientEventWatchdog, SilenceWhileACommitIsAwaitedMovesToTheNextPeerAndResum
   EXPECT_EQ(commit.events[1].name, kEventCommitted);
 }
 
+TEST(ClientEventWatchdog, AGapInBlockNumbersResumesFromTheFirstMissingBlock) {
+  Harness h(watched_config());
+  h.start();
+  auto event = [](uint64_t number) {
+    fabsim::BlockEvent ev;
+    ev.set_channel_id("mychannel");
+    ev.set_number(number);
+    return make_message(kBlockEvent, ev);
+  };
+  HostId to = kNoHost;
+  EXPECT_FALSE(registration(h.deliver(kO1P0, event(4)), &to).has_value());  // the first one: no gap known
+  EXPECT_FALSE(registration(h.deliver(kO1P0, event(5)), &to).has_value());
+  const auto reg = registration(h.deliver(kO1P0, event(8)), &to);  // 6 and 7 are missing
+  ASSERT_TRUE(reg.has_value());
+  EXPECT_EQ(to, kO1P0);  // the same peer
+  EXPECT_EQ(reg->start_block(), 6u);
+  EXPECT_FALSE(registration(h.deliver(kO1P0, event(6)), &to).has_value());  // the replay
+}
+
 TEST(ClientEventWatchdog, EventsFlowingKeepTheStream) {
   Harness h(watched_config());
   h.start();

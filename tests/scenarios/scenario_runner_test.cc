@@ -781,6 +781,47 @@ TEST(RunnerInit, TheInitGoesFirstAndInvocationsBeforeItsCommitAreRefused) {
   EXPECT_TRUE(r.invariants.hold());
 }
 
+TEST(RunnerInit, TheInitIsLeftOutOfTheMetrics) {
+  const std::string text =
+      "name: t\nseed: 2\nduration: 4s\ndrain: 2s\n"
+      "network: {orgs: [{name: Org1, peers: 1, clients: 1}, {name: Org2, peers: 1, clients: 1}]}\n"
+      "ordering: {batch_timeout: 200ms}\n"
+      "crypto: {scheme: hmac}\n"
+      "chaincodes: [{name: kv, kind: kvstore, init: []}]\n"
+      "workload: [{rate: 10tps, arrival: fixed, start: 2s, mix: [{function: put, args: [\"{key}\", v]}]}]\n";
+  const RunReport r = run(text);
+  ASSERT_EQ(r.transactions.size(), 21u);
+  EXPECT_TRUE(r.transactions[0].init);
+  EXPECT_EQ(r.metrics.requested, 20u);
+  EXPECT_EQ(r.metrics.succeeded, 20u);
+  EXPECT_NEAR(r.metrics.send_rate_tps, 20.0 / 1.9, 1e-9);  // 20 requests from 2 s to 3.9 s
+  EXPECT_EQ(r.ledger_codes.at("VALID"), 21u);               // the ledger holds the Init too
+}
+
+TEST(RunnerInit, AChaincodeWithInitAndNoClientIsRefused) {
+  const std::string text =
+      "name: t\nseed: 2\nduration: 1s\n"
+      "network: {orgs: [{name: Org1, peers: 1, clients: 0}]}\n"
+      "chaincodes: [{name: kv, kind: kvstore, init: []}]\n";
+  auto r = run_scenario(load(text));
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("chaincodes.0.init"), std::string::npos) << r.status().message();
+}
+
+TEST(RunnerWorkload, AClosedLoopSlotRefusedBeforeSubmissionIsNotRefilled) {
+  // One Org1 peer cannot satisfy AND(Org1 peer, Org1 peer): every request is refused by the
+  // client at once (no_endorsers); refilling would spin at time 0.
+  const std::string text =
+      "name: t\nseed: 2\nduration: 2s\n"
+      "network: {orgs: [{name: Org1, peers: 1, clients: 1}]}\n"
+      "crypto: {scheme: hmac}\n"
+      "chaincodes: [{name: kv, kind: kvstore, endorsement_policy: \"AND('Org1MSP.peer','Org1MSP.peer')\"}]\n"
+      "workload: [{outstanding: 3, mix: [{function: put, args: [k, v]}]}]\n";
+  const RunReport r = run(text);
+  ASSERT_EQ(r.transactions.size(), 3u);
+  for (const auto& t : r.transactions) EXPECT_EQ(t.status_text(), "failed:no_endorsers");
+}
+
 // ---- determinism ---------------------------------------------------------------------------
 
 const std::string kDeterminism = kTwoPeers +
