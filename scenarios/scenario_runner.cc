@@ -56,12 +56,16 @@ LinkParams to_link_params(const LinkSpec& l) {
 // policy over the channel's orgs, each org's Endorsement sub-policy being OR('<msp>.peer'),
 // is OutOf(threshold, '<msp1>.peer', ...): the principals name distinct MSPs, so no
 // identity can fill two of them, exactly as the independent sub-policy evaluations.
+const ChannelSpec& channel_of(const ScenarioSpec& spec, const std::string& name) {
+  for (const auto& ch : spec.channels)
+    if (ch.name == name) return ch;
+  FABSIM_ASSERT_MSG(false, "unknown channel " + name);  // the loader resolved every channel name
+  return spec.channels.front();
+}
+
 std::string signature_policy_text(const ChaincodeSpec& cc, const ScenarioSpec& spec) {
   if (cc.endorsement_policy.kind == EndorsementPolicySpec::Kind::kSignature) return cc.endorsement_policy.text;
-  const ChannelSpec* channel = nullptr;
-  for (const auto& ch : spec.channels)
-    if (ch.name == cc.channel) channel = &ch;
-  FABSIM_ASSERT(channel != nullptr);  // the loader resolved it
+  const ChannelSpec* channel = &channel_of(spec, cc.channel);
   std::string principals;
   for (const auto& org_name : channel->orgs)
     for (const auto& org : spec.network.orgs)
@@ -81,8 +85,6 @@ bool parse_block_detail(const std::string& detail, std::string* reason, uint64_t
   return true;
 }
 
-constexpr std::string_view kClientPrefix = "client.";
-constexpr std::string_view kFailedPrefix = "client.failed.";
 
 class Runner {
  public:
@@ -90,6 +92,10 @@ class Runner {
   Result<RunReport> run(const RunHooks& hooks);
 
  private:
+  struct Phase {
+    Time start, end;
+    double rate = 0;
+  };
   struct Generator {
     const WorkloadSpec* spec = nullptr;
     uint32_t index = 0;
@@ -99,13 +105,10 @@ class Runner {
     std::vector<HostId> clients;
     uint64_t seq = 0;
     size_t next_client = 0;  // open loop: round robin
-    // open loop / phases: the current phase and the arrivals issued in it
+    // open loop / phases: the rate steps, the current one and the arrivals issued in it
+    std::vector<Phase> phases;
     size_t phase = 0;
     uint64_t in_phase = 0;
-  };
-  struct Phase {
-    Time start, end;
-    double rate = 0;
   };
 
   Status build();
@@ -113,11 +116,16 @@ class Runner {
   void schedule_faults();
   std::vector<Phase> phases_of(const WorkloadSpec& w) const;
   void open_arrival(size_t g);
+  // The next arrival of an open-loop generator at or after `now`, moving to later phases
+  // as needed; nullopt when the last phase is over.
+  std::optional<Time> next_arrival(Generator& g, Time now);
   void issue(Generator& g, size_t client_index);
   void submit(const std::string& id, uint32_t generator, HostId client, const std::string& chaincode,
               const std::string& function, std::vector<std::string> args, const std::vector<HostId>& endorsers = {},
               bool is_init = false);
   void schedule_inits();
+  // The client that submits a chaincode's Init: the first of an org on its channel.
+  const NodeSpec* init_client(const ChaincodeSpec& cc) const;
   uint64_t draw_key(Generator& g, uint64_t seq);
   std::string fill(Generator& g, const ArgTemplate& t, uint64_t seq, HostId client, const std::string& key,
                    const std::string& key2);
@@ -156,10 +164,7 @@ Status Runner::build() {
         channel.orgs.size(), spec_.network.orgs.size()));
 
   for (size_t i = 0; i < spec_.chaincodes.size(); ++i) {
-    if (!spec_.chaincodes[i].init) continue;
-    bool has_client = false;
-    for (const auto& org : spec_.network.orgs) has_client = has_client || org.clients > 0;
-    if (!has_client)
+    if (spec_.chaincodes[i].init && init_client(spec_.chaincodes[i]) == nullptr)
       return Status::failed_precondition(fmt::format(
           "chaincodes.{}.init: the Init needs a client, and no organisation on channel '{}' has one", i,
           spec_.chaincodes[i].channel));
@@ -223,23 +228,23 @@ std::vector<Runner::Phase> Runner::phases_of(const WorkloadSpec& w) const {
 // Each chaincode with `init` gets its Init at time 0, from the first client of an org on
 // its channel (node order), named "init.<chaincode>", with generator index = the number of
 // generators (after every workload generator).
+const NodeSpec* Runner::init_client(const ChaincodeSpec& cc) const {
+  const ChannelSpec& channel = channel_of(spec_, cc.channel);
+  for (const auto& n : spec_.nodes)
+    if (n.role == NodeRole::kClient && std::find(channel.orgs.begin(), channel.orgs.end(), n.org) != channel.orgs.end())
+      return &n;
+  return nullptr;
+}
+
 void Runner::schedule_inits() {
   for (const ChaincodeSpec& cc : spec_.chaincodes) {
     if (!cc.init) continue;
-    const ChannelSpec* channel = nullptr;
-    for (const auto& ch : spec_.channels)
-      if (ch.name == cc.channel) channel = &ch;
-    const NodeSpec* client = nullptr;
-    for (const auto& n : spec_.nodes)
-      if (client == nullptr && n.role == NodeRole::kClient && channel != nullptr &&
-          std::find(channel->orgs.begin(), channel->orgs.end(), n.org) != channel->orgs.end())
-        client = &n;
+    const NodeSpec* client = init_client(cc);
     FABSIM_ASSERT(client != nullptr);  // build() refused a chaincode with init and no client
     const uint32_t generator = static_cast<uint32_t>(spec_.workload.size());
     const HostId h = host(client->name);
     net_->world().sim().at(Time::zero(), [this, &cc, generator, h] {
       submit("init." + cc.name, generator, h, cc.name, "init", *cc.init, {}, /*is_init=*/true);
-      report_.transactions.back().init = true;
     });
   }
 }
@@ -276,52 +281,36 @@ void Runner::schedule_workload() {
       continue;
     }
     // Open loop and phases: the first arrival.
-    const std::vector<Phase> phases = phases_of(w);
-    const Phase& p0 = phases.front();
-    Time first = p0.start;
-    if (w.arrival == Arrival::kPoisson) first = p0.start + Duration::nanos(std::llround(g.rng.exponential(p0.rate) * 1e9));
-    // Find the phase of the first arrival (a long first gap may skip phases).
-    g.phase = 0;
-    while (g.phase < phases.size() && first >= phases[g.phase].end) {
-      ++g.phase;
-      if (g.phase < phases.size())
-        first = phases[g.phase].start +
-                (w.arrival == Arrival::kPoisson
-                     ? Duration::nanos(std::llround(g.rng.exponential(phases[g.phase].rate) * 1e9))
-                     : Duration::zero());
-    }
-    if (g.phase >= phases.size()) continue;
-    world.sim().at(first, [this, i] { open_arrival(i); });
+    g.phases = phases_of(w);
+    if (const auto first = next_arrival(g, Time::zero())) world.sim().at(*first, [this, i] { open_arrival(i); });
   }
 }
 
 void Runner::open_arrival(size_t gi) {
   Generator& g = gens_[gi];
-  const WorkloadSpec& w = *g.spec;
   issue(g, g.next_client);
   g.next_client = (g.next_client + 1) % g.clients.size();
   ++g.in_phase;
+  if (const auto next = next_arrival(g, net_->world().now())) net_->world().sim().at(*next, [this, gi] { open_arrival(gi); });
+}
 
-  // The next arrival.
-  const std::vector<Phase> phases = phases_of(w);
-  const Time now = net_->world().now();
+std::optional<Time> Runner::next_arrival(Generator& g, Time now) {
   // One candidate per phase: in the current phase from now, in each later one from its
   // start (fixed: the start itself; Poisson: a fresh draw from the boundary, which is exact
   // because exponential gaps are memoryless). A candidate past its phase's end moves on.
-  Time next;
-  for (;;) {
-    const Phase& p = phases[g.phase];
-    if (w.arrival == Arrival::kFixed) {
+  while (g.phase < g.phases.size()) {
+    const Phase& p = g.phases[g.phase];
+    Time next;
+    if (g.spec->arrival == Arrival::kFixed) {
       next = p.start + Duration::nanos(std::llround(static_cast<double>(g.in_phase) * 1e9 / p.rate));
     } else {
-      next = now > p.start ? now : p.start;
-      next = next + Duration::nanos(std::llround(g.rng.exponential(p.rate) * 1e9));
+      next = (now > p.start ? now : p.start) + Duration::nanos(std::llround(g.rng.exponential(p.rate) * 1e9));
     }
-    if (next < p.end) break;
-    if (++g.phase >= phases.size()) return;  // the generator ends
+    if (next < p.end) return next;
+    ++g.phase;
     g.in_phase = 0;
   }
-  net_->world().sim().at(next, [this, gi] { open_arrival(gi); });
+  return std::nullopt;  // the generator ends
 }
 
 uint64_t Runner::draw_key(Generator& g, uint64_t seq) {
@@ -419,6 +408,7 @@ void Runner::submit(const std::string& id, uint32_t generator, HostId client, co
   r.chaincode = chaincode;
   r.function = function;
   r.requested = net_->world().now();
+  r.init = is_init;
   tx_index_.emplace(id, report_.transactions.size());
   report_.transactions.push_back(std::move(r));
   net_->submit(net_->world().now(), client, id, chaincode, function, args, endorsers, is_init);
@@ -428,7 +418,7 @@ void Runner::submit(const std::string& id, uint32_t generator, HostId client, co
 
 void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
   const std::string_view name = e.name;
-  if (name.starts_with(kClientPrefix)) {
+  if (name.starts_with(model::client::kEventPrefix)) {
     auto it = tx_index_.find(e.detail);
     if (it == tx_index_.end()) return;  // a request the runner did not make (none today)
     TxRecord& tx = report_.transactions[it->second];
@@ -445,10 +435,10 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
       tx.outcome = TxRecord::Outcome::kCommitted;
       tx.code = static_cast<int32_t>(e.value);
       completed(tx);
-    } else if (name.starts_with(kFailedPrefix)) {
+    } else if (name.starts_with(model::client::kFailurePrefix)) {
       tx.completed = t;
       tx.outcome = TxRecord::Outcome::kFailed;
-      tx.failure = std::string(name.substr(kFailedPrefix.size()));
+      tx.failure = std::string(name.substr(model::client::kFailurePrefix.size()));
       completed(tx);
     }
     return;
