@@ -147,6 +147,7 @@ void ClientProcess::register_for_events(NodeContext& ctx, bool resume) {
   reg.set_channel_id(config_.channel_id);
   if (resume) reg.set_start_block(next_block_);
   ctx.send(event_peer(), make_message(kEventRegister, reg));
+  if (resume) ctx.emit(kEventReregistered, static_cast<int64_t>(next_block_), {});
 }
 
 void ClientProcess::event_watchdog(NodeContext& ctx) {
@@ -161,7 +162,6 @@ void ClientProcess::event_watchdog(NodeContext& ctx) {
     // from the first block not yet seen, as an SDK reconnects its event stream.
     event_index_ = (event_index_ + 1) % (1 + config_.event_peer_fallbacks.size());
     register_for_events(ctx, /*resume=*/true);
-    ctx.emit(kEventReregistered, static_cast<int64_t>(next_block_), {});
   }
   event_seen_ = false;
   ctx.set_timer(config_.event_silence, kTagEventWatchdog);
@@ -191,8 +191,10 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
   if (req.endorsers_size() > 0) {
     targets.assign(req.endorsers().begin(), req.endorsers().end());
   } else {
-    const std::vector<bool> avoid = avoided(req.chaincode(), ctx.now());
-    picked = pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr, &avoid);
+    // Only peers that timed out are avoided; with none on record there is nothing to compute.
+    const std::vector<bool> avoid = avoid_until_.empty() ? std::vector<bool>{} : avoided(req.chaincode(), ctx.now());
+    picked = pick_endorsers(plans_.at(req.chaincode()), config_.rotate_endorsers ? &ctx.rng() : nullptr,
+                            avoid.empty() ? nullptr : &avoid);
     for (size_t i : picked) targets.push_back(cc->second.candidates[i].host);
   }
   if (targets.empty()) {
@@ -313,13 +315,11 @@ void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message&
   fabsim::BlockEvent event;
   if (!event.ParseFromString(*msg.payload) || event.channel_id() != config_.channel_id) return;
   event_seen_ = true;
-  if (config_.event_silence > Duration::zero() && have_block_ && event.number() > next_block_) {
+  if (config_.event_silence > Duration::zero() && next_block_ > 0 && event.number() > next_block_) {
     // A gap: an event was lost on the way (the model's links may lose messages; Fabric's
     // stream is TCP). Ask the same peer again from the first missing block.
     register_for_events(ctx, /*resume=*/true);
-    ctx.emit(kEventReregistered, static_cast<int64_t>(next_block_), {});
   }
-  have_block_ = true;
   next_block_ = std::max(next_block_, event.number() + 1);
   for (const auto& tx : event.transactions()) {
     auto it = pending_.find(tx.tx_id());

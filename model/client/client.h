@@ -75,6 +75,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/crypto/signing_identity.h"
@@ -88,6 +89,10 @@
 namespace fabsim::model::client {
 
 inline constexpr const char* kSubmitCall = "submit";
+
+// Every analysis event of the client starts with kEventPrefix; every failure with kFailurePrefix.
+inline constexpr std::string_view kEventPrefix = "client.";
+inline constexpr std::string_view kFailurePrefix = "client.failed.";
 
 inline constexpr const char* kEventSubmitted = "client.submitted";
 inline constexpr const char* kEventEndorsed = "client.endorsed";
@@ -244,8 +249,7 @@ class ClientProcess : public Process {
   // next block number expected, and whether an event came since the watchdog's last check.
   std::map<HostId, Time> avoid_until_;  // endorsers that timed out, avoided until then
   size_t event_index_ = 0;
-  uint64_t next_block_ = 0;
-  bool have_block_ = false;  // next_block_ is known (an event came)
+  uint64_t next_block_ = 0;  // 0 until the first event: nothing known yet
   bool event_seen_ = false;
 };
 
