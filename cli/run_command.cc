@@ -10,6 +10,7 @@
 
 #include "core/cost_model.h"
 #include "core/units.h"
+#include "model/orderer/block_cutter.h"
 #include "scenarios/scenario_loader.h"
 #include "sim/determinism.h"
 
@@ -38,6 +39,15 @@ std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+
+// Every cut reason, in the order reports list them.
+constexpr orderer::CutReason kCutReasons[] = {orderer::CutReason::kCount, orderer::CutReason::kBytes,
+                                              orderer::CutReason::kOversized, orderer::CutReason::kTimeout};
+
+scenario::CutStats cut_stats(const RunReport& r, orderer::CutReason reason) {
+  auto it = r.cuts.find(orderer::cut_reason_name(reason));
+  return it == r.cuts.end() ? scenario::CutStats{} : it->second;
 }
 
 std::string seconds(std::optional<Duration> d) { return d ? fmt::format("{:.3f}", d->to_seconds()) : "-"; }
@@ -138,10 +148,9 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
         mix.push_back({{"function", m.function}, {"weight", m.weight}, {"args", args}});
       }
       g["mix"] = mix;
-      static constexpr const char* kDist[] = {"uniform", "zipf", "hotset", "sequential"};
       g["keys"] = {{"count", w.keys.count},
                    {"prefix", w.keys.prefix},
-                   {"distribution", kDist[static_cast<int>(w.keys.distribution)]},
+                   {"distribution", scenario::key_distribution_name(w.keys.distribution)},
                    {"theta", w.keys.theta},
                    {"hot_fraction", w.keys.hot_fraction},
                    {"hot_probability", w.keys.hot_probability}};
@@ -209,10 +218,9 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   }
   uint64_t blocks = 0, txs = 0, bytes = 0;
   std::string cuts;
-  for (const char* reason : {"count", "bytes", "oversized", "timeout"}) {
-    auto it = r.cuts.find(reason);
-    const scenario::CutStats c = it == r.cuts.end() ? scenario::CutStats{} : it->second;
-    cuts += fmt::format(" {}={}", reason, c.blocks);
+  for (orderer::CutReason reason : kCutReasons) {
+    const scenario::CutStats c = cut_stats(r, reason);
+    cuts += fmt::format(" {}={}", orderer::cut_reason_name(reason), c.blocks);
     blocks += c.blocks;
     txs += c.transactions;
     bytes += c.bytes;
@@ -275,10 +283,9 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["invalid_by_code"] = m.invalid_by_code;
   j["failed_by_reason"] = m.failed_by_reason;
   ordered_json cuts = ordered_json::object();
-  for (const char* reason : {"count", "bytes", "oversized", "timeout"}) {
-    auto it = r.cuts.find(reason);
-    const scenario::CutStats c = it == r.cuts.end() ? scenario::CutStats{} : it->second;
-    cuts[reason] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
+  for (orderer::CutReason reason : kCutReasons) {
+    const scenario::CutStats c = cut_stats(r, reason);
+    cuts[orderer::cut_reason_name(reason)] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
   }
   j["blocks_by_cut_reason"] = cuts;
   j["safety"] = {{"hold", r.invariants.hold()},

@@ -138,6 +138,7 @@ const char* workload_kind_name(WorkloadKind kind);  // "open", "phases", "closed
 enum class Arrival : uint8_t { kPoisson, kFixed };
 
 enum class KeyDistribution : uint8_t { kUniform, kZipf, kHotset, kSequential };
+const char* key_distribution_name(KeyDistribution d);  // "uniform", "zipf", "hotset", "sequential"
 
 struct KeySpec {
   uint64_t count = 1000;  // keys are prefix + 0 .. count-1

@@ -19,6 +19,16 @@ const char* workload_kind_name(WorkloadKind kind) {
   return "?";
 }
 
+const char* key_distribution_name(KeyDistribution d) {
+  switch (d) {
+    case KeyDistribution::kUniform: return "uniform";
+    case KeyDistribution::kZipf: return "zipf";
+    case KeyDistribution::kHotset: return "hotset";
+    case KeyDistribution::kSequential: return "sequential";
+  }
+  return "?";
+}
+
 namespace detail {
 namespace {
 

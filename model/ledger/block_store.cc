@@ -63,24 +63,20 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(leveldb::Env* env, const st
   return store;
 }
 
-void BlockStore::TxidFilter::add(std::string_view txid) {
+std::array<uint64_t, 3> BlockStore::TxidFilter::probes(std::string_view txid) {
   Hash64 h;
   h.add_bytes(txid);
-  const uint64_t a = h.value(), b = mix64(a) | 1;
-  for (uint64_t i = 0; i < 3; ++i) {
-    const uint64_t bit = (a + i * b) & (kBits - 1);
-    words_[bit / 64] |= uint64_t{1} << (bit % 64);
-  }
+  const uint64_t a = h.value(), b = mix64(a) | 1;  // double hashing
+  return {a & (kBits - 1), (a + b) & (kBits - 1), (a + 2 * b) & (kBits - 1)};
+}
+
+void BlockStore::TxidFilter::add(std::string_view txid) {
+  for (uint64_t bit : probes(txid)) words_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
 bool BlockStore::TxidFilter::may_contain(std::string_view txid) const {
-  Hash64 h;
-  h.add_bytes(txid);
-  const uint64_t a = h.value(), b = mix64(a) | 1;
-  for (uint64_t i = 0; i < 3; ++i) {
-    const uint64_t bit = (a + i * b) & (kBits - 1);
+  for (uint64_t bit : probes(txid))
     if ((words_[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return false;
-  }
   return true;
 }
 

@@ -45,6 +45,7 @@
 // Ownership: owns its two KvDbs; borrows the Env (must outlive it). Single-threaded.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 #include <memory>
@@ -122,6 +123,7 @@ class BlockStore {
 
    private:
     static constexpr uint64_t kBits = uint64_t{1} << 22;
+    static std::array<uint64_t, 3> probes(std::string_view txid);  // the bits of a TxID
     std::vector<uint64_t> words_ = std::vector<uint64_t>(kBits / 64);
   };
   Status load_txid_filter();
