@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ make pkg-config
   libboost-graph-dev libfmt-dev libprotobuf-dev protobuf-compiler
   libssl-dev libleveldb-dev libsnappy-dev libbenchmark-dev libgtest-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libgoogle-perftools-dev
 )
 
 missing=()
