@@ -8,15 +8,16 @@
 namespace fabsim::protoutil {
 
 std::string marshal(const google::protobuf::MessageLite& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    // Serializing a well-formed proto3 message into a string cannot fail.
-    const bool ok = message.SerializeToCodedStream(&coded);
-    FABSIM_ASSERT(ok);
-  }  // the CodedOutputStream flushes into `bytes` when it goes out of scope
+  // The size first, then one write into a string of exactly that size: no regrowth and
+  // no copy of large messages (blocks, envelopes) while serializing.
+  const size_t size = message.ByteSizeLong();
+  std::string bytes(size, '\0');
+  google::protobuf::io::ArrayOutputStream stream(bytes.data(), static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeWithCachedSizes(&coded);  // uses the sizes ByteSizeLong() just cached
+  // A well-formed proto3 message always serializes, to exactly its computed size.
+  FABSIM_ASSERT(!coded.HadError() && static_cast<size_t>(coded.ByteCount()) == size);
   return bytes;
 }
 
