@@ -4,6 +4,7 @@
 // is explicit). It is not a security primitive: crypto lives in core/crypto.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -63,8 +64,9 @@ class Hash64 {
   }
   // 8 bytes as a little-endian number on every platform (one load on little-endian ones).
   static uint64_t load_le(const char* p) {
-    uint64_t w = 0;
-    for (int b = 0; b < 8; ++b) w |= static_cast<uint64_t>(static_cast<uint8_t>(p[b])) << (8 * b);
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
     return w;
   }
   uint64_t h_;
