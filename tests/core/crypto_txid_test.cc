@@ -38,7 +38,9 @@ TEST(CryptoTxId, IsHexOfSha256OfTheConcatenation) {
   // Exactly the lowercase hex string: no other case, no prefix, nothing appended.
   std::string upper = txid;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (upper != txid) EXPECT_FALSE(tx_id_matches(upper, nonce, client.serialized()));
+  if (upper != txid) {
+    EXPECT_FALSE(tx_id_matches(upper, nonce, client.serialized()));
+  }
   EXPECT_FALSE(tx_id_matches(txid.substr(0, 63), nonce, client.serialized()));
   EXPECT_FALSE(tx_id_matches(txid + "0", nonce, client.serialized()));
   EXPECT_FALSE(tx_id_matches("", nonce, client.serialized()));

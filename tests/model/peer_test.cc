@@ -193,8 +193,9 @@ class PeerInitTest : public PeerTest {
     rwset::TxReadWriteSet rw;
     protos::ProposalResponsePayload prp;
     protos::ChaincodeAction action;
-    if (prp.ParseFromString(pr.payload()) && action.ParseFromString(prp.extension()))
+    if (prp.ParseFromString(pr.payload()) && action.ParseFromString(prp.extension())) {
       EXPECT_TRUE(rw.ParseFromString(action.results()));
+    }
     return {pr, rw};
   }
 };
