@@ -12,9 +12,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <deque>
+#include <unordered_map>
 #include <utility>
 
 #include "core/assert.h"
+#include "core/hash.h"
 
 namespace fabsim::crypto {
 namespace {
@@ -26,15 +29,98 @@ static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8, "Sha256::ct
 constexpr size_t kSha256BlockSize = 64;
 }  // namespace
 
+namespace {
+
 // Not OpenSSL's one-shot SHA256(): in OpenSSL 3 that goes through EVP_Q_digest, which
 // fetches the algorithm again on every call.
-Digest256 sha256(std::string_view data) {
+template <typename Pieces>
+Digest256 hash_pieces(const Pieces& pieces) {
   SHA256_CTX ctx;
   FABSIM_ASSERT(SHA256_Init(&ctx) == 1);
-  FABSIM_ASSERT(SHA256_Update(&ctx, data.data(), data.size()) == 1);
+  for (std::string_view p : pieces) FABSIM_ASSERT(SHA256_Update(&ctx, p.data(), p.size()) == 1);
   Digest256 out{};
   FABSIM_ASSERT(SHA256_Final(out.data(), &ctx) == 1);
   return out;
+}
+
+// The digest memo of sha256.h: recent inputs of kMinBytes..kMaxBytes with their digests,
+// oldest evicted first once they hold more than kBudget bytes. An input is found by a
+// 64-bit non-cryptographic hash of its pieces and accepted only when its bytes equal the
+// stored copy, so a hit returns exactly the digest hashing would (a hash collision is a
+// miss). Lookups never iterate the map.
+class DigestMemo {
+ public:
+  static constexpr size_t kMinBytes = 512;
+  static constexpr size_t kMaxBytes = size_t{4} << 20;
+  static constexpr size_t kBudget = size_t{32} << 20;
+
+  template <typename Pieces>
+  Digest256 digest(const Pieces& pieces, size_t total) {
+    if (total < kMinBytes || total > kMaxBytes) return hash_pieces(pieces);
+    Hash64 h;
+    for (std::string_view p : pieces) h.add_bytes(p);
+    const uint64_t key = h.value();
+    if (auto it = index_.find(key); it != index_.end() && it->second >= first_seq_) {
+      const Entry& e = entries_[it->second - first_seq_];
+      if (e.bytes.size() == total && equal(e.bytes, pieces)) return e.digest;
+    }
+    Entry e{key, {}, hash_pieces(pieces)};
+    e.bytes.reserve(total);
+    for (std::string_view p : pieces) e.bytes.append(p);
+    while (!entries_.empty() && bytes_ + total > kBudget) evict_oldest();
+    bytes_ += total;
+    index_[key] = first_seq_ + entries_.size();
+    entries_.push_back(std::move(e));
+    return entries_.back().digest;
+  }
+
+ private:
+  struct Entry {
+    uint64_t key;
+    std::string bytes;  // the input, pieces concatenated
+    Digest256 digest;
+  };
+
+  template <typename Pieces>
+  static bool equal(std::string_view stored, const Pieces& pieces) {
+    size_t at = 0;
+    for (std::string_view p : pieces) {
+      if (std::memcmp(stored.data() + at, p.data(), p.size()) != 0) return false;
+      at += p.size();
+    }
+    return true;
+  }
+
+  void evict_oldest() {
+    const Entry& e = entries_.front();
+    if (auto it = index_.find(e.key); it != index_.end() && it->second == first_seq_) index_.erase(it);
+    bytes_ -= e.bytes.size();
+    entries_.pop_front();
+    ++first_seq_;
+  }
+
+  std::deque<Entry> entries_;  // oldest first; entries_[i] has sequence number first_seq_ + i
+  uint64_t first_seq_ = 0;
+  size_t bytes_ = 0;                              // held in entries_
+  std::unordered_map<uint64_t, uint64_t> index_;  // key -> sequence number of its newest entry
+};
+
+DigestMemo& digest_memo() {
+  static DigestMemo memo;
+  return memo;
+}
+
+}  // namespace
+
+Digest256 sha256(std::string_view data) {
+  const std::string_view pieces[] = {data};
+  return digest_memo().digest(pieces, data.size());
+}
+
+Digest256 sha256_concat(const std::vector<std::string_view>& pieces) {
+  size_t total = 0;
+  for (std::string_view p : pieces) total += p.size();
+  return digest_memo().digest(pieces, total);
 }
 
 Sha256::Sha256() { FABSIM_ASSERT(SHA256_Init(reinterpret_cast<SHA256_CTX*>(ctx_)) == 1); }

@@ -5,7 +5,7 @@
 // protobuf code (`bytes` fields are std::string); a digest is a fixed 32-byte array.
 //
 // Invariants: every function here is a pure function of its arguments (no global state that
-// changes results, no randomness). OpenSSL failures in these primitives mean a broken
+// changes results -- the digest memo below only saves time --, no randomness). OpenSSL failures in these primitives mean a broken
 // installation, not bad input, so they hit FABSIM_ASSERT instead of returning a Status.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -28,7 +29,15 @@ inline std::string_view as_bytes(const Digest256& d) {
 }
 inline std::string to_string(const Digest256& d) { return std::string(as_bytes(d)); }
 
+// SHA-256 of `data`. Many virtual nodes hash the same bytes (every peer checks every
+// block's data hash and every envelope's signature), so inputs of 512 B to 4 MiB go through
+// a process-wide memo of recent inputs (at most 32 MiB of them, oldest dropped first): an
+// input whose bytes equal a remembered one gets the remembered digest without hashing.
+// Results are identical with or without the memo; only real time changes. The memo makes
+// these functions unsafe to call from several threads at once (fabsim is single-threaded).
 Digest256 sha256(std::string_view data);
+// SHA-256 of the pieces' concatenation, through the same memo.
+Digest256 sha256_concat(const std::vector<std::string_view>& pieces);
 
 // Incremental SHA-256 over several pieces: same result as sha256() of their concatenation.
 // Holds OpenSSL's SHA256_CTX inline (no heap allocation); move-only.

@@ -5,17 +5,13 @@
 namespace fabsim::crypto {
 
 std::string compute_tx_id(std::string_view nonce, std::string_view creator) {
-  Sha256 h;
-  h.update(nonce).update(creator);
-  return to_hex(h.finish());
+  return to_hex(sha256_concat({nonce, creator}));
 }
 
 bool tx_id_matches(std::string_view tx_id, std::string_view nonce, std::string_view creator) {
   // tx_id == compute_tx_id(nonce, creator), without building the hex string.
   if (tx_id.size() != 2 * kSha256Size) return false;
-  Sha256 h;
-  h.update(nonce).update(creator);
-  const Digest256 d = h.finish();
+  const Digest256 d = sha256_concat({nonce, creator});
   static constexpr char kDigits[] = "0123456789abcdef";
   for (size_t i = 0; i < d.size(); ++i) {
     if (tx_id[2 * i] != kDigits[d[i] >> 4] || tx_id[2 * i + 1] != kDigits[d[i] & 0x0f]) return false;

@@ -1,8 +1,9 @@
 #include "model/ledger/block_hash.h"
 
-
 #include <cstdint>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "core/assert.h"
 #include "core/crypto/sha256.h"
@@ -58,9 +59,8 @@ std::string block_header_bytes(const common::BlockHeader& header) {
 std::string block_header_hash(const common::BlockHeader& header) { return sha256(block_header_bytes(header)); }
 
 std::string block_data_hash(const common::BlockData& data) {
-  crypto::Sha256 h;  // hashing entry by entry equals hashing their concatenation
-  for (const std::string& entry : data.data()) h.update(entry);
-  return crypto::to_string(h.finish());
+  std::vector<std::string_view> entries(data.data().begin(), data.data().end());
+  return crypto::to_string(crypto::sha256_concat(entries));  // the entries' concatenation
 }
 
 

@@ -43,11 +43,7 @@ Proposal make_proposal(const ProposalSpec& spec, const crypto::SigningIdentity& 
 
 std::string proposal_hash(std::string_view channel_header, std::string_view signature_header,
                           std::string_view chaincode_proposal_payload) {
-  crypto::Sha256 h;
-  h.update(channel_header);
-  h.update(signature_header);
-  h.update(chaincode_proposal_payload);
-  return crypto::to_string(h.finish());
+  return crypto::to_string(crypto::sha256_concat({channel_header, signature_header, chaincode_proposal_payload}));
 }
 
 protos::ProposalResponse endorse(const Proposal& proposal, const EndorsementSpec& spec,

@@ -147,9 +147,8 @@ uint8_t dispatch_vscc(const CheckedTx& tx, const ValidationContext& ctx, rwset::
       s.identity.roles_mask = identity->roles_mask();
       ++work->signatures_verified;
       // The signed data is prp ‖ endorser; hash it in two pieces rather than concatenating.
-      crypto::Sha256 h;
-      h.update(prp_bytes).update(e.endorser());
-      s.signature_valid = ctx.verifier->verify_digest(identity->certificate(), h.finish(), e.signature()).is_ok();
+      const crypto::Digest256 digest = crypto::sha256_concat({prp_bytes, e.endorser()});
+      s.signature_valid = ctx.verifier->verify_digest(identity->certificate(), digest, e.signature()).is_ok();
     }
   }
   for (std::string_view ns : written) {

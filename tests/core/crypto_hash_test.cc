@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/crypto/sha256.h"
 
@@ -36,6 +37,62 @@ TEST(CryptoSha256, IncrementalEqualsOneShotOfTheConcatenation) {
   Sha256 h;
   h.update("ab").update("").update("c");
   EXPECT_EQ(h.finish(), sha256("abc"));
+}
+
+// The digest memo behind sha256() and sha256_concat() (inputs of 512 B to 4 MiB) must
+// answer exactly as hashing does. The reference is the incremental Sha256, which never
+// goes through the memo.
+Digest256 reference(std::string_view data) {
+  Sha256 h;
+  h.update(data);
+  return h.finish();
+}
+
+TEST(CryptoSha256Memo, RepeatedInputGetsThePublishedDigest) {
+  const std::string million_a(1'000'000, 'a');  // FIPS 180-2's third vector
+  const char* want = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+  EXPECT_EQ(to_hex(sha256(million_a)), want);
+  EXPECT_EQ(to_hex(sha256(million_a)), want);  // now remembered
+}
+
+TEST(CryptoSha256Memo, InputDifferingInOneByteIsNotAHit) {
+  std::string a(4096, 'x');
+  std::string b = a;
+  b[2048] = 'y';
+  EXPECT_EQ(sha256(a), reference(a));
+  EXPECT_EQ(sha256(b), reference(b));
+  EXPECT_NE(sha256(a), sha256(b));
+}
+
+TEST(CryptoSha256Memo, ConcatEqualsTheDigestOfTheConcatenationWhateverTheSplit) {
+  std::string whole;
+  for (int i = 0; i < 3000; ++i) whole.push_back(static_cast<char>(i * 7));
+  const std::string_view w = whole;
+  const Digest256 want = reference(whole);
+  EXPECT_EQ(sha256(whole), want);
+  for (size_t split : {size_t{0}, size_t{1}, size_t{511}, size_t{1500}, whole.size()}) {
+    SCOPED_TRACE(split);
+    EXPECT_EQ(sha256_concat({w.substr(0, split), w.substr(split)}), want);
+    EXPECT_EQ(sha256_concat({w.substr(0, split / 2), w.substr(split / 2, split - split / 2), w.substr(split)}), want);
+  }
+}
+
+TEST(CryptoSha256Memo, SizesAroundTheMemoBoundsHashCorrectly) {
+  for (size_t n : {size_t{511}, size_t{512}, size_t{4} << 20, (size_t{4} << 20) + 1}) {
+    SCOPED_TRACE(n);
+    const std::string data(n, static_cast<char>(n & 0x7f));
+    EXPECT_EQ(sha256(data), reference(data));
+    EXPECT_EQ(sha256(data), reference(data));
+  }
+}
+
+TEST(CryptoSha256Memo, AnswersStayRightAfterEviction) {
+  // 40 distinct 1 MiB inputs overflow the 32 MiB the memo keeps; the first ones are then
+  // hashed again (evicted) and the last ones answered from the memo.
+  std::vector<std::string> inputs;
+  for (int i = 0; i < 40; ++i) inputs.emplace_back(size_t{1} << 20, static_cast<char>('A' + i));
+  for (const std::string& in : inputs) EXPECT_EQ(sha256(in), reference(in));
+  for (const std::string& in : inputs) EXPECT_EQ(sha256(in), reference(in));
 }
 
 TEST(CryptoHmacSha256, Rfc4231TestCase2) {
