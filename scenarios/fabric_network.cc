@@ -44,6 +44,18 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   }
   net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, "OrdererMSP", "Orderer"));
   const crypto::CertificateAuthority* orderer_ca = net->cas_.back().get();
+  // The orderer organisation's MSP is part of the channel's configuration, as in Fabric, so
+  // that peers can check the orderer's block signatures against the channel's
+  // BlockValidation policy: Fabric's default, ImplicitMeta "ANY Writers" over the orderer
+  // organisations, which with the one orderer organisation is a member of OrdererMSP.
+  {
+    auto msp = crypto::Msp::create(crypto::MspConfig{"OrdererMSP", orderer_ca->certificate(), true, {}});
+    if (!msp.is_ok()) return msp.status();
+    if (Status s = net->msps_.add(std::move(msp).value()); !s.is_ok()) return s;
+    auto policy = CompiledSignaturePolicy::compile(*parse_signature_policy("OR('OrdererMSP.member')"));
+    if (!policy.is_ok()) return policy.status();
+    net->block_validation_ = std::make_unique<CompiledSignaturePolicy>(std::move(policy).value());
+  }
   net->verifier_ = std::make_unique<crypto::CachingVerifier>(crypto::make_verifier(config.scheme, seed), config.verify_cache,
                                                              config.verify_cache_capacity);
   auto identity = [&](const crypto::CertificateAuthority& ca, const std::string& name, crypto::NodeOu ou) {
@@ -97,6 +109,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.chaincodes = &net->definitions_;
       pc.chaincode_kinds = kinds;
       pc.orderer = net->orderer_;
+      pc.block_validation = net->block_validation_.get();
       pc.costs = peer_costs(resolve(config.costs, CostRole::kPeer, name), config.scheme);
       const HostId h = w.add_host(name, config.cores_per_node, [pc](HostId, const DurableStore&) {
         return std::make_unique<peer::PeerProcess>(pc);

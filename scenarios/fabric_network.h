@@ -108,6 +108,7 @@ class FabricNetwork {
   std::vector<std::unique_ptr<crypto::SigningIdentity>> identities_;
   std::unique_ptr<crypto::CachingVerifier> verifier_;
   std::map<std::string, validation::ChaincodeDefinition> definitions_;
+  std::unique_ptr<CompiledSignaturePolicy> block_validation_;  // the channel's BlockValidation policy
   std::unique_ptr<World> world_;
   HostId orderer_ = kNoHost;
   std::vector<HostId> peers_;

@@ -12,6 +12,7 @@ peer::PeerCosts peer_costs(const CostModel& m, crypto::SignatureScheme scheme) {
   c.block_check = m.block_check;
   c.envelope_check = m.envelope_check;
   c.signature_verify = m.verify(scheme, n);  // per creator or endorsement signature
+  c.block_signature_verify = m.verify(scheme, 0);  // the header and metadata: well under 1 KiB
   c.vscc_per_endorsement = m.vscc_per_endorsement;
   c.policy_eval = m.policy_eval;
   c.mvcc_per_tx = m.mvcc_per_tx;

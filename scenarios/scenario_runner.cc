@@ -454,7 +454,9 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     }
     return;
   }
-  if (name == "peer.ledger_error" || name == "peer.commit_error")
+  // A rejected block cannot come from the modelled faults (they crash, delay, lose or
+  // duplicate messages, never alter them), so it is reported as an error of the run.
+  if (name == "peer.ledger_error" || name == "peer.commit_error" || name == "peer.block_rejected")
     report_.node_errors.push_back(
         fmt::format("{} at {}: {} {}: {}", net_->world().host_names()[h], format_time(t), e.name, e.value, e.detail));
 }

@@ -12,6 +12,7 @@
 #include "model/ledger/block_hash.h"
 #include "model/protocol.h"
 #include "model/protoutil/txutil.h"
+#include "model/validation/block_verify.h"
 
 namespace fabsim::orderer {
 
@@ -195,7 +196,7 @@ void SoloOrderer::write_batch(NodeContext& ctx, const Batch& batch, CutReason re
   sigs.set_value(orderer_block_metadata_zero());
   common::MetadataSignature* ms = sigs.add_signatures();
   ms->set_signature_header(marshal(shdr));
-  ms->set_signature(config_.signer->sign(sigs.value() + ms->signature_header() + ledger::block_header_bytes(*header)));
+  ms->set_signature(config_.signer->sign(validation::block_signed_bytes(sigs.value(), ms->signature_header(), *header)));
   ctx.charge(config_.costs.block_sign);
   block.mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
   block.mutable_metadata()->set_metadata(kLastConfigSlot, last_config_zero());

@@ -14,6 +14,7 @@
 #include "model/ledger/tx_rwset.h"
 #include "model/protocol.h"
 #include "model/protoutil/txutil.h"
+#include "model/validation/block_verify.h"
 
 namespace fabsim::peer {
 namespace {
@@ -47,13 +48,17 @@ void PeerProcess::on_start(NodeContext& ctx) {
   ctx.set_timer(config_.deliver_retry, kDeliverWatchdogTag);
 }
 
+void PeerProcess::close_stream(NodeContext& ctx) {
+  if (stream_id_ == 0) return;
+  fabsim::DeliverCancel cancel;
+  cancel.set_stream_id(stream_id_);
+  ctx.send(config_.orderer, model::make_message(model::kDeliverCancel, cancel));
+  stream_id_ = 0;
+}
+
 void PeerProcess::open_stream(NodeContext& ctx) {
   if (config_.orderer == kNoHost) return;
-  if (stream_id_ != 0) {
-    fabsim::DeliverCancel cancel;
-    cancel.set_stream_id(stream_id_);
-    ctx.send(config_.orderer, model::make_message(model::kDeliverCancel, cancel));
-  }
+  close_stream(ctx);
   stream_id_ = ++stream_counter_;
   ::orderer::SeekInfo seek;
   seek.mutable_start()->mutable_specified()->set_number(ledger_->height());
@@ -215,6 +220,22 @@ void PeerProcess::on_deliver_reply(NodeContext& ctx, const std::string& bytes) {
   if (!reply.response().has_block()) {
     stream_id_ = 0;  // the stream ended (status); the watchdog re-opens it
     return;
+  }
+  const common::Block& block = reply.response().block();
+  if (config_.block_validation != nullptr && ledger_ != nullptr && block.header().number() == ledger_->height() &&
+      block.header().number() > 0) {
+    uint64_t checked = 0;
+    const validation::BlockVerifyContext vctx{config_.channel_id, config_.msps, config_.verifier,
+                                              config_.block_validation};
+    const Status s = validation::verify_block(block, ledger_->height(), vctx, &checked);
+    ctx.charge(config_.costs.block_signature_verify * static_cast<int64_t>(checked));
+    if (!s.is_ok()) {
+      // Fabric's deliver client: "block from orderer could not be verified", then it drops
+      // the stream; the watchdog re-opens it from the same height.
+      ctx.emit("peer.block_rejected", static_cast<int64_t>(block.header().number()), s.message());
+      close_stream(ctx);
+      return;
+    }
   }
   commit(ctx, std::move(*reply.mutable_response()->mutable_block()));  // blocks are large: no copy
 }

@@ -55,6 +55,7 @@ struct PeerCosts {
   Duration block_check = Duration::micros(50);        // per block
   Duration envelope_check = Duration::micros(50);     // per transaction: unmarshal, header checks
   Duration signature_verify = Duration::micros(100);  // per creator/endorsement signature checked
+  Duration block_signature_verify = Duration::micros(100);  // per orderer signature on a block
   Duration vscc_per_endorsement = Duration::micros(20);  // per endorsement signature checked
   Duration policy_eval = Duration::micros(10);        // per endorsement-policy evaluation
   Duration mvcc_per_tx = Duration::micros(74);        // per transaction: rwset bookkeeping
@@ -75,6 +76,10 @@ struct PeerConfig {
   const std::map<std::string, validation::ChaincodeDefinition>* chaincodes = nullptr;
   std::map<std::string, std::string> chaincode_kinds;
   HostId orderer = kNoHost;
+  // The channel's BlockValidation policy (not owned). When set, every delivered block after
+  // the genesis is checked as Fabric's deliver client does (validation/block_verify.h)
+  // before it is validated and committed; a block that fails is dropped with its stream.
+  const CompiledSignaturePolicy* block_validation = nullptr;
   Duration deliver_retry = Duration::seconds(5);
   PeerCosts costs;
   std::string ledger_path = "peer/ledger";
@@ -103,6 +108,7 @@ class PeerProcess : public Process {
   void on_deliver_reply(NodeContext& ctx, const std::string& bytes);
   void commit(NodeContext& ctx, common::Block block);
   void open_stream(NodeContext& ctx);
+  void close_stream(NodeContext& ctx);  // cancels the current Deliver stream, if any
   // Fabric's CheckInit for a chaincode defined with init required: true when this
   // invocation is the Init (the initialized key is then written), false for an ordinary
   // invocation; an error when the order is wrong.

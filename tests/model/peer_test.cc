@@ -17,6 +17,7 @@
 #include "model/peer/peer.h"
 #include "model/protocol.h"
 #include "model/protoutil/txutil.h"
+#include "model/validation/block_verify.h"
 
 namespace fabsim::peer {
 namespace {
@@ -310,6 +311,69 @@ TEST_F(PeerTest, CommitsGenesisThenAValidatedBlockAndNotifiesSubscribers) {
   ASSERT_EQ(ev.transactions_size(), 1);
   EXPECT_EQ(ev.transactions(0).validation_code(), protos::TxValidationCode::VALID);
   EXPECT_GT(out.cpu.ns, 0);
+}
+
+// With the channel's BlockValidation policy set, a delivered block must carry the
+// orderer's signature (validation/block_verify.h has the rules, one test each).
+class PeerBlockValidationTest : public PeerTest {
+ protected:
+  PeerBlockValidationTest()
+      : orderer_ca_(kSeed, "OrdererMSP", "Orderer"),
+        orderer_id_(orderer_ca_.issue("orderer0", NodeOu::kOrderer), SignatureScheme::kHmacSha256, kSeed),
+        block_policy_(*CompiledSignaturePolicy::compile(*parse_signature_policy("OR('OrdererMSP.member')"))) {
+    auto msp = crypto::Msp::create(crypto::MspConfig{orderer_ca_.msp_id(), orderer_ca_.certificate(), true, {}});
+    EXPECT_TRUE(msp.is_ok());
+    EXPECT_TRUE(msps_.add(std::move(msp).value()).is_ok());
+    config_.block_validation = &block_policy_;
+  }
+
+  static void sign(common::Block* b, const crypto::SigningIdentity& who) {
+    common::Metadata sigs;
+    common::SignatureHeader shdr;
+    shdr.set_creator(who.serialized());
+    common::MetadataSignature* ms = sigs.add_signatures();
+    ms->set_signature_header(marshal(shdr));
+    ms->set_signature(who.sign(validation::block_signed_bytes(sigs.value(), ms->signature_header(), b->header())));
+    b->mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
+  }
+
+  crypto::CertificateAuthority orderer_ca_;
+  crypto::SigningIdentity orderer_id_;
+  CompiledSignaturePolicy block_policy_;
+};
+
+TEST_F(PeerBlockValidationTest, ABlockSignedByTheOrdererIsCommitted) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());  // the genesis block carries no orderer signature and is not checked
+  common::Block b = next_block({endorsed_tx(p, "n-a", "k1")});
+  sign(&b, orderer_id_);
+  auto out = deliver(p, b);
+  EXPECT_EQ(p.height(), 2u);
+  EXPECT_TRUE(sends_of(out, model::kDeliverCancel).empty());
+}
+
+TEST_F(PeerBlockValidationTest, ABlockNotSignedByTheOrdererIsDroppedWithItsStream) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());
+  const uint64_t stream = p.stream_id();
+  common::Block b = next_block({endorsed_tx(p, "n-a", "k1")});
+  sign(&b, peer_id_);  // a peer is not a member of OrdererMSP
+  auto out = deliver(p, b);
+  EXPECT_EQ(p.height(), 1u);
+  auto v = p.ledger()->state().get_state("kv", "k1");
+  ASSERT_TRUE(v.is_ok());
+  EXPECT_FALSE(v->has_value());
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].name, "peer.block_rejected");
+  EXPECT_EQ(out.events[0].value, 1);
+  auto cancels = sends_of(out, model::kDeliverCancel);
+  ASSERT_EQ(cancels.size(), 1u);
+  fabsim::DeliverCancel cancel;
+  ASSERT_TRUE(cancel.ParseFromString(*cancels[0]->msg.payload));
+  EXPECT_EQ(cancel.stream_id(), stream);
+  EXPECT_EQ(p.stream_id(), 0u);
 }
 
 TEST_F(PeerTest, InvalidTransactionsAreReportedWithTheirTxIdAndCode) {
