@@ -2,7 +2,7 @@
 //
 // Each host owns one. It holds
 //  - an in-memory leveldb::Env (LevelDB's memenv), private to the host, on which durable
-//    components such as the ledger open their databases; and
+//    components such as the ledger open their databases and files; and
 //  - a small ordered key/value map that processes write through NodeContext::persist().
 //    Those writes are applied when the process's outputs are released, before its
 //    messages leave (persist-before-send); a crash before release loses them.

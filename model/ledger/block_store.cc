@@ -16,15 +16,28 @@
 namespace fabsim::ledger {
 namespace {
 
-constexpr char kBlockPrefix = 'b';
+constexpr char kNumberPrefix = 'n';
 constexpr char kHashPrefix = 'h';
 constexpr char kTxidPrefix = 't';
 constexpr std::string_view kCheckpointKey = "i";
 
-std::string block_key(uint64_t number) {
-  std::string k(1, kBlockPrefix);
+std::string number_key(uint64_t number) {
+  std::string k(1, kNumberPrefix);
   append_ordered_uint64(&k, number);
   return k;
+}
+
+std::string encode_location(const BlockLocation& loc) {
+  std::string v;
+  append_ordered_uint64(&v, loc.file_suffix);
+  append_ordered_uint64(&v, loc.offset);
+  append_ordered_uint64(&v, loc.length);
+  return v;
+}
+
+bool decode_location(std::string_view v, BlockLocation* loc) {
+  return consume_ordered_uint64(&v, &loc->file_suffix) && consume_ordered_uint64(&v, &loc->offset) &&
+         consume_ordered_uint64(&v, &loc->length) && v.empty();
 }
 
 std::string hash_key(std::string_view header_hash) {
@@ -48,12 +61,10 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(leveldb::Env* env, const st
                                                      const Options& options) {
   KvDbOptions kv;
   kv.sync_writes = options.sync_writes;
-  env->CreateDir(path);  // the parent of the two databases; an error shows at KvDb::open
+  env->CreateDir(path);  // the block files' directory; an error shows at KvDb::open
   auto index = KvDb::open(env, path + "/index", kv);
   if (!index) return index.status();
-  auto chain = KvDb::open(env, path + "/chain", kv);
-  if (!chain) return chain.status();
-  std::unique_ptr<BlockStore> store(new BlockStore(path, std::move(*index), std::move(*chain)));
+  std::unique_ptr<BlockStore> store(new BlockStore(path, std::move(*index), options, env));
   Status s = store->load_checkpoint();
   if (!s) return s;
   s = store->load_txid_filter();
@@ -97,29 +108,50 @@ Status BlockStore::load_checkpoint() {
   if (!cp) return cp.status();
   height_ = 0;
   current_hash_.clear();
-  if (!cp->has_value()) return Status::ok();  // empty store; verify() checks no block exists
+  if (!cp->has_value()) return files_.resume(0, 0);  // an empty store
   std::string_view v = **cp;
-  uint64_t h = 0;
-  if (!consume_ordered_uint64(&v, &h) || !v.empty()) {
-    return Status::corruption("block store " + path_ + ": the checkpoint (height) does not parse");
+  uint64_t h = 0, suffix = 0, end = 0;
+  if (!consume_ordered_uint64(&v, &h) || !consume_ordered_uint64(&v, &suffix) || !consume_ordered_uint64(&v, &end) ||
+      !v.empty()) {
+    return Status::corruption("block store " + path_ + ": the checkpoint (height, file, end offset) does not parse");
   }
   height_ = h;
   if (h > 0) {
-    auto last = load_block(h - 1, h);
+    auto loc = load_location(h - 1, h);
+    if (!loc) return loc.status();
+    if (loc->file_suffix != suffix || BlockFiles::record_end(*loc) != end) {
+      return Status::corruption(fmt::format(
+          "block store {}: the checkpoint ends at {} offset {}, but block {} (the last) ends at {} offset {}", path_,
+          BlockFiles::file_name(suffix), end, h - 1, BlockFiles::file_name(loc->file_suffix),
+          BlockFiles::record_end(*loc)));
+    }
+    std::string scratch;
+    auto last = parse_block(h - 1, *loc, &scratch);
     if (!last) return last.status();
     current_hash_ = block_header_hash(last->header());
   }
-  return Status::ok();
+  return files_.resume(suffix, end);
 }
 
-Result<common::Block> BlockStore::load_block(uint64_t number, uint64_t height) const {
-  auto bytes = chain_->get(block_key(number));
-  if (!bytes) return bytes.status();
-  if (!bytes->has_value()) {
-    return Status::corruption(fmt::format("block store {}: block {} is missing (height {})", path_, number, height));
+Result<BlockLocation> BlockStore::load_location(uint64_t number, uint64_t height) const {
+  auto v = db_->get(number_key(number));
+  if (!v) return v.status();
+  if (!v->has_value()) {
+    return Status::corruption(
+        fmt::format("block store {}: block {} is missing from the index (height {})", path_, number, height));
   }
+  BlockLocation loc;
+  if (!decode_location(**v, &loc)) {
+    return Status::corruption(fmt::format("block store {}: block {}: its index entry does not parse", path_, number));
+  }
+  return loc;
+}
+
+Result<common::Block> BlockStore::parse_block(uint64_t number, const BlockLocation& loc, std::string* scratch) const {
+  auto bytes = files_.read(number, loc, scratch);
+  if (!bytes) return bytes.status();
   common::Block block;
-  if (!block.ParseFromString(**bytes)) {
+  if (!block.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) {
     return Status::corruption(
         fmt::format("block store {}: block {}: stored bytes do not parse as a common.Block", path_, number));
   }
@@ -127,6 +159,13 @@ Result<common::Block> BlockStore::load_block(uint64_t number, uint64_t height) c
     return Status::corruption(fmt::format("block store {}: block {} has no header", path_, number));
   }
   return block;
+}
+
+Result<common::Block> BlockStore::load_block(uint64_t number, uint64_t height) const {
+  auto loc = load_location(number, height);
+  if (!loc) return loc.status();
+  std::string scratch;
+  return parse_block(number, *loc, &scratch);
 }
 
 Status BlockStore::check_block(const common::Block& block, uint64_t number, std::string_view previous_hash) const {
@@ -157,8 +196,8 @@ Status BlockStore::check_block(const common::Block& block, uint64_t number, std:
 }
 
 Status BlockStore::verify(Verify level) const {
-  // Blocks at or beyond the checkpoint in the chain database are left by interrupted
-  // appends (header comment): not checked, not corruption.
+  // Bytes past the checkpoint in the block files are left by interrupted appends (header
+  // comment): never read, not corruption.
   if (level == Verify::kTip) {
     if (height_ == 0) return Status::ok();
     const uint64_t n = height_ - 1;
@@ -172,36 +211,36 @@ Status BlockStore::verify(Verify level) const {
     }
     return check_block(*block, n, prev);
   }
-  // kFull: walk the stored blocks below the checkpoint in key (= number) order, chaining
-  // the hashes.
-  auto it = chain_->new_iterator();
+  // kFull: walk the block locations below the checkpoint in key (= number) order, reading
+  // each block and chaining the hashes.
+  auto it = db_->new_iterator();
   uint64_t expected = 0;
-  std::string prev;
-  for (it->seek(std::string(1, kBlockPrefix)); it->valid() && it->key()[0] == kBlockPrefix; it->next()) {
+  std::string prev, scratch;
+  for (it->seek(std::string(1, kNumberPrefix)); it->valid() && it->key()[0] == kNumberPrefix; it->next()) {
     std::string_view k = it->key().substr(1);
     uint64_t n = 0;
     if (!consume_ordered_uint64(&k, &n) || !k.empty()) {
-      return Status::corruption(fmt::format("block store {}: a block key does not parse", path_));
+      return Status::corruption(fmt::format("block store {}: a block-number index key does not parse", path_));
     }
-    if (n >= height_) break;  // an interrupted append's leftover, if any
+    if (n >= height_) break;  // not a committed block (append() writes none past its checkpoint)
     if (n != expected) {
-      return Status::corruption(fmt::format("block store {}: block {} is missing (next stored is {})", path_,
-                                            expected, n));
+      return Status::corruption(fmt::format("block store {}: block {} is missing from the index (next indexed is {})",
+                                            path_, expected, n));
     }
-    common::Block block;
-    std::string_view v = it->value();
-    if (!block.ParseFromArray(v.data(), static_cast<int>(v.size())) || !block.has_header()) {
-      return Status::corruption(
-          fmt::format("block store {}: block {}: stored bytes do not parse as a common.Block", path_, n));
+    BlockLocation loc;
+    if (!decode_location(it->value(), &loc)) {
+      return Status::corruption(fmt::format("block store {}: block {}: its index entry does not parse", path_, n));
     }
-    Status s = check_block(block, n, prev);
+    auto block = parse_block(n, loc, &scratch);
+    if (!block) return block.status();
+    Status s = check_block(*block, n, prev);
     if (!s) return s;
-    prev = block_header_hash(block.header());
+    prev = block_header_hash(block->header());
     ++expected;
   }
   if (!it->status()) return it->status();
   if (expected != height_) {
-    return Status::corruption(fmt::format("block store {}: checkpoint height is {} but {} blocks are stored",
+    return Status::corruption(fmt::format("block store {}: checkpoint height is {} but the index locates {} blocks",
                                           path_, height_, expected));
   }
   return Status::ok();
@@ -239,15 +278,14 @@ Status BlockStore::append(const common::Block& block) {
   const std::string hash = block_header_hash(h);
   const std::string number = encode_ordered_uint64(h.number());
 
-  // (1) The block bytes. Until (2) is durable they are an interrupted append's leftover,
-  // which open() ignores and the next append of this number overwrites.
-  leveldb::WriteBatch chain_wb;
-  chain_wb.Put(slice(block_key(h.number())), slice(bytes));
-  Status s = chain_->write(&chain_wb);
-  if (!s) return s;
+  // (1) The record. Until (2) is durable it is an interrupted append's orphan, which is
+  // never read; the next append goes to a fresh file.
+  auto loc = files_.append(bytes);
+  if (!loc) return loc.status();
 
   // (2) The indexes and the checkpoint, in one batch: the block is committed once durable.
   leveldb::WriteBatch wb;
+  wb.Put(slice(number_key(h.number())), slice(encode_location(*loc)));
   wb.Put(slice(hash_key(hash)), slice(number));
   for (int i = 0; i < data.size(); ++i) {
     auto txid = txid_from_envelope(data.Get(i));  // unparseable: indexed under "" (Fabric)
@@ -257,9 +295,15 @@ Status BlockStore::append(const common::Block& block) {
     append_ordered_uint64(&key, static_cast<uint64_t>(i));
     wb.Put(slice(key), slice(filter.substr(static_cast<size_t>(i), 1)));
   }
-  wb.Put(slice(kCheckpointKey), slice(encode_ordered_uint64(h.number() + 1)));
-  s = db_->write(&wb);
-  if (!s) return s;
+  std::string checkpoint = encode_ordered_uint64(h.number() + 1);
+  append_ordered_uint64(&checkpoint, loc->file_suffix);
+  append_ordered_uint64(&checkpoint, BlockFiles::record_end(*loc));
+  wb.Put(slice(kCheckpointKey), slice(checkpoint));
+  Status s = db_->write(&wb);
+  if (!s) {
+    files_.abandon();
+    return s;
+  }
   height_ = h.number() + 1;
   current_hash_ = hash;
   return Status::ok();

@@ -1,16 +1,22 @@
-// BlockStore: the append-only chain of committed blocks and its indexes, in two LevelDB
-// databases under the store's directory, as Fabric keeps blocks in append-only files and
-// only the index in LevelDB (common/ledger/blkstorage):
-//   <path>/chain   the block bytes; keys only ever appended in order, so LevelDB moves
-//                  their tables down the levels without rewriting them;
-//   <path>/index   the hash and txid indexes and the checkpoint (random keys; compactions
-//                  rewrite only these small entries, never block bytes).
+// BlockStore: the append-only chain of committed blocks and its indexes, kept as Fabric 2.2
+// keeps them (common/ledger/blkstorage): block bytes in append-only files, the index in
+// LevelDB, both under the store's directory:
+//   <path>/blockfile_NNNNNN   the block records (block_files.h): varint64(length) then the
+//                             marshalled common.Block; a new file when the next record
+//                             would take the current one beyond Options::max_file_size;
+//   <path>/index              the LevelDB index: block locations, hashes, txids and the
+//                             checkpoint.
 //
-// Layout (ordered_encoding.h for ord(); one-byte prefixes as in Fabric's blockindex.go):
-//   chain:  'b' ord(number)                            -> the marshalled common.Block
-//   index:  'h' header_hash                            -> ord(number)
-//   index:  't' ord(len(txid)) txid ord(block) ord(tx) -> 1 byte: that transaction's validation code
-//   index:  'i'                                        -> ord(height)   (the checkpoint)
+// Index layout (ordered_encoding.h for ord(); one-byte prefixes as in Fabric's blockindex.go):
+//   'n' ord(number)                            -> ord(file suffix) ord(offset) ord(length):
+//                                                 the block's record (Fabric's blockNumIdx;
+//                                                 offset of the length prefix, length of the
+//                                                 block bytes)
+//   'h' header_hash                            -> ord(number)
+//   't' ord(len(txid)) txid ord(block) ord(tx) -> 1 byte: that transaction's validation code
+//   'i'                                        -> ord(height) ord(file suffix) ord(end offset)
+//                                                 (the checkpoint: the file of the last block
+//                                                 and the offset just after its record)
 // Every transaction of every block is in the txid index, valid or not, so a txid once
 // committed — even as invalid — counts as existing (the duplicate-txid rule, §3.1). A
 // transaction whose envelope does not yield a txid is indexed under the empty txid, as
@@ -23,26 +29,34 @@
 // data_hash must equal block_data_hash(data); its TRANSACTIONS_FILTER must have one entry
 // per transaction. A rejected block changes nothing.
 //
-// append() order: (1) the block bytes to the chain database (synced with sync_writes),
-// then (2) one index batch — hash entry, txid entries and the new checkpoint — (synced
-// with sync_writes). The checkpoint is the truth for the height: a block is committed
-// once (2) is durable. A crash between (1) and (2) leaves a block at or beyond the
-// checkpoint in the chain database: an interrupted append, not corruption. open() accepts
-// it and leaves it in place; nothing reads it (lookups stop at the height, the hash index
-// does not name it), and the next append of that number overwrites it with a plain put.
-// (Fabric's blockfile recovery likewise treats bytes past its checkpoint as an
-// interrupted write; it rolls complete blocks forward into the index, fabsim discards
-// them: the commit of that block did not finish, so the ledger commits it again.)
-// Without sync_writes a power loss may also lose index entries of blocks whose bytes are
-// durable (harmless, as above) or block bytes whose index is durable (reported by open()
-// as a missing block).
+// append() order: (1) the record appended to the current block file (synced with
+// sync_writes), then (2) one index batch — number entry, hash entry, txid entries and the
+// new checkpoint — (synced with sync_writes). The checkpoint is the truth for the height:
+// a block is committed once (2) is durable.
+//
+// Crash semantics. A crash between (1) and (2), or during (1), leaves bytes past the
+// checkpoint's end offset in its file: a whole or torn record of an interrupted append,
+// not corruption. leveldb::Env cannot truncate a file, so open() leaves those bytes where
+// they are, unread, and the next append starts a fresh file (the next suffix); the
+// checkpoint and the per-block locations say where every committed block is, so the
+// orphaned tail is never read. Likewise a failed append in a running store sends the next
+// append to a fresh file. (Fabric's blockfile recovery also treats bytes past its
+// checkpoint as an interrupted write, but rolls complete blocks there forward into the
+// index and truncates the rest; fabsim discards them: the commit of that block did not
+// finish, so the ledger commits it again.) Without sync_writes a power loss may also lose
+// the index entries of blocks whose bytes are durable (orphans, as above) or the bytes of
+// blocks whose index entries are durable: open() reports the latter as Corruption naming
+// the block.
 //
 // open() checks the store and reports damage as a Corruption status naming the block and
-// what is wrong: the checkpoint, then (kTip) the last block, or (kFull) every block below
-// the checkpoint: stored bytes parse, numbers are consecutive, previous_hash chains,
-// data_hash matches, the hash index points back, the filter length matches.
+// what is wrong — never a crash, whatever the stored bytes: the checkpoint parses and ends
+// where the last block's record ends; then (kTip) the last block, or (kFull) every block
+// below the checkpoint: its location is in the index and within its file, the record's
+// length prefix matches the index, the bytes parse, numbers are consecutive, previous_hash
+// chains, data_hash matches, the hash index points back, the filter length matches.
 //
-// Ownership: owns its two KvDbs; borrows the Env (must outlive it). Single-threaded.
+// Ownership: owns its index KvDb and its block files' handles; borrows the Env (must
+// outlive it). Single-threaded.
 #pragma once
 
 #include <array>
@@ -56,6 +70,7 @@
 #include "core/proto/common/common.pb.h"
 #include "core/proto/peer/transaction.pb.h"
 #include "core/status.h"
+#include "model/ledger/block_files.h"
 
 namespace leveldb {
 class Env;
@@ -76,6 +91,9 @@ class BlockStore {
   struct Options {
     Verify verify = Verify::kTip;
     bool sync_writes = true;  // Fabric syncs block files and the index
+    // A new block file is started when the next record would take the current one beyond
+    // this (Fabric's maxBlockfileSize); a larger record gets a file of its own.
+    uint64_t max_file_size = BlockFiles::kDefaultMaxFileSize;
   };
 
   static Result<std::unique_ptr<BlockStore>> open(leveldb::Env* env, const std::string& path,
@@ -89,7 +107,8 @@ class BlockStore {
   // Header hash of the last block; empty when the store is empty.
   const std::string& current_block_hash() const { return current_hash_; }
 
-  // NotFound beyond the height; Corruption when stored bytes do not parse.
+  // NotFound beyond the height; Corruption when the stored record is not where the index
+  // says or its bytes do not parse.
   Result<common::Block> block_by_number(uint64_t number) const;
   Result<common::Block> block_by_hash(std::string_view header_hash) const;
   // The first transaction committed with this txid; NotFound if none.
@@ -101,15 +120,17 @@ class BlockStore {
   // Re-runs the open-time checks.
   Status verify(Verify level) const;
 
-  // The index database ('h', 't', 'i') and the chain database (block bytes).
+  // The index database ('n', 'h', 't', 'i').
   const KvDb& db() const { return *db_; }
-  const KvDb& chain_db() const { return *chain_; }
 
  private:
-  BlockStore(std::string path, std::unique_ptr<KvDb> index, std::unique_ptr<KvDb> chain)
-      : path_(std::move(path)), db_(std::move(index)), chain_(std::move(chain)) {}
+  BlockStore(std::string path, std::unique_ptr<KvDb> index, const Options& options, leveldb::Env* env)
+      : path_(path), db_(std::move(index)), files_(env, std::move(path), options.max_file_size, options.sync_writes) {}
+  // Loads the checkpoint and the last block, and positions the block files after it.
   Status load_checkpoint();
+  Result<BlockLocation> load_location(uint64_t number, uint64_t height) const;
   Result<common::Block> load_block(uint64_t number, uint64_t height) const;
+  Result<common::Block> parse_block(uint64_t number, const BlockLocation& loc, std::string* scratch) const;
   Status check_block(const common::Block& block, uint64_t number, std::string_view previous_hash) const;
 
   // A Bloom filter over every TxID in the index (4 Mi bits, 3 probes), rebuilt from the
@@ -130,7 +151,7 @@ class BlockStore {
 
   std::string path_;              // the store's directory; named in error messages
   std::unique_ptr<KvDb> db_;      // <path>/index
-  std::unique_ptr<KvDb> chain_;   // <path>/chain
+  BlockFiles files_;              // <path>/blockfile_NNNNNN
   uint64_t height_ = 0;
   std::string current_hash_;
   TxidFilter txids_;

@@ -262,15 +262,20 @@ std::vector<common::Block> five_blocks() {
   return blocks;
 }
 
-bool chain_holds(const BlockStore& store, uint64_t number) {
-  return store.chain_db().get("b" + encode_ordered_uint64(number)).value().has_value();
+// Whether the block files below `dir` hold `block`'s record.
+bool files_hold(leveldb::Env* env, const common::Block& block, const std::string& dir = "peer0/blocks") {
+  const std::string record = testing::block_record(block.SerializeAsString());
+  for (const auto& [path, bytes] : testing::block_files(env, dir)) {
+    if (bytes.find(record) != std::string::npos) return true;
+  }
+  return false;
 }
 
 // Rule: block bytes are written before the index batch that carries the checkpoint, and
 // the checkpoint is the truth for the height. An append interrupted between the two
-// writes left its block in the chain database only; the store reopens at the old height
-// (with either verify level), does not show the block, and appending that number again
-// overwrites it.
+// writes left its block in a block file only; the store reopens at the old height (with
+// either verify level), does not show the block, and the same block can be appended
+// again.
 TEST_F(LedgerBlockStore, InterruptedAppendReopensAtTheOldHeightAndTheSameBlockCanBeAppendedAgain) {
   const std::vector<common::Block> blocks = five_blocks();
   CrashingEnv crash(env_.get());
@@ -282,7 +287,7 @@ TEST_F(LedgerBlockStore, InterruptedAppendReopensAtTheOldHeightAndTheSameBlockCa
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.to_string();
     EXPECT_EQ(store->height(), 3u);
     ASSERT_TRUE(crash.crashed());
-    EXPECT_TRUE(chain_holds(*store, 3)) << "the block bytes were written";
+    EXPECT_TRUE(files_hold(env_.get(), blocks[3])) << "the block bytes were written";
   }
   for (BlockStore::Verify v : {BlockStore::Verify::kTip, BlockStore::Verify::kFull}) {
     auto store = open(v);
@@ -292,7 +297,7 @@ TEST_F(LedgerBlockStore, InterruptedAppendReopensAtTheOldHeightAndTheSameBlockCa
     EXPECT_EQ(store->block_by_number(3).status().code(), StatusCode::kNotFound);
     EXPECT_EQ(store->block_by_hash(block_header_hash(blocks[3].header())).status().code(), StatusCode::kNotFound);
     EXPECT_FALSE(store->tx_exists("tx3").value());
-    EXPECT_TRUE(chain_holds(*store, 3)) << "open leaves the leftover in place";
+    EXPECT_TRUE(files_hold(env_.get(), blocks[3])) << "open leaves the orphan in place";
   }
   auto store = open();
   ASSERT_TRUE(store->append(blocks[3]));
@@ -303,9 +308,10 @@ TEST_F(LedgerBlockStore, InterruptedAppendReopensAtTheOldHeightAndTheSameBlockCa
   EXPECT_EQ(store->tx_location("tx3b").value(), (TxLocation{3, 1, protos::MVCC_READ_CONFLICT}));
 }
 
-// Rule: the next append of an interrupted block's number overwrites the leftover, even
-// when it is a different block (the ledger may receive another block for that number).
-TEST_F(LedgerBlockStore, InterruptedAppendLeftoverIsOverwrittenByTheNextBlockOfThatNumber) {
+// Rule: an interrupted append's orphan is never read: the next block of that number may
+// be a different block (the ledger may receive another block for that number), and that
+// is the block read back.
+TEST_F(LedgerBlockStore, InterruptedAppendOrphanIsNeverReadAndAnotherBlockOfThatNumberCanBeAppended) {
   const std::vector<common::Block> blocks = five_blocks();
   CrashingEnv crash(env_.get());
   {
@@ -328,20 +334,34 @@ TEST_F(LedgerBlockStore, InterruptedAppendLeftoverIsOverwrittenByTheNextBlockOfT
 // Rule: a crash at any file operation of an append — with or without a power loss that
 // drops unsynced writes — leaves the block store and its index consistent: it reopens
 // with a full check at the old height (the block not visible) or the new one (the block
-// and its index entries all visible), and the chain then continues to the same databases
-// as a run without a crash.
+// and its index entries all visible), and the chain then continues to the same blocks and
+// hash and txid indexes as a run without a crash — to the same files and index too,
+// unless the crash left bytes past the checkpoint, in which case the next blocks go to a
+// fresh file.
 TEST_F(LedgerBlockStore, CrashAtEachStepOfAnAppendKeepsBlocksAndIndexConsistent) {
   const std::vector<common::Block> blocks = five_blocks();
   using Scan = std::vector<std::pair<std::string, std::string>>;
-  Scan clean_index, clean_chain;
+  using Files = std::map<std::string, std::string>;
+  // The index without its block locations and checkpoint, which depend on the file layout.
+  const auto hash_and_txid_entries = [](const Scan& index) {
+    Scan out;
+    for (const auto& kv : index)
+      if (kv.first[0] == 'h' || kv.first[0] == 't') out.push_back(kv);
+    return out;
+  };
+  Scan clean_index;
+  std::vector<Files> clean_files;  // after each block
   {
     auto store = open();
-    for (const common::Block& b : blocks) ASSERT_TRUE(store->append(b));
+    for (const common::Block& b : blocks) {
+      ASSERT_TRUE(store->append(b));
+      clean_files.push_back(testing::block_files(env_.get(), "peer0/blocks"));
+    }
     clean_index = testing::scan(store->db());
-    clean_chain = testing::scan(store->chain_db());
   }
+  ASSERT_EQ(clean_files.back().size(), 1u) << "the clean run fits one file";
   for (bool power_loss : {false, true}) {
-    int leftovers = 0, old_height = 0, new_height = 0;
+    int orphans = 0, old_height = 0, new_height = 0;
     for (int k = 0;; ++k) {
       SCOPED_TRACE(::testing::Message() << "crash at step " << k << (power_loss ? " with power loss" : ""));
       ASSERT_LT(k, 1000) << "the append never completed";
@@ -363,9 +383,11 @@ TEST_F(LedgerBlockStore, CrashAtEachStepOfAnAppendKeepsBlocksAndIndexConsistent)
       auto reopened = BlockStore::open(&fault, "peer0/blocks", {BlockStore::Verify::kFull, true});
       ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
       auto& store = *reopened;
+      const bool past_checkpoint =
+          testing::block_files(&fault, "peer0/blocks") != clean_files[store->height() - 1];
+      if (past_checkpoint) ++orphans;
       if (store->height() == 3) {
         ++old_height;
-        if (chain_holds(*store, 3)) ++leftovers;
         EXPECT_EQ(store->block_by_number(3).status().code(), StatusCode::kNotFound);
         EXPECT_FALSE(store->tx_exists("tx3").value());
         EXPECT_EQ(store->block_by_hash(block_header_hash(blocks[3].header())).status().code(), StatusCode::kNotFound);
@@ -373,16 +395,30 @@ TEST_F(LedgerBlockStore, CrashAtEachStepOfAnAppendKeepsBlocksAndIndexConsistent)
       } else {
         ASSERT_EQ(store->height(), 4u);
         ++new_height;
+        EXPECT_FALSE(past_checkpoint) << "a committed block leaves nothing past the checkpoint";
         EXPECT_EQ(store->block_by_number(3)->SerializeAsString(), blocks[3].SerializeAsString());
         EXPECT_EQ(store->tx_location("tx3b").value(), (TxLocation{3, 1, protos::MVCC_READ_CONFLICT}));
       }
       ASSERT_TRUE(store->append(blocks[4]));
       EXPECT_TRUE(store->verify(BlockStore::Verify::kFull));
-      EXPECT_TRUE(testing::scan(store->db()) == clean_index);
-      EXPECT_TRUE(testing::scan(store->chain_db()) == clean_chain);
+      for (const common::Block& b : blocks) {
+        EXPECT_EQ(store->block_by_number(b.header().number())->SerializeAsString(), b.SerializeAsString());
+      }
+      const Files files = testing::block_files(&fault, "peer0/blocks");
+      if (!past_checkpoint) {
+        EXPECT_TRUE(testing::scan(store->db()) == clean_index);
+        EXPECT_TRUE(files == clean_files.back());
+      } else {
+        EXPECT_TRUE(hash_and_txid_entries(testing::scan(store->db())) == hash_and_txid_entries(clean_index));
+        ASSERT_EQ(files.size(), 2u);
+        EXPECT_TRUE(files.at("peer0/blocks/blockfile_000001") ==
+                    testing::block_record(blocks[3].SerializeAsString()) +
+                        testing::block_record(blocks[4].SerializeAsString()))
+            << "the blocks after the orphaned tail go to a fresh file";
+      }
     }
     EXPECT_GT(old_height, 0);
-    EXPECT_GT(leftovers, 0) << "some crash point falls between the block write and the index write";
+    EXPECT_GT(orphans, 0) << "some crash point falls between the block write and the index write";
     if (!power_loss) {
       EXPECT_GT(new_height, 0) << "a crash at the index sync keeps the written index";
     }

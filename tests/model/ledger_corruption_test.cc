@@ -1,10 +1,13 @@
 // Opening a damaged ledger gives a clear Status naming what is wrong — never a crash.
-// Each case builds a good ledger, damages one thing through raw LevelDB access (or a power
-// loss that the configuration allows), and opens it again.
+// Each case builds a good ledger, damages one thing through raw LevelDB or block-file
+// access (or a power loss that the configuration allows), and opens it again. Damage to the
+// block files' framing (locations, lengths) is covered in ledger_block_files_test.cc.
 #include <gtest/gtest.h>
 #include <leveldb/write_batch.h>
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,11 +23,13 @@ namespace {
 
 constexpr int kBlocks = 5;
 
-std::string block_key(uint64_t n) { return "b" + encode_ordered_uint64(n); }
-
-// The block store's two databases (model/ledger/block_store.h).
-const std::string kChain = "peer/blocks/chain";
+// The block store's directory and index database (model/ledger/block_store.h).
+const std::string kBlockDir = "peer/blocks";
 const std::string kIndex = "peer/blocks/index";
+const std::string kBlockFile = "peer/blocks/blockfile_000000";  // every block of these tests
+
+// The index key of a block's location.
+std::string number_key(uint64_t n) { return "n" + encode_ordered_uint64(n); }
 
 // Rewrites keys of the database at `path` (put when the value is set, else delete).
 void poke(leveldb::Env* env, const std::string& path, const std::vector<std::pair<std::string, std::optional<std::string>>>& kvs) {
@@ -40,15 +45,46 @@ void poke(leveldb::Env* env, const std::string& path, const std::vector<std::pai
   ASSERT_TRUE(db->write(&wb));
 }
 
-std::string stored(leveldb::Env* env, const std::string& path, const std::string& key) {
-  auto db = KvDb::open(env, path, {false, true}).value();
-  return db->get(key).value().value();
+// Every block's bytes as the block store holds them, in number order: read through its
+// index's locations ('n' ord(number) -> ord(file) ord(offset) ord(length)).
+std::vector<std::string> stored_blocks(leveldb::Env* env) {
+  auto db = KvDb::open(env, kIndex, {false, true}).value();
+  const std::string file = testing::block_files(env, kBlockDir).at(kBlockFile);
+  std::vector<std::string> out;
+  auto it = db->new_iterator();
+  for (it->seek("n"); it->valid() && it->key()[0] == 'n'; it->next()) {
+    std::string_view v = it->value();
+    uint64_t suffix = 0, offset = 0, length = 0;
+    EXPECT_TRUE(consume_ordered_uint64(&v, &suffix) && consume_ordered_uint64(&v, &offset) &&
+                consume_ordered_uint64(&v, &length) && suffix == 0);
+    const std::string record = file.substr(offset, testing::block_record(std::string(length, '\0')).size());
+    out.push_back(record.substr(record.size() - length));
+  }
+  return out;
 }
 
-common::Block parse_block(const std::string& bytes) {
+common::Block stored_block(leveldb::Env* env, uint64_t n) {
   common::Block b;
-  EXPECT_TRUE(b.ParseFromString(bytes));
+  EXPECT_TRUE(b.ParseFromString(stored_blocks(env).at(n)));
   return b;
+}
+
+// Replaces the stored bytes of some blocks, rewriting blockfile_000000 and the locations
+// and checkpoint in the index to match, as if the blocks had been stored so.
+void replace_blocks(leveldb::Env* env, const std::map<uint64_t, std::string>& replacements) {
+  std::vector<std::string> bytes = stored_blocks(env);
+  for (const auto& [n, b] : replacements) bytes.at(n) = b;
+  std::string file;
+  std::vector<std::pair<std::string, std::optional<std::string>>> index;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    index.emplace_back(number_key(n), encode_ordered_uint64(0) + encode_ordered_uint64(file.size()) +
+                                          encode_ordered_uint64(bytes[n].size()));
+    file += testing::block_record(bytes[n]);
+  }
+  index.emplace_back("i", encode_ordered_uint64(bytes.size()) + encode_ordered_uint64(0) +
+                              encode_ordered_uint64(file.size()));
+  ASSERT_TRUE(testing::write_file(env, kBlockFile, file));
+  poke(env, kIndex, index);
 }
 
 struct CorruptCase {
@@ -60,36 +96,42 @@ struct CorruptCase {
 
 TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
   const std::vector<CorruptCase> cases = {
-      {"BlockBytesDoNotParse",
-       [](leveldb::Env* e) { poke(e, kChain, {{block_key(4), "\xff\xff garbage"}}); },
+      {"BlockBytesDoNotParse", [](leveldb::Env* e) { replace_blocks(e, {{4, "\xff\xff garbage"}}); },
        BlockStore::Verify::kTip, {"block 4", "do not parse as a common.Block"}},
       {"BrokenChainHashAtTheTip",
        [](leveldb::Env* e) {
-         common::Block b = parse_block(stored(e, kChain, block_key(4)));
+         common::Block b = stored_block(e, 4);
          b.mutable_header()->set_previous_hash(std::string(32, '\x05'));
-         poke(e, kChain, {{block_key(4), b.SerializeAsString()}});
+         replace_blocks(e, {{4, b.SerializeAsString()}});
        },
        BlockStore::Verify::kTip, {"block 4", "previous_hash", "does not match the header hash of block 3"}},
       {"BrokenChainHashInTheMiddleFoundByFullCheck",
        [](leveldb::Env* e) {
-         common::Block b = parse_block(stored(e, kChain, block_key(2)));
+         common::Block b = stored_block(e, 2);
          b.mutable_header()->set_previous_hash(std::string(32, '\x05'));
-         poke(e, kChain, {{block_key(2), b.SerializeAsString()}});
+         replace_blocks(e, {{2, b.SerializeAsString()}});
        },
        BlockStore::Verify::kFull, {"block 2", "does not match the header hash of block 1"}},
       {"TamperedTransactionBreaksTheDataHash",
        [](leveldb::Env* e) {
-         common::Block b = parse_block(stored(e, kChain, block_key(1)));
+         common::Block b = stored_block(e, 1);
          b.mutable_data()->set_data(0, "tampered");
-         poke(e, kChain, {{block_key(1), b.SerializeAsString()}});
+         replace_blocks(e, {{1, b.SerializeAsString()}});
        },
        BlockStore::Verify::kFull, {"block 1", "data_hash", "does not match the hash of its data"}},
-      {"MissingBlockInTheMiddle", [](leveldb::Env* e) { poke(e, kChain, {{block_key(2), std::nullopt}}); },
+      {"MissingBlockInTheMiddle", [](leveldb::Env* e) { poke(e, kIndex, {{number_key(2), std::nullopt}}); },
        BlockStore::Verify::kFull, {"block 2 is missing"}},
-      {"MissingLastBlock", [](leveldb::Env* e) { poke(e, kChain, {{block_key(4), std::nullopt}}); },
+      {"MissingLastBlock", [](leveldb::Env* e) { poke(e, kIndex, {{number_key(4), std::nullopt}}); },
        BlockStore::Verify::kTip, {"block 4 is missing"}},
-      // A block beyond the checkpoint is no longer corruption: since block bytes and the
-      // index live in separate databases, it is what an append interrupted between the two
+      {"LastBlockLostFromItsFile",  // the block file holds only blocks 0-3
+       [](leveldb::Env* e) {
+         const std::string file = testing::block_files(e, kBlockDir).at(kBlockFile);
+         const size_t last = testing::block_record(stored_blocks(e).at(4)).size();
+         ASSERT_TRUE(testing::write_file(e, kBlockFile, file.substr(0, file.size() - last)));
+       },
+       BlockStore::Verify::kTip, {"block 4", "beyond the end of the file"}},
+      // A block beyond the checkpoint is no longer corruption: since block bytes are
+      // written before the index batch, it is what an append interrupted between the two
       // writes leaves behind (BlockBeyondTheCheckpointIsAnInterruptedAppend below).
       {"CheckpointDoesNotParse", [](leveldb::Env* e) { poke(e, kIndex, {{"i", "\x09"}}); },
        BlockStore::Verify::kTip, {"checkpoint", "does not parse"}},
@@ -106,9 +148,9 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
       {"CommitHashSlotDoesNotParse",
        [](leveldb::Env* e) {
          // Keep the chain intact (metadata is not hashed) but break slot 4 of the last block.
-         common::Block b = parse_block(stored(e, kChain, block_key(4)));
+         common::Block b = stored_block(e, 4);
          b.mutable_metadata()->set_metadata(common::COMMIT_HASH, "\xff\xff\xff");
-         poke(e, kChain, {{block_key(4), b.SerializeAsString()}});
+         replace_blocks(e, {{4, b.SerializeAsString()}});
        },
        BlockStore::Verify::kTip, {"block 4", "COMMIT_HASH metadata does not parse"}},
       {"ValidTransactionUnparseableDuringReplay",
@@ -116,12 +158,12 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
          // Replace block 3's first transaction (flagged VALID) with junk, keeping the data
          // hash, the chain and the hash index consistent, and roll the state savepoint back
          // to block 2 so that block 3 must be replayed from the block store.
-         common::Block b3 = parse_block(stored(e, kChain, block_key(3)));
+         common::Block b3 = stored_block(e, 3);
          b3.mutable_data()->set_data(0, "\xff junk");
          b3.mutable_header()->set_data_hash(block_data_hash(b3.data()));
-         common::Block b4 = parse_block(stored(e, kChain, block_key(4)));
+         common::Block b4 = stored_block(e, 4);
          b4.mutable_header()->set_previous_hash(block_header_hash(b3.header()));
-         poke(e, kChain, {{block_key(3), b3.SerializeAsString()}, {block_key(4), b4.SerializeAsString()}});
+         replace_blocks(e, {{3, b3.SerializeAsString()}, {4, b4.SerializeAsString()}});
          poke(e, kIndex, {{"h" + block_header_hash(b3.header()), encode_ordered_uint64(3)},
                           {"h" + block_header_hash(b4.header()), encode_ordered_uint64(4)}});
          poke(e, "peer/state", {{"s", height_bytes({2, 0})}});
@@ -151,10 +193,11 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
 TEST(LedgerCorruption, BlockBeyondTheCheckpointIsAnInterruptedAppend) {
   // This case used to be reported as corruption ("holds block 5 beyond its checkpoint
   // height 5"), when a block and its index entries were one write batch. Block bytes are
-  // now written to their own database before the index batch that carries the checkpoint,
-  // so a block beyond the checkpoint is what a crash between the two writes leaves — an
+  // now appended to a block file before the index batch that carries the checkpoint, so a
+  // block beyond the checkpoint is what a crash between the two writes leaves — an
   // interrupted append, as Fabric's blockfile recovery treats bytes past its checkpoint.
-  // The ledger opens at the checkpoint's height and commits block 5 again over it.
+  // The ledger opens at the checkpoint's height, never reads the orphan, and commits
+  // block 5 again, to a fresh block file.
   for (BlockStore::Verify verify : {BlockStore::Verify::kTip, BlockStore::Verify::kFull}) {
     auto env = testing::mem_env();
     std::vector<testing::WorkBlock> work = testing::workload(kBlocks + 1);
@@ -162,7 +205,8 @@ TEST(LedgerCorruption, BlockBeyondTheCheckpointIsAnInterruptedAppend) {
       auto ledger = Ledger::open(env.get(), "peer").value();
       for (int b = 0; b < kBlocks; ++b) ASSERT_TRUE(ledger->commit_block(&work[b].block, work[b].updates));
     }
-    poke(env.get(), kChain, {{block_key(5), stored(env.get(), kChain, block_key(4))}});  // a stale, wrong block 5
+    ASSERT_TRUE(testing::write_file(env.get(), kBlockFile, testing::block_record(stored_blocks(env.get()).at(4)),
+                                    /*append=*/true));  // a stale, wrong block 5
     LedgerOptions options;
     options.verify_on_open = verify;
     auto r = Ledger::open(env.get(), "peer", options);
@@ -174,6 +218,7 @@ TEST(LedgerCorruption, BlockBeyondTheCheckpointIsAnInterruptedAppend) {
     EXPECT_EQ(ledger->block_store().block_by_number(5).value().SerializeAsString(),
               work[kBlocks].block.SerializeAsString());
     EXPECT_TRUE(ledger->block_store().verify(BlockStore::Verify::kFull));
+    EXPECT_EQ(testing::block_files(env.get(), kBlockDir).count("peer/blocks/blockfile_000001"), 1u);
   }
 }
 

@@ -24,12 +24,16 @@ using Scan = std::vector<std::pair<std::string, std::string>>;
 constexpr int kBlocks = 9;
 
 struct Snapshot {
-  Scan blocks, chain, state, history;
+  Scan blocks;
+  std::map<std::string, std::string> block_files;
+  Scan state, history;
   bool operator==(const Snapshot&) const = default;
 };
 
-Snapshot snapshot(const Ledger& l) {
-  return {scan(l.block_store().db()), scan(l.block_store().chain_db()), scan(l.state().db()), scan(l.history()->db())};
+// The ledger's databases and its block files (read through `env`, the ledger's Env).
+Snapshot snapshot(const Ledger& l, leveldb::Env* env) {
+  return {scan(l.block_store().db()), testing::block_files(env, "peer/blocks"), scan(l.state().db()),
+          scan(l.history()->db())};
 }
 
 // Snapshots after each block of a clean run.
@@ -41,7 +45,7 @@ const std::vector<Snapshot>& clean_run() {
     for (testing::WorkBlock& wb : testing::workload(kBlocks)) {
       Status s = ledger->commit_block(&wb.block, wb.updates);
       EXPECT_TRUE(s) << s.to_string();
-      out.push_back(snapshot(*ledger));
+      out.push_back(snapshot(*ledger, env.get()));
     }
     return out;
   }();
@@ -115,12 +119,12 @@ TEST(LedgerRecovery, CrashAtEachStepOfACommitIsRepairedOnReopen) {
     ASSERT_EQ(ledger->height(), c.block + 1);
     EXPECT_EQ(ledger->state().savepoint()->block_num, c.block) << "state brought up to the block store";
     EXPECT_EQ(ledger->history()->savepoint()->block_num, c.block) << "history brought up to the block store";
-    EXPECT_TRUE(snapshot(*ledger) == clean_run()[c.block]) << "databases equal a clean run's at the crash point";
+    EXPECT_TRUE(snapshot(*ledger, &env) == clean_run()[c.block]) << "databases equal a clean run's at the crash point";
     for (uint64_t b = c.block + 1; b < kBlocks; ++b) {
       Status s = ledger->commit_block(&work[b].block, work[b].updates);
       ASSERT_TRUE(s) << "block " << b << ": " << s.to_string();
     }
-    EXPECT_TRUE(snapshot(*ledger) == clean_run().back()) << "and after the rest of the chain";
+    EXPECT_TRUE(snapshot(*ledger, &env) == clean_run().back()) << "and after the rest of the chain";
   }
 }
 
@@ -138,7 +142,7 @@ TEST(LedgerRecovery, ReplayRecomputesUpdatesFromTheStoredBlocksAlone) {
   auto ledger = Ledger::open(env.get(), "peer").value();
   EXPECT_EQ(ledger->recovery().state_blocks_replayed, static_cast<uint64_t>(kBlocks));
   EXPECT_EQ(ledger->recovery().history_blocks_replayed, 0u);
-  EXPECT_TRUE(snapshot(*ledger) == clean_run().back());
+  EXPECT_TRUE(snapshot(*ledger, env.get()) == clean_run().back());
 }
 
 }  // namespace

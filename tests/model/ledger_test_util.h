@@ -180,4 +180,33 @@ inline std::map<std::string, std::string> files_under(leveldb::Env* env, const s
   return out;
 }
 
+// The block files (model/ledger/block_files.h) of the block store in `dir`: path -> bytes.
+inline std::map<std::string, std::string> block_files(leveldb::Env* env, const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (auto& [path, bytes] : files_under(env, dir)) {
+    if (path.compare(dir.size() + 1, 10, "blockfile_") == 0) out.emplace(path, std::move(bytes));
+  }
+  return out;
+}
+
+// A block file record: varint64(length), then the bytes (the marshalled block).
+inline std::string block_record(const std::string& bytes) {
+  std::string out;
+  uint64_t v = bytes.size();
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+  out.push_back(static_cast<char>(v));
+  return out + bytes;
+}
+
+// Writes `bytes` to the file at `path` of `env`: replacing its content, or after it.
+inline bool write_file(leveldb::Env* env, const std::string& path, const std::string& bytes, bool append = false) {
+  leveldb::WritableFile* f = nullptr;
+  leveldb::Status s = append ? env->NewAppendableFile(path, &f) : env->NewWritableFile(path, &f);
+  if (!s.ok()) return false;
+  s = f->Append(bytes);
+  if (s.ok()) s = f->Close();
+  delete f;
+  return s.ok();
+}
+
 }  // namespace fabsim::ledger::testing
