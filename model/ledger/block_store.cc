@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <leveldb/env.h>
 #include <leveldb/write_batch.h>
+#include <snappy.h>
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,38 @@
 #include "model/ledger/tx_rwset.h"
 
 namespace fabsim::ledger {
+
+std::string encode_block_payload(std::string_view block, BlockCodec codec) {
+  std::string out(1, static_cast<char>(codec));
+  if (codec == BlockCodec::kRaw) {
+    out.append(block);
+    return out;
+  }
+  std::string compressed;
+  snappy::Compress(block.data(), block.size(), &compressed);
+  out.append(compressed);
+  return out;
+}
+
+Result<std::string_view> decode_block_payload(std::string_view payload, std::string* scratch, std::string_view where) {
+  if (payload.empty()) return Status::corruption(fmt::format("{}: its record is empty", where));
+  const auto codec = static_cast<uint8_t>(payload[0]);
+  const std::string_view body = payload.substr(1);
+  if (codec == static_cast<uint8_t>(BlockCodec::kRaw)) return body;
+  if (codec != static_cast<uint8_t>(BlockCodec::kSnappy))
+    return Status::corruption(fmt::format("{}: unknown block codec {}", where, codec));
+  // The length comes from stored bytes: checked before anything is allocated. Snappy
+  // expands at most 64 bytes out of a 3-byte copy tag, so more than 32 times the compressed
+  // size is a damaged header.
+  size_t length = 0;
+  if (!snappy::GetUncompressedLength(body.data(), body.size(), &length) || length / 32 > body.size())
+    return Status::corruption(fmt::format("{}: its compressed bytes have no valid length", where));
+  scratch->resize(length);
+  if (!snappy::RawUncompress(body.data(), body.size(), scratch->data()))
+    return Status::corruption(fmt::format("{}: its compressed bytes do not decompress", where));
+  return std::string_view(*scratch);
+}
+
 namespace {
 
 constexpr char kNumberPrefix = 'n';
@@ -148,7 +181,10 @@ Result<BlockLocation> BlockStore::load_location(uint64_t number, uint64_t height
 }
 
 Result<common::Block> BlockStore::parse_block(uint64_t number, const BlockLocation& loc, std::string* scratch) const {
-  auto bytes = files_.read(number, loc, scratch);
+  auto payload = files_.read(number, loc, scratch);
+  if (!payload) return payload.status();
+  std::string decoded;
+  auto bytes = decode_block_payload(*payload, &decoded, fmt::format("block store {}: block {}", path_, number));
   if (!bytes) return bytes.status();
   common::Block block;
   if (!block.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) {
@@ -280,7 +316,7 @@ Status BlockStore::append(const common::Block& block) {
 
   // (1) The record. Until (2) is durable it is an interrupted append's orphan, which is
   // never read; the next append goes to a fresh file.
-  auto loc = files_.append(bytes);
+  auto loc = files_.append(encode_block_payload(bytes, codec_));
   if (!loc) return loc.status();
 
   // (2) The indexes and the checkpoint, in one batch: the block is committed once durable.

@@ -26,7 +26,11 @@ const std::string kDir = "peer0/blocks";
 
 std::string file(uint64_t suffix) { return kDir + "/" + BlockFiles::file_name(suffix); }
 
-std::string record(const common::Block& b) { return block_record(b.SerializeAsString()); }
+// These cases test the file layer with records stored raw (BlockCodec::kRaw), so a
+// record's bytes are the block's own; LedgerBlockCodec below covers the snappy default.
+std::string record(const common::Block& b) { return block_record(b.SerializeAsString(), BlockCodec::kRaw); }
+// The length the index records: the payload, i.e. the codec byte and the block bytes.
+uint64_t payload_size(const common::Block& b) { return 1 + b.SerializeAsString().size(); }
 
 std::string location(uint64_t suffix, uint64_t offset, uint64_t length) {
   return encode_ordered_uint64(suffix) + encode_ordered_uint64(offset) + encode_ordered_uint64(length);
@@ -64,7 +68,7 @@ class LedgerBlockFiles : public ::testing::Test {
  protected:
   Result<std::unique_ptr<BlockStore>> open(BlockStore::Verify v = BlockStore::Verify::kFull,
                                            uint64_t max_file_size = BlockFiles::kDefaultMaxFileSize) {
-    return BlockStore::open(env_.get(), kDir, {v, true, max_file_size});
+    return BlockStore::open(env_.get(), kDir, {v, true, max_file_size, BlockCodec::kRaw});
   }
   // A store holding `chain`, closed again.
   void store(const std::vector<common::Block>& chain, uint64_t max_file_size = BlockFiles::kDefaultMaxFileSize) {
@@ -100,7 +104,7 @@ TEST_F(LedgerBlockFiles, RecordsAreLengthPrefixedAndReadableBack) {
   expect_reads_back(*s, chain);
   uint64_t offset = 0;
   for (const common::Block& b : chain) {
-    const uint64_t length = b.SerializeAsString().size();
+    const uint64_t length = payload_size(b);
     EXPECT_EQ(s->db().get("n" + encode_ordered_uint64(b.header().number())).value(), location(0, offset, length));
     offset += record(b).size();
   }
@@ -255,7 +259,7 @@ TEST_F(LedgerBlockFiles, AFailedAppendSendsTheNextAppendToANewFile) {
   const std::vector<common::Block> chain = blocks(4);
   FailingEnv failing(env_.get());
   {
-    auto s = BlockStore::open(&failing, kDir, {BlockStore::Verify::kFull, true}).value();
+    auto s = BlockStore::open(&failing, kDir, {BlockStore::Verify::kFull, true, BlockFiles::kDefaultMaxFileSize, BlockCodec::kRaw}).value();
     for (int b = 0; b < 3; ++b) ASSERT_TRUE(s->append(chain[b]));
     failing.failing = true;
     EXPECT_EQ(s->append(chain[3]).code(), StatusCode::kUnavailable);
@@ -309,7 +313,7 @@ void flip(leveldb::Env* env, uint64_t at) {
 // naming the block — never a crash or an abort, whatever the stored bytes.
 TEST_F(LedgerBlockFiles, DamagedLocationsAndRecordsAreCorruptionNamingTheBlock) {
   using Chain = std::vector<common::Block>;
-  const uint64_t len2 = blocks(5)[2].SerializeAsString().size();
+  const uint64_t len2 = payload_size(blocks(5)[2]);
   const std::vector<DamageCase> cases = {
       {"IndexLocationBeyondTheFileSize",
        [](leveldb::Env* e, const Chain&) {
@@ -399,6 +403,43 @@ TEST_F(LedgerBlockFiles, DamagedLocationsAndRecordsAreCorruptionNamingTheBlock) 
           << "'" << part << "' not in: " << r.status().message();
     }
   }
+}
+
+// Rule: by default a record's payload is the codec byte kSnappy and the snappy-compressed
+// block bytes; the blocks read back exactly, and (certificates repeat in every envelope)
+// the files are smaller than the raw records.
+TEST_F(LedgerBlockFiles, TheDefaultCodecStoresSnappyRecordsThatReadBack) {
+  const std::vector<common::Block> chain = blocks(4);
+  {
+    auto s = BlockStore::open(env_.get(), kDir, {}).value();
+    for (const common::Block& b : chain) ASSERT_TRUE(s->append(b));
+  }
+  std::string want, raw;
+  for (const common::Block& b : chain) {
+    want += block_record(b.SerializeAsString(), BlockCodec::kSnappy);
+    raw += record(b);
+  }
+  EXPECT_TRUE(files() == (Files{{file(0), want}}));
+  EXPECT_LT(want.size(), raw.size());
+  expect_reads_back(*BlockStore::open(env_.get(), kDir, {}).value(), chain);
+}
+
+// Rule: the codec is chosen per record, so a store written with one codec and continued
+// with another reads every block back.
+TEST_F(LedgerBlockFiles, RecordsOfEitherCodecReadBackInOneStore) {
+  const std::vector<common::Block> chain = blocks(4);
+  {
+    auto s = open().value();  // kRaw
+    ASSERT_TRUE(s->append(chain[0]) && s->append(chain[1]));
+  }
+  {
+    auto s = BlockStore::open(env_.get(), kDir, {}).value();  // kSnappy
+    ASSERT_TRUE(s->append(chain[2]) && s->append(chain[3]));
+  }
+  EXPECT_TRUE(files() == (Files{{file(0), record(chain[0]) + record(chain[1]) +
+                                              block_record(chain[2].SerializeAsString(), BlockCodec::kSnappy) +
+                                              block_record(chain[3].SerializeAsString(), BlockCodec::kSnappy)}}));
+  expect_reads_back(*open().value(), chain);
 }
 
 }  // namespace

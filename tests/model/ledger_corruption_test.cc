@@ -45,9 +45,10 @@ void poke(leveldb::Env* env, const std::string& path, const std::vector<std::pai
   ASSERT_TRUE(db->write(&wb));
 }
 
-// Every block's bytes as the block store holds them, in number order: read through its
-// index's locations ('n' ord(number) -> ord(file) ord(offset) ord(length)).
-std::vector<std::string> stored_blocks(leveldb::Env* env) {
+// Every block's record payload (codec byte, then the block bytes as that codec stores
+// them), in number order: read through the index's locations ('n' ord(number) -> ord(file)
+// ord(offset) ord(length)).
+std::vector<std::string> stored_payloads(leveldb::Env* env) {
   auto db = KvDb::open(env, kIndex, {false, true}).value();
   const std::string file = testing::block_files(env, kBlockDir).at(kBlockFile);
   std::vector<std::string> out;
@@ -57,8 +58,20 @@ std::vector<std::string> stored_blocks(leveldb::Env* env) {
     uint64_t suffix = 0, offset = 0, length = 0;
     EXPECT_TRUE(consume_ordered_uint64(&v, &suffix) && consume_ordered_uint64(&v, &offset) &&
                 consume_ordered_uint64(&v, &length) && suffix == 0);
-    const std::string record = file.substr(offset, testing::block_record(std::string(length, '\0')).size());
+    const std::string record = file.substr(offset, BlockFiles::record_size(length));
     out.push_back(record.substr(record.size() - length));
+  }
+  return out;
+}
+
+// Every block's bytes as the block store holds them, in number order.
+std::vector<std::string> stored_blocks(leveldb::Env* env) {
+  std::vector<std::string> out;
+  for (const std::string& payload : stored_payloads(env)) {
+    std::string scratch;
+    auto block = decode_block_payload(payload, &scratch, "test");
+    EXPECT_TRUE(block.is_ok()) << block.status().to_string();
+    out.push_back(block.is_ok() ? std::string(*block) : std::string());
   }
   return out;
 }
@@ -69,22 +82,34 @@ common::Block stored_block(leveldb::Env* env, uint64_t n) {
   return b;
 }
 
-// Replaces the stored bytes of some blocks, rewriting blockfile_000000 and the locations
-// and checkpoint in the index to match, as if the blocks had been stored so.
-void replace_blocks(leveldb::Env* env, const std::map<uint64_t, std::string>& replacements) {
-  std::vector<std::string> bytes = stored_blocks(env);
-  for (const auto& [n, b] : replacements) bytes.at(n) = b;
+// Replaces the record payloads of some blocks, rewriting blockfile_000000 and the
+// locations and checkpoint in the index to match, as if the blocks had been stored so.
+void replace_payloads(leveldb::Env* env, const std::map<uint64_t, std::string>& replacements) {
+  std::vector<std::string> payloads = stored_payloads(env);
+  for (const auto& [n, p] : replacements) payloads.at(n) = p;
   std::string file;
   std::vector<std::pair<std::string, std::optional<std::string>>> index;
-  for (size_t n = 0; n < bytes.size(); ++n) {
+  for (size_t n = 0; n < payloads.size(); ++n) {
     index.emplace_back(number_key(n), encode_ordered_uint64(0) + encode_ordered_uint64(file.size()) +
-                                          encode_ordered_uint64(bytes[n].size()));
-    file += testing::block_record(bytes[n]);
+                                          encode_ordered_uint64(payloads[n].size()));
+    std::string prefix;
+    for (uint64_t v = payloads[n].size(); ; v >>= 7) {  // varint64
+      prefix.push_back(static_cast<char>(v >= 0x80 ? (v & 0x7f) | 0x80 : v));
+      if (v < 0x80) break;
+    }
+    file += prefix + payloads[n];
   }
-  index.emplace_back("i", encode_ordered_uint64(bytes.size()) + encode_ordered_uint64(0) +
+  index.emplace_back("i", encode_ordered_uint64(payloads.size()) + encode_ordered_uint64(0) +
                               encode_ordered_uint64(file.size()));
   ASSERT_TRUE(testing::write_file(env, kBlockFile, file));
   poke(env, kIndex, index);
+}
+
+// Replaces the stored bytes of some blocks (stored with the default codec).
+void replace_blocks(leveldb::Env* env, const std::map<uint64_t, std::string>& replacements) {
+  std::map<uint64_t, std::string> payloads;
+  for (const auto& [n, b] : replacements) payloads[n] = encode_block_payload(b, BlockCodec::kSnappy);
+  replace_payloads(env, payloads);
 }
 
 struct CorruptCase {
@@ -98,6 +123,24 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
   const std::vector<CorruptCase> cases = {
       {"BlockBytesDoNotParse", [](leveldb::Env* e) { replace_blocks(e, {{4, "\xff\xff garbage"}}); },
        BlockStore::Verify::kTip, {"block 4", "do not parse as a common.Block"}},
+      {"EmptyRecordPayload", [](leveldb::Env* e) { replace_payloads(e, {{4, ""}}); }, BlockStore::Verify::kTip,
+       {"block 4", "its record is empty"}},
+      {"UnknownBlockCodec",
+       [](leveldb::Env* e) {
+         std::string p = stored_payloads(e).at(4);
+         p[0] = '\x07';
+         replace_payloads(e, {{4, p}});
+       },
+       BlockStore::Verify::kTip, {"block 4", "unknown block codec 7"}},
+      {"CompressedLengthHeaderDamaged",  // claims far more bytes than the record could expand to
+       [](leveldb::Env* e) { replace_payloads(e, {{4, std::string("\x01\xff\xff\xff\xff\x0f", 6) + "abc"}}); },
+       BlockStore::Verify::kTip, {"block 4", "compressed bytes have no valid length"}},
+      {"CompressedBytesCutShort",
+       [](leveldb::Env* e) {
+         const std::string p = stored_payloads(e).at(4);
+         replace_payloads(e, {{4, p.substr(0, p.size() - 9)}});
+       },
+       BlockStore::Verify::kTip, {"block 4", "compressed bytes do not decompress"}},
       {"BrokenChainHashAtTheTip",
        [](leveldb::Env* e) {
          common::Block b = stored_block(e, 4);

@@ -22,6 +22,7 @@
 #include "core/proto/peer/proposal_response.pb.h"
 #include "core/proto/peer/transaction.pb.h"
 #include "model/ledger/block_hash.h"
+#include "model/ledger/block_store.h"
 #include "model/ledger/update_batch.h"
 
 namespace fabsim::ledger::testing {
@@ -189,8 +190,10 @@ inline std::map<std::string, std::string> block_files(leveldb::Env* env, const s
   return out;
 }
 
-// A block file record: varint64(length), then the bytes (the marshalled block).
-inline std::string block_record(const std::string& bytes) {
+// A block file record as BlockStore writes it by default: varint64(length), then the
+// payload — the codec byte and the block bytes (the marshalled block), snappy-compressed.
+inline std::string block_record(const std::string& block, BlockCodec codec = BlockCodec::kSnappy) {
+  const std::string bytes = encode_block_payload(block, codec);
   std::string out;
   uint64_t v = bytes.size();
   for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
