@@ -13,7 +13,7 @@
 #include <array>
 #include <cstring>
 #include <deque>
-#include <unordered_map>
+#include <vector>
 #include <utility>
 
 #include "core/assert.h"
@@ -47,7 +47,9 @@ Digest256 hash_pieces(const Pieces& pieces) {
 // oldest evicted first once they hold more than kBudget bytes. An input is found by a
 // 64-bit key sampled from its pieces and accepted only when all its bytes equal the stored
 // copy, so a hit returns exactly the digest hashing would (a key shared by different bytes
-// is a miss). Lookups never iterate the map.
+// is a miss). The index is direct-mapped: a key's slot names the newest entry stored under
+// a key with the same low bits, and an entry evicted since (its sequence number below
+// first_seq_) or a different key is a miss. Nothing iterates it.
 class DigestMemo {
  public:
   static constexpr size_t kMinBytes = 512;
@@ -58,23 +60,23 @@ class DigestMemo {
   Digest256 digest(const Pieces& pieces, size_t total) {
     if (total < kMinBytes || total > kMaxBytes) return hash_pieces(pieces);
     const uint64_t key = sample_key(pieces);
-    if (auto it = index_.find(key); it != index_.end() && it->second >= first_seq_) {
-      const Entry& e = entries_[it->second - first_seq_];
+    Slot& slot = index_[key & (kSlots - 1)];
+    if (slot.key == key && slot.seq >= first_seq_ && slot.seq - first_seq_ < entries_.size()) {
+      const Entry& e = entries_[slot.seq - first_seq_];
       if (e.bytes.size() == total && equal(e.bytes, pieces)) return e.digest;
     }
-    Entry e{key, {}, hash_pieces(pieces)};
+    Entry e{{}, hash_pieces(pieces)};
     e.bytes.reserve(total);
     for (std::string_view p : pieces) e.bytes.append(p);
     while (!entries_.empty() && bytes_ + total > kBudget) evict_oldest();
     bytes_ += total;
-    index_[key] = first_seq_ + entries_.size();
+    slot = Slot{key, first_seq_ + entries_.size()};
     entries_.push_back(std::move(e));
     return entries_.back().digest;
   }
 
  private:
   struct Entry {
-    uint64_t key;
     std::string bytes;  // the input, pieces concatenated
     Digest256 digest;
   };
@@ -82,21 +84,37 @@ class DigestMemo {
   // The key samples each piece -- its length, its first and last kSample bytes -- rather
   // than hashing all of it: finding a candidate then costs the same for a 300 KiB block as
   // for a 1 KiB header. Inputs that agree on the samples but differ elsewhere share a key;
-  // the byte comparison tells them apart, and the newer one takes the key over.
-  static constexpr size_t kSample = 64;
+  // the byte comparison tells them apart, and the newer one takes the slot over. Only a
+  // lookup key, so a multiply-xorshift per word and one final mix64 are enough.
+  static constexpr size_t kSample = 32;
+  static uint64_t fold(uint64_t h, uint64_t w) {
+    h = (h ^ w) * 0x9E3779B185EBCA87ULL;
+    return h ^ (h >> 29);
+  }
+  static uint64_t fold_bytes(uint64_t h, std::string_view s) {
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      h = fold(h, w);
+    }
+    uint64_t tail = 0;
+    if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);  // (an empty view may have no data)
+    return fold(h, tail);
+  }
   template <typename Pieces>
   static uint64_t sample_key(const Pieces& pieces) {
-    Hash64 h;
+    uint64_t h = 0;
     for (std::string_view p : pieces) {
-      h.add_u64(p.size());
+      h = fold(h, p.size());
       if (p.size() <= 2 * kSample) {
-        h.add_bytes(p);
+        h = fold_bytes(h, p);
       } else {
-        h.add_bytes(p.substr(0, kSample));
-        h.add_bytes(p.substr(p.size() - kSample));
+        h = fold_bytes(h, p.substr(0, kSample));
+        h = fold_bytes(h, p.substr(p.size() - kSample));
       }
     }
-    return h.value();
+    return mix64(h);
   }
 
   template <typename Pieces>
@@ -111,16 +129,21 @@ class DigestMemo {
 
   void evict_oldest() {
     const Entry& e = entries_.front();
-    if (auto it = index_.find(e.key); it != index_.end() && it->second == first_seq_) index_.erase(it);
     bytes_ -= e.bytes.size();
     entries_.pop_front();
     ++first_seq_;
   }
 
+  struct Slot {
+    uint64_t key = 0;
+    uint64_t seq = UINT64_MAX;  // the entry's sequence number; none yet
+  };
+  static constexpr size_t kSlots = size_t{1} << 16;  // a power of two, above the entries kept
+
   std::deque<Entry> entries_;  // oldest first; entries_[i] has sequence number first_seq_ + i
   uint64_t first_seq_ = 0;
-  size_t bytes_ = 0;                              // held in entries_
-  std::unordered_map<uint64_t, uint64_t> index_;  // key -> sequence number of its newest entry
+  size_t bytes_ = 0;  // held in entries_
+  std::vector<Slot> index_ = std::vector<Slot>(kSlots);
 };
 
 DigestMemo& digest_memo() {
