@@ -11,6 +11,7 @@
 #include "model/orderer/solo.h"
 #include "model/peer/peer.h"
 #include "scenarios/node_costs.h"
+#include "scenarios/node_directory.h"
 
 namespace fabsim {
 
@@ -42,17 +43,18 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     channel_msps.insert(org.msp_id);
     ca_of[org.name] = net->cas_.back().get();
   }
-  net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, "OrdererMSP", "Orderer"));
+  net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, std::string(scenario::kOrdererMspId), "Orderer"));
   const crypto::CertificateAuthority* orderer_ca = net->cas_.back().get();
   // The orderer organisation's MSP is part of the channel's configuration, as in Fabric, so
   // that peers can check the orderer's block signatures against the channel's
   // BlockValidation policy: Fabric's default, ImplicitMeta "ANY Writers" over the orderer
   // organisations, which with the one orderer organisation is a member of OrdererMSP.
   {
-    auto msp = crypto::Msp::create(crypto::MspConfig{"OrdererMSP", orderer_ca->certificate(), true, {}});
+    auto msp = crypto::Msp::create(crypto::MspConfig{std::string(scenario::kOrdererMspId), orderer_ca->certificate(), true, {}});
     if (!msp.is_ok()) return msp.status();
     if (Status s = net->msps_.add(std::move(msp).value()); !s.is_ok()) return s;
-    auto policy = CompiledSignaturePolicy::compile(*parse_signature_policy("OR('OrdererMSP.member')"));
+    auto policy = CompiledSignaturePolicy::compile(
+        *parse_signature_policy("OR('" + std::string(scenario::kOrdererMspId) + ".member')"));
     if (!policy.is_ok()) return policy.status();
     net->block_validation_ = std::make_unique<CompiledSignaturePolicy>(std::move(policy).value());
   }
@@ -109,6 +111,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.chaincodes = &net->definitions_;
       pc.chaincode_kinds = kinds;
       pc.orderer = net->orderer_;
+      pc.application_msp_ids = channel_msps;
       pc.block_validation = net->block_validation_.get();
       pc.costs = peer_costs(resolve(config.costs, CostRole::kPeer, name), config.scheme);
       const HostId h = w.add_host(name, config.cores_per_node, [pc](HostId, const DurableStore&) {

@@ -48,6 +48,10 @@ Status read_orgs(LoadContext& ctx, const YamlNode& network) {
         return r.error(*m, child_path(p, "msp_id"),
                        "expected an MSP ID of letters, digits, '.' and '-' (got '" + org.msp_id + "')");
     }
+    if (org.msp_id == kOrdererMspId)
+      return r.error(o.find("msp_id") ? *o.find("msp_id") : **name,
+                     child_path(p, o.find("msp_id") ? "msp_id" : "name"),
+                     "MSP ID '" + org.msp_id + "' is reserved for the orderer organisation");
     if (!msp_ids.insert(org.msp_id).second)
       return r.error(o.find("msp_id") ? *o.find("msp_id") : o, child_path(p, "msp_id"),
                      "duplicate MSP ID '" + org.msp_id + "'");

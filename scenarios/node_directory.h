@@ -50,4 +50,7 @@ class NodeDirectory {
 // Group names that no org may take: all, peers, clients, orderers.
 bool is_reserved_group_name(std::string_view name);
 
+// The orderer organisation's MSP ID (scenarios/fabric_network.h), which no org may take.
+inline constexpr std::string_view kOrdererMspId = "OrdererMSP";
+
 }  // namespace fabsim::scenario

@@ -140,6 +140,12 @@ void PeerProcess::endorse(NodeContext& ctx, HostId from, const std::string& byte
   if (!crypto::tx_id_matches(chdr.tx_id(), shdr.nonce(), shdr.creator())) return refuse("incorrectly formed TxID");
   auto dup = ledger_->block_store().tx_exists(chdr.tx_id());
   if (!dup.is_ok() || *dup) return refuse("duplicate transaction found [" + chdr.tx_id() + "]");
+  if (!config_.application_msp_ids.empty()) {  // Fabric's peer/Propose ACL, after the duplicate check
+    auto creator = config_.msps->deserialize_identity(shdr.creator());  // it verified above
+    if (!creator.is_ok() || !config_.application_msp_ids.contains(creator->msp_id()))
+      return refuse("access denied: the creator's organisation [" + (creator.is_ok() ? creator->msp_id() : "") +
+                    "] is not an application organisation of channel [" + config_.channel_id + "]");
+  }
   protos::ChaincodeHeaderExtension ext;
   protos::ChaincodeProposalPayload cpp;
   protos::ChaincodeInvocationSpec cis;

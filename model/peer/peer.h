@@ -3,7 +3,8 @@
 //
 // Endorser (kProposal -> kProposalReply): checks the signed proposal as Fabric's
 // ValidateProposalMessage does (header types, epoch, nonce and creator, the creator's
-// signature over the proposal bytes, the TxID), refuses a TxID already in its ledger,
+// signature over the proposal bytes, the TxID), refuses a TxID already in its ledger and
+// a creator outside the channel's application organisations (the peer/Propose ACL),
 // simulates the chaincode against its committed state through TxSimulator and a
 // ChaincodeStub (for a chaincode defined with init required, Fabric's CheckInit first: an
 // invocation before the Init, or a second Init, is an error response; the Init reads and
@@ -13,8 +14,13 @@
 // Committer: pulls blocks from the orderer with a Deliver stream from its ledger height
 // (kDeliverRequest, SeekInfo{specified height .. max, BLOCK_UNTIL_READY}). Block 0 is the
 // channel's genesis (configuration) block: it is committed as the peer joins, without
-// validation. Every later block goes through validation::validate_block and
-// ledger::Ledger::commit_block; then each client registered for events (kEventRegister)
+// validation. Every later block is first checked as Fabric's deliver client checks it
+// (validation::verify_block, Fabric's VerifyBlock: number, channel, data hash, the
+// orderer's signatures against the BlockValidation policy) when the config names that
+// policy; a block that fails is not committed, the peer emits peer.block_rejected and
+// cancels the stream, and the watchdog re-opens it. A block that passes goes through
+// validation::validate_block and ledger::Ledger::commit_block; then each client
+// registered for events (kEventRegister)
 // gets a kBlockEvent with every transaction's validation code. Blocks that are not the
 // next one are ignored. A registration with a start block first gets the BlockEvents of
 // the committed blocks from that number on, read back from the ledger. A Deliver stream has no liveness signal in the model, so a
@@ -22,8 +28,7 @@
 // a partition that healed).
 //
 // Durable: the ledger, on the host's Env. Volatile: streams, registrations.
-// Not modelled: the orderer's block signature is not verified (the ledger checks the
-// hash chain and data hash), gossip (a later issue), private data, chaincode events.
+// Not modelled: gossip (a later issue), private data, chaincode events.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +81,11 @@ struct PeerConfig {
   const std::map<std::string, validation::ChaincodeDefinition>* chaincodes = nullptr;
   std::map<std::string, std::string> chaincode_kinds;
   HostId orderer = kNoHost;
+  // The MSP IDs of the channel's application organisations. When set, a proposal whose
+  // creator belongs to none of them is refused, as Fabric's peer/Propose ACL
+  // (/Channel/Application/Writers) refuses it: the channel's MSPs also hold the orderer
+  // organisation's, whose identities may not propose.
+  std::set<std::string> application_msp_ids;
   // The channel's BlockValidation policy (not owned). When set, every delivered block after
   // the genesis is checked as Fabric's deliver client does (validation/block_verify.h)
   // before it is validated and committed; a block that fails is dropped with its stream.

@@ -313,8 +313,10 @@ TEST_F(PeerTest, CommitsGenesisThenAValidatedBlockAndNotifiesSubscribers) {
   EXPECT_GT(out.cpu.ns, 0);
 }
 
-// With the channel's BlockValidation policy set, a delivered block must carry the
-// orderer's signature (validation/block_verify.h has the rules, one test each).
+// A channel whose MSPs include the orderer organisation's, as FabricNetwork builds it:
+// with the channel's BlockValidation policy set, a delivered block must carry the
+// orderer's signature (validation/block_verify.h has the rules, one test each); with the
+// application organisations named, only their members may propose.
 class PeerBlockValidationTest : public PeerTest {
  protected:
   PeerBlockValidationTest()
@@ -374,6 +376,18 @@ TEST_F(PeerBlockValidationTest, ABlockNotSignedByTheOrdererIsDroppedWithItsStrea
   ASSERT_TRUE(cancel.ParseFromString(*cancels[0]->msg.payload));
   EXPECT_EQ(cancel.stream_id(), stream);
   EXPECT_EQ(p.stream_id(), 0u);
+}
+
+TEST_F(PeerBlockValidationTest, AProposalFromTheOrdererOrganisationIsRefused) {
+  config_.application_msp_ids = {"Org1MSP"};
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());
+  const fabsim::ProposalReply refused = endorse(p, proposal("put", {"k", "v"}, &orderer_id_));
+  EXPECT_NE(refused.error().find("access denied"), std::string::npos) << refused.error();
+  EXPECT_NE(refused.error().find("OrdererMSP"), std::string::npos) << refused.error();
+  const fabsim::ProposalReply served = endorse(p, proposal("put", {"k", "v"}, &client_id_, "n2"));
+  EXPECT_TRUE(served.error().empty()) << served.error();
 }
 
 TEST_F(PeerTest, InvalidTransactionsAreReportedWithTheirTxIdAndCode) {
