@@ -121,6 +121,7 @@ class DigestMemo {
   static bool equal(std::string_view stored, const Pieces& pieces) {
     size_t at = 0;
     for (std::string_view p : pieces) {
+      if (p.empty()) continue;  // an empty view may have no data
       if (std::memcmp(stored.data() + at, p.data(), p.size()) != 0) return false;
       at += p.size();
     }
@@ -138,7 +139,9 @@ class DigestMemo {
     uint64_t key = 0;
     uint64_t seq = UINT64_MAX;  // the entry's sequence number; none yet
   };
-  static constexpr size_t kSlots = size_t{1} << 16;  // a power of two, above the entries kept
+  // A power of two, as many as the most entries the budget can hold (32 MiB / 512 B); a
+  // slot shared by two keys only turns the older one's lookups into misses.
+  static constexpr size_t kSlots = size_t{1} << 16;
 
   std::deque<Entry> entries_;  // oldest first; entries_[i] has sequence number first_seq_ + i
   uint64_t first_seq_ = 0;

@@ -2,7 +2,8 @@
 // (common/ledger/blkstorage, blockfile_mgr.go and blockfile_rw.go):
 //   <dir>/blockfile_000000, <dir>/blockfile_000001, ...   (six-digit suffix)
 // Each file is a sequence of records, one per block:
-//   varint64(length)  the marshalled common.Block (length bytes)
+//   varint64(length)  the block's payload (length bytes): what the owner stores, for
+//                     BlockStore a codec byte and the marshalled common.Block
 // with no header, padding or checksum (Fabric has none either: the index and the block's
 // own hashes say what is valid). A new file is started when appending the record would
 // take the current file beyond max_file_size; a record larger than that goes alone into a
