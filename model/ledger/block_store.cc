@@ -141,13 +141,30 @@ Status BlockStore::load_checkpoint() {
   if (!cp) return cp.status();
   height_ = 0;
   current_hash_.clear();
-  if (!cp->has_value()) return files_.resume(0, 0);  // an empty store
-  std::string_view v = **cp;
   uint64_t h = 0, suffix = 0, end = 0;
-  if (!consume_ordered_uint64(&v, &h) || !consume_ordered_uint64(&v, &suffix) || !consume_ordered_uint64(&v, &end) ||
-      !v.empty()) {
-    return Status::corruption("block store " + path_ + ": the checkpoint (height, file, end offset) does not parse");
+  if (cp->has_value()) {
+    std::string_view v = **cp;
+    if (!consume_ordered_uint64(&v, &h) || !consume_ordered_uint64(&v, &suffix) ||
+        !consume_ordered_uint64(&v, &end) || !v.empty()) {
+      return Status::corruption("block store " + path_ + ": the checkpoint (height, file, end offset) does not parse");
+    }
   }
+  // A block location at or beyond the checkpoint's height cannot have been written (the
+  // locations go in the checkpoint's batch): the checkpoint was lost or set back.
+  {
+    auto it = db_->new_iterator();
+    it->seek(number_key(h));
+    if (it->valid() && !it->key().empty() && it->key()[0] == kNumberPrefix) {
+      std::string_view k = it->key().substr(1);
+      uint64_t n = 0;
+      const bool parsed = consume_ordered_uint64(&k, &n) && k.empty();
+      return Status::corruption(fmt::format("block store {}: the index locates block {} at or beyond the checkpoint's "
+                                            "height {}{}",
+                                            path_, parsed ? std::to_string(n) : std::string("(unparsable key)"), h,
+                                            cp->has_value() ? "" : " (there is no checkpoint)"));
+    }
+  }
+  if (!cp->has_value()) return files_.resume(0, 0);  // an empty store
   height_ = h;
   if (h > 0) {
     auto loc = load_location(h - 1, h);
@@ -258,7 +275,7 @@ Status BlockStore::verify(Verify level) const {
     if (!consume_ordered_uint64(&k, &n) || !k.empty()) {
       return Status::corruption(fmt::format("block store {}: a block-number index key does not parse", path_));
     }
-    if (n >= height_) break;  // not a committed block (append() writes none past its checkpoint)
+    if (n >= height_) break;  // load_checkpoint() refused the store if there were any
     if (n != expected) {
       return Status::corruption(fmt::format("block store {}: block {} is missing from the index (next indexed is {})",
                                             path_, expected, n));

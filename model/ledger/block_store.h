@@ -57,7 +57,9 @@
 //
 // open() checks the store and reports damage as a Corruption status naming the block and
 // what is wrong — never a crash, whatever the stored bytes: the checkpoint parses and ends
-// where the last block's record ends; then (kTip) the last block, or (kFull) every block
+// where the last block's record ends, and the index locates no block at or beyond its
+// height (the locations are written in the checkpoint's batch, so one there means the
+// checkpoint was lost or set back); then (kTip) the last block, or (kFull) every block
 // below the checkpoint: its location is in the index and within its file, the record's
 // length prefix matches the index, the payload decodes, the bytes parse, numbers are consecutive, previous_hash
 // chains, data_hash matches, the hash index points back, the filter length matches.

@@ -214,11 +214,24 @@ INSTANTIATE_TEST_SUITE_P(
                return b;
              },
              "signature header"},
-        Case{"ABadSignatureBesideTheOrderersDoesNotMatter",
+        Case{"ASignerOutsideThePolicyBesideTheOrdererDoesNotMatter",
              [](const BlockVerifyTest& t) {
                common::Block b = BlockVerifyTest::unsigned_block();
                BlockVerifyTest::sign(&b, t.peer_);
                BlockVerifyTest::sign(&b, t.orderer_);
+               return b;
+             },
+             nullptr},
+        Case{"ASignatureThatDoesNotVerifyBesideTheOrderersDoesNotMatter",
+             [](const BlockVerifyTest& t) {
+               common::Block b = BlockVerifyTest::unsigned_block();
+               BlockVerifyTest::sign(&b, t.orderer_);
+               common::Metadata sigs;
+               EXPECT_TRUE(sigs.ParseFromString(b.metadata().metadata(common::SIGNATURES)));
+               *sigs.add_signatures() = sigs.signatures(0);  // a second copy, then broken
+               std::string* sig = sigs.mutable_signatures(1)->mutable_signature();
+               (*sig)[0] = static_cast<char>((*sig)[0] ^ 1);
+               b.mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
                return b;
              },
              nullptr}),

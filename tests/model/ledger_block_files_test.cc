@@ -4,6 +4,7 @@
 // comments of model/ledger/block_store.h and block_files.h).
 #include <gtest/gtest.h>
 #include <leveldb/write_batch.h>
+#include <snappy.h>
 
 #include <functional>
 #include <map>
@@ -52,16 +53,7 @@ std::vector<common::Block> blocks(int n) {
 
 // Rewrites keys of the block store's index (put when the value is set, else delete).
 void poke_index(leveldb::Env* env, const std::vector<std::pair<std::string, std::optional<std::string>>>& kvs) {
-  auto db = KvDb::open(env, kDir + "/index", {false, true}).value();
-  leveldb::WriteBatch wb;
-  for (const auto& [k, v] : kvs) {
-    if (v) {
-      wb.Put(k, *v);
-    } else {
-      wb.Delete(k);
-    }
-  }
-  ASSERT_TRUE(db->write(&wb));
+  testing::poke_db(env, kDir + "/index", kvs);
 }
 
 class LedgerBlockFiles : public ::testing::Test {
@@ -380,6 +372,17 @@ TEST_F(LedgerBlockFiles, DamagedLocationsAndRecordsAreCorruptionNamingTheBlock) 
        },
        BlockStore::Verify::kTip,
        {"block 4:", "beyond the end of the file"}},
+      {"CheckpointLostWhileBlocksAreIndexed",
+       [](leveldb::Env* e, const Chain&) { poke_index(e, {{"i", std::nullopt}}); },
+       BlockStore::Verify::kTip,
+       {"index locates block 0 at or beyond the checkpoint's height 0", "there is no checkpoint"}},
+      {"CheckpointSetBackBelowIndexedBlocks",  // consistent with block 2, but blocks 3 and 4 are indexed
+       [](leveldb::Env* e, const Chain& c) {
+         const uint64_t end_of_2 = offset_of_2(c) + record(c[2]).size();
+         poke_index(e, {{"i", encode_ordered_uint64(3) + encode_ordered_uint64(0) + encode_ordered_uint64(end_of_2)}});
+       },
+       BlockStore::Verify::kTip,
+       {"index locates block 3 at or beyond the checkpoint's height 3"}},
       {"CheckpointDoesNotEndAtTheLastRecord",
        [](leveldb::Env* e, const Chain&) {
          const uint64_t size = testing::block_files(e, kDir).at(file(0)).size();
@@ -421,6 +424,23 @@ TEST_F(LedgerBlockFiles, TheDefaultCodecStoresSnappyRecordsThatReadBack) {
   }
   EXPECT_TRUE(files() == (Files{{file(0), want}}));
   EXPECT_LT(want.size(), raw.size());
+  // The first record, decoded by hand: its length prefix, the codec byte 0x01, and a snappy
+  // stream of exactly the block's bytes.
+  const std::string bytes = files().at(file(0));
+  std::string_view first = bytes;
+  uint64_t length = 0;
+  for (int shift = 0; !first.empty(); shift += 7) {  // varint64
+    const auto byte = static_cast<uint8_t>(first[0]);
+    first.remove_prefix(1);
+    length |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  ASSERT_GE(first.size(), length);
+  ASSERT_GE(length, 1u);
+  EXPECT_EQ(first[0], '\x01');
+  std::string uncompressed;
+  ASSERT_TRUE(snappy::Uncompress(first.data() + 1, length - 1, &uncompressed));
+  EXPECT_EQ(uncompressed, chain[0].SerializeAsString());
   expect_reads_back(*BlockStore::open(env_.get(), kDir, {}).value(), chain);
 }
 

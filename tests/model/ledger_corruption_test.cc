@@ -31,19 +31,7 @@ const std::string kBlockFile = "peer/blocks/blockfile_000000";  // every block o
 // The index key of a block's location.
 std::string number_key(uint64_t n) { return "n" + encode_ordered_uint64(n); }
 
-// Rewrites keys of the database at `path` (put when the value is set, else delete).
-void poke(leveldb::Env* env, const std::string& path, const std::vector<std::pair<std::string, std::optional<std::string>>>& kvs) {
-  auto db = KvDb::open(env, path, {false, true}).value();
-  leveldb::WriteBatch wb;
-  for (const auto& [k, v] : kvs) {
-    if (v) {
-      wb.Put(k, *v);
-    } else {
-      wb.Delete(k);
-    }
-  }
-  ASSERT_TRUE(db->write(&wb));
-}
+using testing::poke_db;
 
 // Every block's record payload (codec byte, then the block bytes as that codec stores
 // them), in number order: read through the index's locations ('n' ord(number) -> ord(file)
@@ -102,7 +90,7 @@ void replace_payloads(leveldb::Env* env, const std::map<uint64_t, std::string>& 
   index.emplace_back("i", encode_ordered_uint64(payloads.size()) + encode_ordered_uint64(0) +
                               encode_ordered_uint64(file.size()));
   ASSERT_TRUE(testing::write_file(env, kBlockFile, file));
-  poke(env, kIndex, index);
+  poke_db(env, kIndex, index);
 }
 
 // Replaces the stored bytes of some blocks (stored with the default codec).
@@ -162,9 +150,9 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
          replace_blocks(e, {{1, b.SerializeAsString()}});
        },
        BlockStore::Verify::kFull, {"block 1", "data_hash", "does not match the hash of its data"}},
-      {"MissingBlockInTheMiddle", [](leveldb::Env* e) { poke(e, kIndex, {{number_key(2), std::nullopt}}); },
+      {"MissingBlockInTheMiddle", [](leveldb::Env* e) { poke_db(e, kIndex, {{number_key(2), std::nullopt}}); },
        BlockStore::Verify::kFull, {"block 2 is missing"}},
-      {"MissingLastBlock", [](leveldb::Env* e) { poke(e, kIndex, {{number_key(4), std::nullopt}}); },
+      {"MissingLastBlock", [](leveldb::Env* e) { poke_db(e, kIndex, {{number_key(4), std::nullopt}}); },
        BlockStore::Verify::kTip, {"block 4 is missing"}},
       {"LastBlockLostFromItsFile",  // the block file holds only blocks 0-3
        [](leveldb::Env* e) {
@@ -176,17 +164,17 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
       // A block beyond the checkpoint is no longer corruption: since block bytes are
       // written before the index batch, it is what an append interrupted between the two
       // writes leaves behind (BlockBeyondTheCheckpointIsAnInterruptedAppend below).
-      {"CheckpointDoesNotParse", [](leveldb::Env* e) { poke(e, kIndex, {{"i", "\x09"}}); },
+      {"CheckpointDoesNotParse", [](leveldb::Env* e) { poke_db(e, kIndex, {{"i", "\x09"}}); },
        BlockStore::Verify::kTip, {"checkpoint", "does not parse"}},
       {"StateSavepointAheadOfTheBlockStore",
-       [](leveldb::Env* e) { poke(e, "peer/state", {{"s", height_bytes({7, 0})}}); }, BlockStore::Verify::kTip,
+       [](leveldb::Env* e) { poke_db(e, "peer/state", {{"s", height_bytes({7, 0})}}); }, BlockStore::Verify::kTip,
        {"state database [height 8] is ahead of the block store [height 5]"}},
       {"HistorySavepointAheadOfTheBlockStore",
-       [](leveldb::Env* e) { poke(e, "peer/history", {{"s", height_bytes({5, 1})}}); }, BlockStore::Verify::kTip,
+       [](leveldb::Env* e) { poke_db(e, "peer/history", {{"s", height_bytes({5, 1})}}); }, BlockStore::Verify::kTip,
        {"history database [height 6] is ahead of the block store [height 5]"}},
-      {"StateSavepointDoesNotParse", [](leveldb::Env* e) { poke(e, "peer/state", {{"s", "\x0a"}}); },
+      {"StateSavepointDoesNotParse", [](leveldb::Env* e) { poke_db(e, "peer/state", {{"s", "\x0a"}}); },
        BlockStore::Verify::kTip, {"state database", "savepoint does not parse"}},
-      {"HistorySavepointDoesNotParse", [](leveldb::Env* e) { poke(e, "peer/history", {{"s", ""}}); },
+      {"HistorySavepointDoesNotParse", [](leveldb::Env* e) { poke_db(e, "peer/history", {{"s", ""}}); },
        BlockStore::Verify::kTip, {"history database", "savepoint does not parse"}},
       {"CommitHashSlotDoesNotParse",
        [](leveldb::Env* e) {
@@ -207,9 +195,9 @@ TEST(LedgerCorruption, DamagedStoresAreReportedByName) {
          common::Block b4 = stored_block(e, 4);
          b4.mutable_header()->set_previous_hash(block_header_hash(b3.header()));
          replace_blocks(e, {{3, b3.SerializeAsString()}, {4, b4.SerializeAsString()}});
-         poke(e, kIndex, {{"h" + block_header_hash(b3.header()), encode_ordered_uint64(3)},
+         poke_db(e, kIndex, {{"h" + block_header_hash(b3.header()), encode_ordered_uint64(3)},
                           {"h" + block_header_hash(b4.header()), encode_ordered_uint64(4)}});
-         poke(e, "peer/state", {{"s", height_bytes({2, 0})}});
+         poke_db(e, "peer/state", {{"s", height_bytes({2, 0})}});
        },
        BlockStore::Verify::kFull, {"replaying block 3 into the state database", "block 3 tx 0 is flagged VALID but"}},
   };

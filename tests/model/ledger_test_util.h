@@ -3,8 +3,10 @@
 // of the transactions, independently of model/ledger/tx_rwset.cc.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
+#include <leveldb/write_batch.h>
 
 #include <cstdint>
 #include <map>
@@ -199,6 +201,21 @@ inline std::string block_record(const std::string& block, BlockCodec codec = Blo
   for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
   out.push_back(static_cast<char>(v));
   return out + bytes;
+}
+
+// Rewrites keys of the KvDb at `path` of `env`: put when the value is set, else delete.
+inline void poke_db(leveldb::Env* env, const std::string& path,
+                    const std::vector<std::pair<std::string, std::optional<std::string>>>& kvs) {
+  auto db = KvDb::open(env, path, {false, true}).value();
+  leveldb::WriteBatch wb;
+  for (const auto& [k, v] : kvs) {
+    if (v) {
+      wb.Put(k, *v);
+    } else {
+      wb.Delete(k);
+    }
+  }
+  ASSERT_TRUE(db->write(&wb));
 }
 
 // Writes `bytes` to the file at `path` of `env`: replacing its content, or after it.
