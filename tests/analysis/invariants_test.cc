@@ -62,15 +62,15 @@ class InvariantsTest : public testing::Test {
     return c;
   }
 
-  // Commits a block of `envs`, all flagged VALID, with their writes applied.
-  void commit(Chain& c, const std::vector<common::Envelope>& envs) {
+  // Commits a block of `envs`, all flagged VALID (or with `filter`), with their writes applied.
+  void commit(Chain& c, const std::vector<common::Envelope>& envs, std::string filter = {}) {
     common::Block b;
     b.mutable_header()->set_number(c.ledger->height());
     b.mutable_header()->set_previous_hash(c.prev);
     for (const auto& e : envs) e.SerializeToString(b.mutable_data()->add_data());
     b.mutable_header()->set_data_hash(ledger::block_data_hash(b.data()));
     for (int i = 0; i < 5; ++i) b.mutable_metadata()->add_metadata();
-    b.mutable_metadata()->set_metadata(2, std::string(envs.size(), '\0'));
+    b.mutable_metadata()->set_metadata(2, filter.empty() ? std::string(envs.size(), '\0') : filter);
     auto updates = ledger::updates_from_block(b);
     ASSERT_TRUE(updates.is_ok()) << updates.status().to_string();
     ASSERT_TRUE(c.ledger->commit_block(&b, *updates).is_ok());
@@ -105,6 +105,18 @@ TEST_F(InvariantsTest, IdenticalChainsHold) {
   EXPECT_TRUE(r.hold()) << r.violations.front();
   EXPECT_EQ(r.transactions_rechecked, 2u);
   EXPECT_EQ(r.heights_compared, 2u);
+}
+
+TEST_F(InvariantsTest, DifferentFiltersAtOneHeightAreReportedWithHeightAndPeers) {
+  auto a = chain(), b = chain();
+  commit(*a, {genesis()});
+  commit(*b, {genesis()});
+  commit(*a, {tx("n1", "k1")});
+  commit(*b, {tx("n1", "k1")}, std::string(1, static_cast<char>(protos::MVCC_READ_CONFLICT)));
+  const InvariantReport r = check_invariants({{"a", a->ledger.get()}, {"b", b->ledger.get()}}, ctx_);
+  ASSERT_FALSE(r.hold());
+  EXPECT_NE(r.violations[0].find("height 1: TRANSACTIONS_FILTER differs between a and b"), std::string::npos)
+      << r.violations[0];
 }
 
 TEST_F(InvariantsTest, DifferentBlocksAtOneHeightAreReportedWithHeightAndPeers) {
