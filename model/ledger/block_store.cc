@@ -22,9 +22,11 @@ std::string encode_block_payload(std::string_view block, BlockCodec codec) {
     out.append(block);
     return out;
   }
-  std::string compressed;
-  snappy::Compress(block.data(), block.size(), &compressed);
-  out.append(compressed);
+  // Compressed straight after the codec byte, into room for snappy's worst case.
+  out.resize(1 + snappy::MaxCompressedLength(block.size()));
+  size_t compressed = 0;
+  snappy::RawCompress(block.data(), block.size(), out.data() + 1, &compressed);
+  out.resize(1 + compressed);
   return out;
 }
 
