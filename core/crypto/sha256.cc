@@ -27,9 +27,6 @@ namespace {
 // hashing a short message. Deprecated in OpenSSL 3 in favour of EVP, still supported.
 static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8, "Sha256::ctx_ is too small for SHA256_CTX");
 constexpr size_t kSha256BlockSize = 64;
-}  // namespace
-
-namespace {
 
 // Not OpenSSL's one-shot SHA256(): in OpenSSL 3 that goes through EVP_Q_digest, which
 // fetches the algorithm again on every call.
@@ -61,6 +58,7 @@ class DigestMemo {
     if (total < kMinBytes || total > kMaxBytes) return hash_pieces(pieces);
     const uint64_t key = sample_key(pieces);
     Slot& slot = index_[key & (kSlots - 1)];
+    // Held: not evicted (seq >= first_seq_) and a real entry (an unused slot's seq is past the end).
     if (slot.key == key && slot.seq >= first_seq_ && slot.seq - first_seq_ < entries_.size()) {
       const Entry& e = entries_[slot.seq - first_seq_];
       if (e.bytes.size() == total && equal(e.bytes, pieces)) return e.digest;
@@ -161,7 +159,7 @@ Digest256 sha256(std::string_view data) {
   return digest_memo().digest(pieces, data.size());
 }
 
-Digest256 sha256_concat(const std::vector<std::string_view>& pieces) {
+Digest256 sha256_concat(std::span<const std::string_view> pieces) {
   size_t total = 0;
   for (std::string_view p : pieces) total += p.size();
   return digest_memo().digest(pieces, total);

@@ -13,8 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <initializer_list>
+#include <span>
 #include <string_view>
-#include <vector>
 
 #include "core/status.h"
 
@@ -36,8 +37,12 @@ inline std::string to_string(const Digest256& d) { return std::string(as_bytes(d
 // Results are identical with or without the memo; only real time changes. The memo makes
 // these functions unsafe to call from several threads at once (fabsim is single-threaded).
 Digest256 sha256(std::string_view data);
-// SHA-256 of the pieces' concatenation, through the same memo.
-Digest256 sha256_concat(const std::vector<std::string_view>& pieces);
+// SHA-256 of the pieces' concatenation, through the same memo. The list form takes
+// `sha256_concat({a, b})` without building a vector.
+Digest256 sha256_concat(std::span<const std::string_view> pieces);
+inline Digest256 sha256_concat(std::initializer_list<std::string_view> pieces) {
+  return sha256_concat(std::span<const std::string_view>(pieces.begin(), pieces.size()));
+}
 
 // Incremental SHA-256 over several pieces: same result as sha256() of their concatenation.
 // Holds OpenSSL's SHA256_CTX inline (no heap allocation); move-only.
