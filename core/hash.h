@@ -53,6 +53,12 @@ class Hash64 {
     add_u64(w);
   }
   uint64_t value() const { return h_; }
+  // The hash of one byte string: Hash64 with add_bytes(s) alone.
+  static uint64_t of(std::string_view s) {
+    Hash64 h;
+    h.add_bytes(s);
+    return h.value();
+  }
 
  private:
   static constexpr uint64_t kP1 = 0x9E3779B185EBCA87ULL;

@@ -7,14 +7,6 @@
 #include "sim/world.h"
 
 namespace fabsim {
-namespace {
-uint64_t hash_str(std::string_view s) {
-  Hash64 h;
-  h.add_bytes(s);
-  return h.value();
-}
-}  // namespace
-
 Host::Host(World& world, HostId id, std::string name, uint32_t cores, ProcessFactory factory)
     : world_(world), id_(id), name_(std::move(name)), cores_(cores), factory_(std::move(factory)) {
   FABSIM_ASSERT(cores_ >= 1);
@@ -66,7 +58,7 @@ void Host::call(const ClientCall& call) {
   if (!up_ || !process_) {
     ++stats_.inputs_dropped;
     world_.trace().record(world_.now(), id_, TraceKind::kDrop, static_cast<uint64_t>(DropReason::kHostDown), kNoHost,
-                          hash_str(call.name), [&] { return fmt::format("reason=host-down call={}", call.name); });
+                          Hash64::of(call.name), [&] { return fmt::format("reason=host-down call={}", call.name); });
     return;
   }
   Input in;
@@ -120,7 +112,7 @@ void Host::handle(Input& in) {
       break;
     }
     case Input::kCall:
-      trace.record(now, id_, TraceKind::kCall, hash_str(in.call.name), hash_str(in.call.args), 0,
+      trace.record(now, id_, TraceKind::kCall, Hash64::of(in.call.name), Hash64::of(in.call.args), 0,
                    [&] { return fmt::format("call={} args_bytes={}", in.call.name, in.call.args.size()); });
       process_->on_call(ctx, in.call);
       break;
@@ -186,7 +178,7 @@ void Host::release(NodeContext::Outputs& out) {
   const Time now = world_.now();
   Trace& trace = world_.trace();
   for (auto& w : out.writes) {
-    trace.record(now, id_, TraceKind::kPersist, hash_str(w.key), w.erase ? 0 : hash_str(w.value), w.erase ? 1 : 0,
+    trace.record(now, id_, TraceKind::kPersist, Hash64::of(w.key), w.erase ? 0 : Hash64::of(w.value), w.erase ? 1 : 0,
                  [&] { return fmt::format("{} key={}", w.erase ? "erase" : "put", w.key); });
     if (w.erase) {
       store_.erase(w.key);
@@ -204,7 +196,7 @@ void Host::release(NodeContext::Outputs& out) {
     world_.net().send(id_, s.to, std::move(s.msg));
   }
   for (const auto& e : out.events) {
-    trace.record(now, id_, TraceKind::kEmit, hash_str(e.name), static_cast<uint64_t>(e.value), hash_str(e.detail),
+    trace.record(now, id_, TraceKind::kEmit, Hash64::of(e.name), static_cast<uint64_t>(e.value), Hash64::of(e.detail),
                  [&] { return fmt::format("{} value={} {}", e.name, e.value, e.detail); });
     world_.emit(id_, e);
   }

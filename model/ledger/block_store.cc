@@ -110,9 +110,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(leveldb::Env* env, const st
 }
 
 std::array<uint64_t, 3> BlockStore::TxidFilter::probes(std::string_view txid) {
-  Hash64 h;
-  h.add_bytes(txid);
-  const uint64_t a = h.value(), b = mix64(a) | 1;  // double hashing
+  const uint64_t a = Hash64::of(txid), b = mix64(a) | 1;  // double hashing
   return {a & (kBits - 1), (a + b) & (kBits - 1), (a + 2 * b) & (kBits - 1)};
 }
 

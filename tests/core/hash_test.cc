@@ -10,11 +10,7 @@
 namespace fabsim {
 namespace {
 
-uint64_t hash_of(std::string_view s) {
-  Hash64 h;
-  h.add_bytes(s);
-  return h.value();
-}
+uint64_t hash_of(std::string_view s) { return Hash64::of(s); }
 
 std::string pattern(size_t n) {
   std::string s(n, '\0');
