@@ -8,36 +8,17 @@
 #include <memory>
 
 #include "core/assert.h"
+#include "model/protoutil/wire.h"
 
 namespace fabsim::ledger {
+
 namespace {
 
-constexpr size_t kMaxVarint64Bytes = 10;
-
-// Protobuf's (and Fabric's proto.EncodeVarint) unsigned varint; returns its size.
-size_t put_varint64(char* out, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    out[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out[n++] = static_cast<char>(v);
-  return n;
-}
-
-// Consumes a varint64 from the front of *in; false when it is cut short or too long.
-bool consume_varint64(std::string_view* in, uint64_t* v) {
-  uint64_t x = 0;
-  for (size_t i = 0; i < kMaxVarint64Bytes && i < in->size(); ++i) {
-    const auto b = static_cast<uint8_t>((*in)[i]);
-    x |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
-    if ((b & 0x80) == 0) {
-      in->remove_prefix(i + 1);
-      *v = x;
-      return true;
-    }
-  }
-  return false;
+// A record's length prefix is protobuf's varint, as Fabric writes it (proto.EncodeVarint).
+std::string length_prefix(uint64_t length) {
+  std::string prefix;  // at most 10 bytes: no allocation
+  protoutil::append_varint(&prefix, length);
+  return prefix;
 }
 
 }  // namespace
@@ -59,10 +40,7 @@ Status BlockFiles::io_error(uint64_t suffix, const leveldb::Status& s) const {
 
 std::string BlockFiles::file_name(uint64_t suffix) { return fmt::format("blockfile_{:06d}", suffix); }
 
-uint64_t BlockFiles::record_size(uint64_t length) {
-  char prefix[kMaxVarint64Bytes];
-  return put_varint64(prefix, length) + length;
-}
+uint64_t BlockFiles::record_size(uint64_t length) { return length_prefix(length).size() + length; }
 
 Status BlockFiles::resume(uint64_t suffix, uint64_t end_offset) {
   FABSIM_ASSERT(writer_ == nullptr);
@@ -99,9 +77,8 @@ Status BlockFiles::open_writer() {
 }
 
 Result<BlockLocation> BlockFiles::append(std::string_view block) {
-  char prefix[kMaxVarint64Bytes];
-  const size_t prefix_size = put_varint64(prefix, block.size());
-  const uint64_t size = prefix_size + block.size();
+  const std::string prefix = length_prefix(block.size());
+  const uint64_t size = prefix.size() + block.size();
   if (next_offset_ > 0 && size > max_file_size_ - std::min(next_offset_, max_file_size_)) {
     // Roll over (Fabric's moveToNextFile). The file's records were each synced or flushed.
     leveldb::Status s = writer_ ? writer_->Close() : leveldb::Status::OK();
@@ -117,7 +94,7 @@ Result<BlockLocation> BlockFiles::append(std::string_view block) {
       return s;
     }
   }
-  leveldb::Status s = writer_->Append(leveldb::Slice(prefix, prefix_size));
+  leveldb::Status s = writer_->Append(leveldb::Slice(prefix.data(), prefix.size()));
   if (s.ok()) s = writer_->Append(leveldb::Slice(block.data(), block.size()));
   if (s.ok()) s = sync_writes_ ? writer_->Sync() : writer_->Flush();
   if (!s.ok()) {
@@ -183,7 +160,9 @@ Result<std::string_view> BlockFiles::read(uint64_t number, const BlockLocation& 
   }
   std::string_view record(got.data(), got.size());
   uint64_t length = 0;
-  const bool parsed = consume_varint64(&record, &length);
+  size_t prefix_size = 0;
+  const bool parsed = protoutil::read_varint(record, &prefix_size, &length);
+  record.remove_prefix(prefix_size);
   if (!parsed || length != loc.length || record.size() != loc.length) {
     const std::string found = !parsed                ? std::string("an unreadable length prefix")
                               : length != loc.length ? fmt::format("length {}", length)

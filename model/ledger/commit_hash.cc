@@ -6,6 +6,7 @@
 #include "model/ledger/block_hash.h"
 #include "model/ledger/ordered_encoding.h"
 #include "model/ledger/tx_rwset.h"
+#include "model/protoutil/wire.h"
 
 namespace fabsim::ledger {
 namespace {
@@ -13,13 +14,7 @@ namespace {
 constexpr int kWireVarint = 0;
 constexpr int kWireBytes = 2;
 
-void append_varint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
+using protoutil::append_varint;
 
 void append_tag(std::string* out, int field, int wire_type) {
   append_varint(out, (static_cast<uint64_t>(field) << 3) | static_cast<uint64_t>(wire_type));

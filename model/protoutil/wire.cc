@@ -1,7 +1,6 @@
 #include "model/protoutil/wire.h"
 
 namespace fabsim::protoutil {
-namespace {
 
 bool read_varint(std::string_view s, size_t* pos, uint64_t* v) {
   *v = 0;
@@ -14,7 +13,13 @@ bool read_varint(std::string_view s, size_t* pos, uint64_t* v) {
   return false;  // more than 10 bytes
 }
 
-}  // namespace
+void append_varint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
 
 WireResult find_field(std::string_view message, uint32_t field, bool is_message, std::string_view* out) {
   *out = {};

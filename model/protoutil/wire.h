@@ -9,7 +9,9 @@
 // an embedded-message field that occurs more than once (the parser merges the copies).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace fabsim::protoutil {
@@ -20,6 +22,12 @@ enum class WireResult : uint8_t {
   kMalformed,  // the bytes are not a well-formed message
   kFallback,   // well formed as far as walked, but parse it with the protobuf parser
 };
+
+// Protobuf's unsigned varint (Go's proto.EncodeVarint): read_varint decodes the one at
+// s[*pos] and advances *pos past it, false when it is cut short or longer than 10 bytes;
+// append_varint appends the encoding of v.
+bool read_varint(std::string_view s, size_t* pos, uint64_t* v);
+void append_varint(std::string* out, uint64_t v);
 
 // `field` is the field number. `is_message` says whether the field is an embedded message
 // (for which a repeated occurrence means kFallback).

@@ -80,12 +80,7 @@ void replace_payloads(leveldb::Env* env, const std::map<uint64_t, std::string>& 
   for (size_t n = 0; n < payloads.size(); ++n) {
     index.emplace_back(number_key(n), encode_ordered_uint64(0) + encode_ordered_uint64(file.size()) +
                                           encode_ordered_uint64(payloads[n].size()));
-    std::string prefix;
-    for (uint64_t v = payloads[n].size(); ; v >>= 7) {  // varint64
-      prefix.push_back(static_cast<char>(v >= 0x80 ? (v & 0x7f) | 0x80 : v));
-      if (v < 0x80) break;
-    }
-    file += prefix + payloads[n];
+    file += testing::payload_record(payloads[n]);
   }
   index.emplace_back("i", encode_ordered_uint64(payloads.size()) + encode_ordered_uint64(0) +
                               encode_ordered_uint64(file.size()));

@@ -26,6 +26,7 @@
 #include "model/ledger/block_hash.h"
 #include "model/ledger/block_store.h"
 #include "model/ledger/update_batch.h"
+#include "model/protoutil/wire.h"
 
 namespace fabsim::ledger::testing {
 
@@ -192,15 +193,17 @@ inline std::map<std::string, std::string> block_files(leveldb::Env* env, const s
   return out;
 }
 
-// A block file record as BlockStore writes it by default: varint64(length), then the
-// payload — the codec byte and the block bytes (the marshalled block), snappy-compressed.
-inline std::string block_record(const std::string& block, BlockCodec codec = BlockCodec::kSnappy) {
-  const std::string bytes = encode_block_payload(block, codec);
+// A block file record holding `payload`: varint64(length), then the payload.
+inline std::string payload_record(const std::string& payload) {
   std::string out;
-  uint64_t v = bytes.size();
-  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-  out.push_back(static_cast<char>(v));
-  return out + bytes;
+  protoutil::append_varint(&out, payload.size());
+  return out + payload;
+}
+
+// A block file record as BlockStore writes it by default: the payload is the codec byte
+// and the block bytes (the marshalled block), snappy-compressed.
+inline std::string block_record(const std::string& block, BlockCodec codec = BlockCodec::kSnappy) {
+  return payload_record(encode_block_payload(block, codec));
 }
 
 // Rewrites keys of the KvDb at `path` of `env`: put when the value is set, else delete.
