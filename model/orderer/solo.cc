@@ -189,16 +189,12 @@ void SoloOrderer::write_batch(NodeContext& ctx, const Batch& batch, CutReason re
   init_metadata(&block);
 
   // SIGNATURES (blockwriter.addBlockSignature): value ‖ signature_header ‖ header bytes.
-  common::SignatureHeader shdr;
-  shdr.set_creator(config_.signer->serialized());
-  shdr.set_nonce(crypto::make_nonce(ctx.rng()));
   common::Metadata sigs;
   sigs.set_value(orderer_block_metadata_zero());
-  common::MetadataSignature* ms = sigs.add_signatures();
-  ms->set_signature_header(marshal(shdr));
-  ms->set_signature(config_.signer->sign(validation::block_signed_bytes(sigs.value(), ms->signature_header(), *header)));
-  ctx.charge(config_.costs.block_sign);
   block.mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
+  const Status signed_ok = validation::add_block_signature(&block, *config_.signer, crypto::make_nonce(ctx.rng()));
+  FABSIM_ASSERT_MSG(signed_ok.is_ok(), signed_ok.to_string());  // the metadata was just written
+  ctx.charge(config_.costs.block_sign);
   block.mutable_metadata()->set_metadata(kLastConfigSlot, last_config_zero());
   append_block(ctx, std::move(block), cut_reason_name(reason));
 }

@@ -16,6 +16,21 @@ std::string block_signed_bytes(std::string_view metadata_value, std::string_view
   return out;
 }
 
+Status add_block_signature(common::Block* block, const crypto::SigningIdentity& signer, std::string_view nonce) {
+  while (block->metadata().metadata_size() <= common::SIGNATURES) block->mutable_metadata()->add_metadata();
+  common::Metadata sigs;
+  if (!protoutil::parse(&sigs, block->metadata().metadata(common::SIGNATURES)))
+    return Status::invalid_argument("the block's SIGNATURES metadata does not parse");
+  common::SignatureHeader shdr;
+  shdr.set_creator(signer.serialized());
+  shdr.set_nonce(std::string(nonce));
+  common::MetadataSignature* ms = sigs.add_signatures();
+  ms->set_signature_header(protoutil::marshal(shdr));
+  ms->set_signature(signer.sign(block_signed_bytes(sigs.value(), ms->signature_header(), block->header())));
+  block->mutable_metadata()->set_metadata(common::SIGNATURES, protoutil::marshal(sigs));
+  return Status::ok();
+}
+
 namespace {
 
 // Fabric's protoutil.GetChannelIDFromBlock: the first envelope's channel header.

@@ -21,6 +21,7 @@
 
 #include "core/crypto/msp.h"
 #include "core/crypto/signature.h"
+#include "core/crypto/signing_identity.h"
 #include "core/policy/policy_evaluator.h"
 #include "core/proto/common/common.pb.h"
 #include "core/status.h"
@@ -31,6 +32,11 @@ namespace fabsim::validation {
 // VerifyBlock): the SIGNATURES metadata value, then the signature header, then the header.
 std::string block_signed_bytes(std::string_view metadata_value, std::string_view signature_header,
                                const common::BlockHeader& header);
+
+// Appends `signer`'s signature (with `nonce` in its signature header) to the block's
+// SIGNATURES metadata, over the metadata value already there and the header: what the
+// orderer's block writer does. InvalidArgument when the SIGNATURES metadata does not parse.
+Status add_block_signature(common::Block* block, const crypto::SigningIdentity& signer, std::string_view nonce);
 
 struct BlockVerifyContext {
   std::string channel_id;

@@ -72,18 +72,12 @@ class BlockVerifyTest : public testing::Test {
 
   // Adds a signature by `who` to the block's SIGNATURES metadata, as the orderer does.
   static void sign(common::Block* b, const crypto::SigningIdentity& who) {
-    common::Metadata sigs;
-    if (!b->metadata().metadata(common::SIGNATURES).empty()) {
-      EXPECT_TRUE(sigs.ParseFromString(b->metadata().metadata(common::SIGNATURES)));
+    if (b->metadata().metadata(common::SIGNATURES).empty()) {
+      common::Metadata sigs;
+      sigs.set_value("last-config");
+      b->mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
     }
-    sigs.set_value("last-config");
-    common::SignatureHeader shdr;
-    shdr.set_creator(who.serialized());
-    shdr.set_nonce("nonce");
-    common::MetadataSignature* ms = sigs.add_signatures();
-    ms->set_signature_header(marshal(shdr));
-    ms->set_signature(who.sign(block_signed_bytes(sigs.value(), ms->signature_header(), b->header())));
-    b->mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
+    EXPECT_TRUE(add_block_signature(b, who, "nonce").is_ok());
   }
 
   common::Block signed_block() const {

@@ -330,13 +330,7 @@ class PeerBlockValidationTest : public PeerTest {
   }
 
   static void sign(common::Block* b, const crypto::SigningIdentity& who) {
-    common::Metadata sigs;
-    common::SignatureHeader shdr;
-    shdr.set_creator(who.serialized());
-    common::MetadataSignature* ms = sigs.add_signatures();
-    ms->set_signature_header(marshal(shdr));
-    ms->set_signature(who.sign(validation::block_signed_bytes(sigs.value(), ms->signature_header(), b->header())));
-    b->mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
+    EXPECT_TRUE(validation::add_block_signature(b, who, "").is_ok());
   }
 
   crypto::CertificateAuthority orderer_ca_;
