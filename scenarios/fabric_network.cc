@@ -43,18 +43,19 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     channel_msps.insert(org.msp_id);
     ca_of[org.name] = net->cas_.back().get();
   }
-  net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, std::string(scenario::kOrdererMspId), "Orderer"));
+  const std::string orderer_msp(scenario::kOrdererMspId);
+  net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, orderer_msp, "Orderer"));
   const crypto::CertificateAuthority* orderer_ca = net->cas_.back().get();
   // The orderer organisation's MSP is part of the channel's configuration, as in Fabric, so
   // that peers can check the orderer's block signatures against the channel's
   // BlockValidation policy: Fabric's default, ImplicitMeta "ANY Writers" over the orderer
   // organisations, which with the one orderer organisation is a member of OrdererMSP.
   {
-    auto msp = crypto::Msp::create(crypto::MspConfig{std::string(scenario::kOrdererMspId), orderer_ca->certificate(), true, {}});
+    auto msp = crypto::Msp::create(crypto::MspConfig{orderer_msp, orderer_ca->certificate(), true, {}});
     if (!msp.is_ok()) return msp.status();
     if (Status s = net->msps_.add(std::move(msp).value()); !s.is_ok()) return s;
     auto policy = CompiledSignaturePolicy::compile(
-        *parse_signature_policy("OR('" + std::string(scenario::kOrdererMspId) + ".member')"));
+        *parse_signature_policy("OR('" + orderer_msp + ".member')"));
     if (!policy.is_ok()) return policy.status();
     net->block_validation_ = std::make_unique<CompiledSignaturePolicy>(std::move(policy).value());
   }

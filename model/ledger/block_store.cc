@@ -62,6 +62,13 @@ std::string number_key(uint64_t number) {
   return k;
 }
 
+// The number of a block-location key ('n' ord(number)); false when it does not parse.
+bool decode_number_key(std::string_view key, uint64_t* number) {
+  if (key.empty() || key[0] != kNumberPrefix) return false;
+  key.remove_prefix(1);
+  return consume_ordered_uint64(&key, number) && key.empty();
+}
+
 std::string encode_location(const BlockLocation& loc) {
   std::string v;
   append_ordered_uint64(&v, loc.file_suffix);
@@ -155,9 +162,8 @@ Status BlockStore::load_checkpoint() {
     auto it = db_->new_iterator();
     it->seek(number_key(h));
     if (it->valid() && !it->key().empty() && it->key()[0] == kNumberPrefix) {
-      std::string_view k = it->key().substr(1);
       uint64_t n = 0;
-      const bool parsed = consume_ordered_uint64(&k, &n) && k.empty();
+      const bool parsed = decode_number_key(it->key(), &n);
       return Status::corruption(fmt::format("block store {}: the index locates block {} at or beyond the checkpoint's "
                                             "height {}{}",
                                             path_, parsed ? std::to_string(n) : std::string("(unparsable key)"), h,
@@ -270,9 +276,8 @@ Status BlockStore::verify(Verify level) const {
   uint64_t expected = 0;
   std::string prev, scratch;
   for (it->seek(std::string(1, kNumberPrefix)); it->valid() && it->key()[0] == kNumberPrefix; it->next()) {
-    std::string_view k = it->key().substr(1);
     uint64_t n = 0;
-    if (!consume_ordered_uint64(&k, &n) || !k.empty()) {
+    if (!decode_number_key(it->key(), &n)) {
       return Status::corruption(fmt::format("block store {}: a block-number index key does not parse", path_));
     }
     if (n >= height_) break;  // load_checkpoint() refused the store if there were any
