@@ -136,6 +136,8 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       model::client::ClientConfig cc;
       cc.channel_id = config.channel;
       cc.identity = identity(*ca_of[org.name], name, crypto::NodeOu::kClient);
+      cc.msps = &net->msps_;
+      cc.verifier = net->verifier_.get();
       for (const auto& [cc_name, def] : net->definitions_)
         cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
       cc.orderers = {net->orderer_};

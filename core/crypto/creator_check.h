@@ -19,4 +19,9 @@ namespace fabsim::crypto {
 Status check_signature_from_creator(const MspManager& msps, const Verifier& verifier, std::string_view creator,
                                     std::string_view message, std::string_view signature);
 
+// The same check for a message given by its SHA-256 digest: for signed data that is not one
+// contiguous string, such as an endorsement's proposal-response payload ‖ endorser.
+Status check_signature_from_creator(const MspManager& msps, const Verifier& verifier, std::string_view creator,
+                                    const Digest256& digest, std::string_view signature);
+
 }  // namespace fabsim::crypto

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "core/assert.h"
+#include "core/crypto/creator_check.h"
+#include "core/crypto/sha256.h"
 #include "core/crypto/txid.h"
 #include "core/proto/fabsim/client.pb.h"
 #include "core/proto/fabsim/node_messages.pb.h"
@@ -127,6 +129,7 @@ std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate, const 
 
 ClientProcess::ClientProcess(ClientConfig config) : config_(std::move(config)) {
   FABSIM_ASSERT_MSG(config_.identity != nullptr, "client without a signing identity");
+  FABSIM_ASSERT_MSG(config_.msps != nullptr && config_.verifier != nullptr, "client without the channel's MSPs or a verifier");
   FABSIM_ASSERT_MSG(!config_.orderers.empty(), "client without orderers");
   FABSIM_ASSERT(config_.broadcast_attempts_max >= 1);
   FABSIM_ASSERT(config_.in_flight_max >= 1);
@@ -259,6 +262,11 @@ void ClientProcess::on_proposal_reply(NodeContext& ctx, HostId from, const Messa
     return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0);
   const int32_t status = response.response().status();
   if (status < 200 || status >= 400) return finish(ctx, reply.tx_id(), kFailureEndorsementError, status);
+  if (!response.has_endorsement()) return finish(ctx, reply.tx_id(), kFailureEndorsementInvalid, 0);
+  const protos::Endorsement& e = response.endorsement();
+  const crypto::Digest256 digest = crypto::sha256_concat({response.payload(), e.endorser()});
+  if (!crypto::check_signature_from_creator(*config_.msps, *config_.verifier, e.endorser(), digest, e.signature()).is_ok())
+    return finish(ctx, reply.tx_id(), kFailureEndorsementInvalid, 0);
   p.responses[slot] = std::move(response);
   if (++p.responses_received == p.endorsers.size()) assemble_and_broadcast(ctx, reply.tx_id(), p);
 }

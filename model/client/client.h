@@ -47,6 +47,9 @@
 //     too_many_in_flight    in_flight_max transactions already in flight              value 0
 //     endorsement_error     a peer refused (ProposalReply.error), or its response     value: the
 //                           did not parse or has a status outside [200, 400)          response status (0 if none)
+//     endorsement_invalid   a response's endorsement is missing, its endorser is not  value 0
+//                           a valid identity of the channel's MSPs, or its signature
+//                           over payload ‖ endorser does not verify
 //     endorsement_timeout   not all responses within endorsement_timeout              value: responses received
 //     endorsement_mismatch  the responses' payloads differ (assemble_transaction)      value 0
 //     broadcast_rejected    the last attempt got a non-SUCCESS reply                  value: its common.Status
@@ -78,6 +81,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/crypto/msp.h"
+#include "core/crypto/signature.h"
 #include "core/crypto/signing_identity.h"
 #include "core/node.h"
 #include "core/policy/policy_evaluator.h"
@@ -105,6 +110,7 @@ inline constexpr const char* kFailureBadRequest = "client.failed.bad_request";
 inline constexpr const char* kFailureNoEndorsers = "client.failed.no_endorsers";
 inline constexpr const char* kFailureTooManyInFlight = "client.failed.too_many_in_flight";
 inline constexpr const char* kFailureEndorsementError = "client.failed.endorsement_error";
+inline constexpr const char* kFailureEndorsementInvalid = "client.failed.endorsement_invalid";
 inline constexpr const char* kFailureEndorsementTimeout = "client.failed.endorsement_timeout";
 inline constexpr const char* kFailureEndorsementMismatch = "client.failed.endorsement_mismatch";
 inline constexpr const char* kFailureBroadcastRejected = "client.failed.broadcast_rejected";
@@ -132,7 +138,7 @@ struct ChaincodeEndorsers {
 // layer fills them from the cost model.
 struct ClientCosts {
   Duration proposal_build_sign = Duration::micros(200);  // per request: marshal + sign the proposal
-  Duration verify_response = Duration::micros(150);      // per ProposalReply: parse and check it
+  Duration verify_response = Duration::micros(150);      // per ProposalReply: parse it, verify the endorsement
   Duration assemble_sign = Duration::micros(200);        // per transaction: assemble + sign the envelope
   Duration block_event = Duration::micros(20);           // per BlockEvent: parse and match TxIDs
 };
@@ -140,6 +146,12 @@ struct ClientCosts {
 struct ClientConfig {
   std::string channel_id;
   const crypto::SigningIdentity* identity = nullptr;  // not owned; outlives the process
+  // The channel's MSPs and the run's signature verifier (not owned; required): every
+  // successful response is checked as fabric-sdk-go's SignatureValidationHandler does
+  // (pkg/client/common/verifier/signature.go): an endorsement is present, its endorser
+  // deserializes to a valid identity, and its signature over payload ‖ endorser verifies.
+  const crypto::MspManager* msps = nullptr;
+  const crypto::Verifier* verifier = nullptr;
   std::map<std::string, ChaincodeEndorsers> chaincodes;  // by chaincode name
   std::vector<HostId> orderers;                       // non-empty
   HostId event_peer = kNoHost;                        // where the client registers for BlockEvents

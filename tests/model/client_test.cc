@@ -3,6 +3,7 @@
 // event, timeouts), one case per rule, on real proposals and endorsements.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "core/crypto/ca.h"
+#include "core/crypto/msp.h"
+#include "core/crypto/signature.h"
 #include "core/crypto/signing_identity.h"
 #include "core/policy/policy_parser.h"
 #include "core/proto/fabsim/client.pb.h"
@@ -35,20 +38,31 @@ constexpr HostId kOrderer0 = 100, kOrderer1 = 101, kOrderer2 = 102;
 struct Orgs {
   Orgs()
       : ca1(kSeed, "Org1MSP", "Org1"), ca2(kSeed, "Org2MSP", "Org2"), ca3(kSeed, "Org3MSP", "Org3"),
-        client(ca1.issue("user1", NodeOu::kClient), SignatureScheme::kHmacSha256, kSeed) {
+        stranger_ca(kSeed, "Org9MSP", "Org9"),
+        client(ca1.issue("user1", NodeOu::kClient), SignatureScheme::kHmacSha256, kSeed),
+        stranger(stranger_ca.issue("peer0.org9", NodeOu::kPeer), SignatureScheme::kHmacSha256, kSeed),
+        verifier(crypto::make_verifier(SignatureScheme::kHmacSha256, kSeed)) {
     add(kO1P0, ca1, "peer0.org1");
     add(kO1P1, ca1, "peer1.org1");
     add(kO2P0, ca2, "peer0.org2");
     add(kO2P1, ca2, "peer1.org2");
     add(kO3P0, ca3, "peer0.org3");
+    for (const auto* ca : {&ca1, &ca2, &ca3}) {  // the channel's MSPs; Org9 is not one of them
+      auto msp = crypto::Msp::create(crypto::MspConfig{ca->msp_id(), ca->certificate(), true, {}});
+      EXPECT_TRUE(msp.is_ok());
+      EXPECT_TRUE(msps.add(std::move(msp).value()).is_ok());
+    }
   }
   void add(HostId host, const crypto::CertificateAuthority& ca, const std::string& name) {
     peers.emplace(host, std::make_unique<crypto::SigningIdentity>(ca.issue(name, NodeOu::kPeer),
                                                                    SignatureScheme::kHmacSha256, kSeed));
     candidates.emplace(host, EndorserCandidate{host, PolicyIdentity::with_role(ca.msp_id(), name, MspRole::kPeer)});
   }
-  crypto::CertificateAuthority ca1, ca2, ca3;
+  crypto::CertificateAuthority ca1, ca2, ca3, stranger_ca;
   crypto::SigningIdentity client;
+  crypto::SigningIdentity stranger;  // a peer of an organisation outside the channel
+  crypto::MspManager msps;
+  std::unique_ptr<crypto::Verifier> verifier;
   std::map<HostId, std::unique_ptr<crypto::SigningIdentity>> peers;
   std::map<HostId, EndorserCandidate> candidates;
 };
@@ -217,6 +231,8 @@ ClientConfig config(const std::string& policy = "AND('Org1MSP.peer','Org2MSP.pee
   ClientConfig c;
   c.channel_id = "mychannel";
   c.identity = &orgs().client;
+  c.msps = &orgs().msps;
+  c.verifier = orgs().verifier.get();
   c.chaincodes.emplace("kv", chaincode(policy, candidates));
   c.orderers = {kOrderer0, kOrderer1, kOrderer2};
   c.event_peer = kO1P0;
@@ -480,6 +496,54 @@ TEST(ClientEndorse, MismatchedResponsesFailWithoutBroadcast) {
   EXPECT_EQ(names(h.events()), (std::vector<std::string>{kEventSubmitted, kFailureEndorsementMismatch}));
   EXPECT_EQ(h.client().in_flight(), 0u);
   EXPECT_EQ(h.armed_timers(), 0u);
+}
+
+// fabric-sdk-go's SignatureValidationHandler: a response whose endorsement is missing, comes
+// from an identity outside the channel's MSPs, or does not verify fails the transaction
+// before anything is broadcast -- one case per way of failing the check.
+TEST(ClientEndorse, ResponseWhoseEndorsementDoesNotVerifyFails) {
+  struct Case {
+    std::string name;
+    std::function<void(protos::ProposalResponse*)> damage;
+  };
+  const std::vector<Case> cases = {
+      {"NoEndorsement", [](protos::ProposalResponse* r) { r->clear_endorsement(); }},
+      {"SignatureOverOtherBytes",
+       [](protos::ProposalResponse* r) {
+         r->mutable_endorsement()->set_signature(orgs().peers.at(kO2P0)->sign("something else"));
+       }},
+      {"PayloadChangedAfterSigning", [](protos::ProposalResponse* r) { r->mutable_payload()->append("x"); }},
+      {"SignedByAnotherPeerThanTheEndorserNamed",
+       [](protos::ProposalResponse* r) {
+         r->mutable_endorsement()->set_signature(
+             orgs().peers.at(kO2P1)->sign(r->payload() + r->endorsement().endorser()));
+       }},
+      {"EndorserOutsideTheChannel",
+       [](protos::ProposalResponse* r) {
+         r->mutable_endorsement()->set_endorser(orgs().stranger.serialized());
+         r->mutable_endorsement()->set_signature(orgs().stranger.sign(r->payload() + r->endorsement().endorser()));
+       }},
+      {"EndorserNotAnIdentity", [](protos::ProposalResponse* r) { r->mutable_endorsement()->set_endorser("\x0a\x05junk"); }},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Harness h(config());
+    const auto first = h.submit("tx-1");
+    const protoutil::Proposal p = unpack(first.sends[0].msg);
+    EXPECT_TRUE(h.deliver(kO1P0, endorsement_reply(kO1P0, p)).sends.empty());
+    fabsim::ProposalReply reply;
+    ASSERT_TRUE(reply.ParseFromString(*endorsement_reply(kO2P0, p).payload));
+    protos::ProposalResponse response;
+    ASSERT_TRUE(response.ParseFromString(reply.proposal_response()));
+    c.damage(&response);
+    reply.set_proposal_response(response.SerializeAsString());
+    const auto& out = h.deliver(kO2P0, make_message(kProposalReply, reply));
+    EXPECT_TRUE(out.sends.empty());
+    EXPECT_EQ(out.cpu, ClientCosts{}.verify_response);
+    EXPECT_EQ(names(h.events()), (std::vector<std::string>{kEventSubmitted, kFailureEndorsementInvalid}));
+    EXPECT_EQ(h.client().in_flight(), 0u);
+    EXPECT_EQ(h.armed_timers(), 0u);
+  }
 }
 
 TEST(ClientEndorse, ErrorReplyFails) {
