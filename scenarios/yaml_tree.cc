@@ -5,6 +5,7 @@
 #include <charconv>
 #include <exception>
 #include <optional>
+#include <utility>
 
 namespace fabsim::scenario {
 
@@ -76,6 +77,11 @@ class Converter {
           fallback, path,
           "the document has more than " + std::to_string(kMaxYamlNodes) + " nodes once its aliases are expanded");
     out->loc = location_of(in.Mark(), origin_, is_file_);
+    // yaml-cpp registers an anchor before reading its node, so an alias inside the node it
+    // names (`a: &x [*x]`) makes the node its own descendant; expanding it would never end.
+    for (const auto& [open, open_path] : open_)
+      if (open.is(in))
+        return fail(out->loc, open_path, "an alias inside this node refers to the node itself, so it never ends");
     switch (in.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -90,15 +96,18 @@ class Converter {
       case YAML::NodeType::Sequence: {
         out->kind = YamlNode::Kind::kList;
         out->items.reserve(in.size());
+        open_.emplace_back(in, path);
         for (const YAML::Node& item : in) {
           out->items.emplace_back();
           const std::string item_path = join_path(path, std::to_string(out->items.size() - 1));
           if (Status s = convert(item, out->loc, item_path, &out->items.back()); !s.is_ok()) return s;
         }
+        open_.pop_back();
         return Status::ok();
       }
       case YAML::NodeType::Map: {
         out->kind = YamlNode::Kind::kMap;
+        open_.emplace_back(in, path);
         for (auto it = in.begin(); it != in.end(); ++it) {
           const Location key_loc = location_of(it->first.Mark(), origin_, is_file_);
           if (!it->first.IsScalar()) {
@@ -118,6 +127,7 @@ class Converter {
           if (Status s = convert(it->second, key_loc, join_path(path, key), &e.value); !s.is_ok()) return s;
           out->entries.push_back(std::move(e));
         }
+        open_.pop_back();
         return Status::ok();
       }
     }
@@ -145,6 +155,9 @@ class Converter {
   bool is_file_;
   std::string_view where_prefix_;
   size_t count_ = 0;
+  // The lists and maps being converted, outermost first, with their paths (an error ends
+  // the conversion, so it leaves them open).
+  std::vector<std::pair<YAML::Node, std::string>> open_;
 };
 
 // Parses `text` as at most one YAML document into `out` (null when there is none). yaml-cpp

@@ -5,7 +5,7 @@
 // Status values naming file:line:column). The tree is then independent of yaml-cpp, so the
 // overrides can be applied to it and every later error can name its origin. It also adds
 // what yaml-cpp lets through: a duplicate key, a key that is not plain text, more than one
-// document.
+// document, an alias inside the node it names.
 //
 // Positions are 0-based in Location and printed 1-based ("file.yaml:3:5"). A node written
 // by `--set path=value` has no position; errors name the override instead

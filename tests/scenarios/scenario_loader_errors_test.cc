@@ -45,6 +45,8 @@ std::vector<ErrorCase> error_cases() {
       {"EmptyFileIsNotAScenario", "", "t.yaml:1:1: expected a map of scenario keys"},
       {"NonTextKeyRejected", kBase + "[a, b]: 1\n", "t.yaml:7:1: expected a plain text key (got a list)"},
       {"MessagesStayOnOneLine", kBase + "\"ord\\nring\": 1\n", "t.yaml:7:1: unknown key 'ord\\nring'"},
+      {"AliasInsideTheNodeItNamesRejected", kBase + "expect: &e {tx: *e}\n",
+       "t.yaml:7:9: expect: an alias inside this node refers to the node itself, so it never ends"},
       // ---- keys ----------------------------------------------------------------------
       {"UnknownTopLevelKeySuggestsClosest", kBase + "ordring: {type: solo}\n",
        "t.yaml:7:1: unknown key 'ordring' (did you mean 'ordering'?)"},
