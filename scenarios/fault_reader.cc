@@ -165,6 +165,9 @@ Status read_fault(const LoadContext& ctx, const YamlNode& n, const std::string& 
                      "'for' applies only to crash, pause, partition and degrade (this fault is " + action->key + ")");
     Duration len;
     SCENARIO_TRY(r.duration(*d, child_path(p, "for"), Sign::kPositive, &len));
+    if (len > Duration::max() - f->at)  // the undo's time, at + for, must not overflow
+      return r.error(*d, child_path(p, "for"),
+                     "at + for is too long (the undo would come after " + show(Duration::max()) + ")");
     f->undo_after = len;
     src->for_node = d;
   }

@@ -206,10 +206,13 @@ Status read_phases(const LoadContext& ctx, const YamlNode& n, const std::string&
     auto rate = r.required(ph, p, "rate", "the phase's arrival rate, e.g. 100tps");
     if (!rate) return rate.status();
     SCENARIO_TRY(r.rate(**rate, child_path(p, "rate"), &spec.rate_tps));
-    if (spec.duration > ctx.spec.duration - end)
+    if (spec.duration > ctx.spec.duration - end) {
+      const std::string ends =  // end + spec.duration may not fit a Duration
+          spec.duration > Duration::max() - end ? "after " + show(Duration::max()) : "at " + show(end + spec.duration);
       return r.error(**d, child_path(p, "duration"),
                      "the phases run past the scenario's duration (" + show(ctx.spec.duration) +
-                         "): this phase would end at " + show(end + spec.duration));
+                         "): this phase would end " + ends);
+    }
     end += spec.duration;
     w->phases.push_back(spec);
   }

@@ -220,6 +220,12 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:10:55: workload.0.phases.1.duration: the phases run past the scenario's duration (60s): this phase "
        "would end "
        "at 70s"},
+      {"PhasesPastTheLargestTime",
+       "name: t\nduration: 2500000h\nnetwork: {orgs: [{name: Org1}]}\nchaincodes: [{name: kv, kind: kvstore}]\n"
+       "workload:\n  - {phases: [{duration: 2000000h, rate: 1tps}, {duration: 2500000h, rate: 1tps}], mix: "
+       "[{function: put}]}\n",
+       "t.yaml:6:60: workload.0.phases.1.duration: the phases run past the scenario's duration (9000000000s): this "
+       "phase would end after 9223372036.854775807s"},
       {"DuplicateScriptedTxId",
        kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put}\n"
                         "      - {id: t1, at: 2s, client: Org1.client0, function: put}\n",
@@ -244,6 +250,10 @@ std::vector<ErrorCase> error_cases() {
       {"ForOnlyOnUndoableActions",
        kBase + "faults:\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 2s, restart: Org1.peer0, for: 1s}\n",
        "t.yaml:9:40: faults.1.for: 'for' applies only to crash, pause, partition and degrade (this fault is restart)"},
+      {"ForUndoPastTheLargestTime",
+       "name: t\nduration: 2500000h\nnetwork: {orgs: [{name: Org1}]}\nfaults:\n"
+       "  - {at: 2400000h, crash: Org1.peer0, for: 2500000h}\n",
+       "t.yaml:5:44: faults.0.for: at + for is too long (the undo would come after 9223372036.854775807s)"},
       {"OneWayOnlyOnPartition", kBase + "faults:\n  - {at: 1s, crash: Org1.peer0, one_way: true}\n",
        "t.yaml:8:42: faults.0.one_way: 'one_way' applies only to partition (this fault is crash)"},
       {"RestartOfANodeThatIsUp", kBase + "faults:\n  - {at: 1s, restart: Org1.peer0}\n",
