@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -414,6 +415,9 @@ Result<ScenarioSpec> load_scenario_text(std::string text, std::string display_na
 
 Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vector<std::string>& set_overrides,
                                         const LoaderOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // an ifstream opens a directory and reads nothing
+    return Status::invalid_argument(path + ": is a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::not_found(path + ": cannot open the scenario file");
   std::ostringstream text;

@@ -375,5 +375,12 @@ TEST(ScenarioLoaderErrorsFile, MissingFileIsNotFound) {
   EXPECT_EQ(r.status().message(), "/nonexistent/dir/x.yaml: cannot open the scenario file");
 }
 
+TEST(ScenarioLoaderErrorsFile, DirectoryIsNotAScenarioFile) {
+  auto r = load_scenario_file(FABSIM_SOURCE_DIR "/scenarios");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), FABSIM_SOURCE_DIR "/scenarios: is a directory, not a scenario file");
+}
+
 }  // namespace
 }  // namespace fabsim::scenario
