@@ -45,8 +45,8 @@ std::string shell_quote(const std::string& s) {
 constexpr orderer::CutReason kCutReasons[] = {orderer::CutReason::kCount, orderer::CutReason::kBytes,
                                               orderer::CutReason::kOversized, orderer::CutReason::kTimeout};
 
-scenario::CutStats cut_stats(const RunReport& r, orderer::CutReason reason) {
-  auto it = r.cuts.find(orderer::cut_reason_name(reason));
+scenario::CutStats cut_stats(const RunReport& r, const std::string& reason) {
+  auto it = r.cuts.find(reason);
   return it == r.cuts.end() ? scenario::CutStats{} : it->second;
 }
 
@@ -219,11 +219,17 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   uint64_t blocks = 0, txs = 0, bytes = 0;
   std::string cuts;
   for (orderer::CutReason reason : kCutReasons) {
-    const scenario::CutStats c = cut_stats(r, reason);
+    const scenario::CutStats c = cut_stats(r, orderer::cut_reason_name(reason));
     cuts += fmt::format(" {}={}", orderer::cut_reason_name(reason), c.blocks);
     blocks += c.blocks;
     txs += c.transactions;
     bytes += c.bytes;
+  }
+  if (const scenario::CutStats u = cut_stats(r, scenario::kUnknownCutReason); u.blocks > 0) {  // shown when it happened
+    cuts += fmt::format(" {}={}", scenario::kUnknownCutReason, u.blocks);
+    blocks += u.blocks;
+    txs += u.transactions;
+    bytes += u.bytes;
   }
   out << fmt::format("blocks: {} cut by reason:{}; mean {:.1f} transactions, {:.1f} KiB\n", blocks, cuts,
                      blocks ? static_cast<double>(txs) / static_cast<double>(blocks) : 0.0,
@@ -284,9 +290,11 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["failed_by_reason"] = m.failed_by_reason;
   ordered_json cuts = ordered_json::object();
   for (orderer::CutReason reason : kCutReasons) {
-    const scenario::CutStats c = cut_stats(r, reason);
+    const scenario::CutStats c = cut_stats(r, orderer::cut_reason_name(reason));
     cuts[orderer::cut_reason_name(reason)] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
   }
+  const scenario::CutStats u = cut_stats(r, scenario::kUnknownCutReason);
+  cuts[scenario::kUnknownCutReason] = {{"blocks", u.blocks}, {"transactions", u.transactions}, {"bytes", u.bytes}};
   j["blocks_by_cut_reason"] = cuts;
   j["safety"] = {{"hold", r.invariants.hold()},
                  {"violations", r.invariants.violations},

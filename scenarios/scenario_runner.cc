@@ -135,6 +135,7 @@ class Runner {
   void apply(const Fault& f);
   HostId host(const std::string& name) const;
   void analyse();
+  void count_unreported_blocks();
 
   const ScenarioSpec& spec_;
   std::unique_ptr<FabricNetwork> net_;
@@ -144,6 +145,7 @@ class Runner {
   std::map<size_t, PartitionId> partition_of_fault_;  // unlabelled partitions with `for`
   PartitionId partitions_created_ = 0;
   RunReport report_;
+  std::set<uint64_t> reported_blocks_;  // numbers of the blocks the orderer's events reported
 };
 
 HostId Runner::host(const std::string& name) const {
@@ -447,6 +449,7 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     std::string reason;
     uint64_t txs = 0, bytes = 0;
     if (parse_block_detail(e.detail, &reason, &txs, &bytes) && reason != "genesis") {
+      reported_blocks_.insert(static_cast<uint64_t>(e.value));
       CutStats& c = report_.cuts[reason];
       ++c.blocks;
       c.transactions += txs;
@@ -615,12 +618,45 @@ void Runner::analyse() {
         ++report_.ledger_codes[protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(c))];
     }
   }
+  count_unreported_blocks();
   report_.metrics = compute_metrics(report_.transactions);
   report_.network = w.net().stats();
   report_.trace_hash = w.trace().hash();
   report_.trace_events = w.trace().events();
   report_.kernel_events = w.sim().events_run();
   for (const auto& e : w.fault_errors()) report_.fault_errors.push_back(e);
+}
+
+// Blocks in the orderer's ledger that no block event reported (RunReport::cuts) are counted
+// under kUnknownCutReason, with their size as the orderer's event would have given it.
+void Runner::count_unreported_blocks() {
+  World& w = net_->world();
+  const HostId h = net_->orderer();
+  auto* o = w.host(h).up() ? dynamic_cast<orderer::SoloOrderer*>(w.host(h).process()) : nullptr;
+  std::unique_ptr<ledger::BlockStore> reopened;
+  const ledger::BlockStore* store = o != nullptr ? &o->block_store() : nullptr;  // an up orderer has opened it
+  if (store == nullptr) {  // down at the end: read from its durable storage, as a restart would
+    auto opened = ledger::BlockStore::open(w.host(h).mutable_store().env(), orderer::SoloConfig{}.ledger_path, {});
+    if (!opened.is_ok()) {
+      report_.node_errors.push_back(fmt::format("{}: its ledger cannot be opened: {}", w.host_names()[h],
+                                                opened.status().message()));
+      return;
+    }
+    reopened = std::move(opened).value();
+    store = reopened.get();
+  }
+  for (uint64_t n = 1; n < store->height(); ++n) {  // block 0 is the genesis block
+    if (reported_blocks_.contains(n)) continue;
+    auto block = store->block_by_number(n);
+    if (!block.is_ok()) {
+      report_.node_errors.push_back(fmt::format("{}: block {}: {}", w.host_names()[h], n, block.status().message()));
+      return;
+    }
+    CutStats& c = report_.cuts[kUnknownCutReason];
+    ++c.blocks;
+    c.transactions += static_cast<uint64_t>(block->data().data_size());
+    c.bytes += block->ByteSizeLong();
+  }
 }
 
 Result<RunReport> Runner::run(const RunHooks& hooks) {

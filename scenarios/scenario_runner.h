@@ -81,6 +81,8 @@ struct TxRecord {
   std::string status_text() const;
 };
 
+inline constexpr const char* kUnknownCutReason = "unknown";
+
 struct CutStats {
   uint64_t blocks = 0;
   uint64_t transactions = 0;
@@ -119,7 +121,11 @@ struct RunReport {
   uint64_t seed = 0;
   Time end;  // duration + drain
   std::vector<TxRecord> transactions;     // in request order
-  std::map<std::string, CutStats> cuts;   // by cut reason ("count", "bytes", "oversized", "timeout")
+  // By cut reason ("count", "bytes", "oversized", "timeout"), from the orderer's block
+  // events; and kUnknownCutReason for blocks in the orderer's ledger whose event never
+  // came: the orderer crashed after writing the block, before its handler's outputs were
+  // released (the block is durable and is delivered after the restart; its reason is lost).
+  std::map<std::string, CutStats> cuts;
   Metrics metrics;
   InvariantReport invariants;
   std::vector<std::string> peers_checked;  // the peers the safety checks read (up or down)
