@@ -228,6 +228,13 @@ void PeerProcess::on_deliver_reply(NodeContext& ctx, const std::string& bytes) {
     return;
   }
   const common::Block& block = reply.response().block();
+  if (ledger_ != nullptr && block.header().number() > ledger_->height()) {
+    // A gap: a block of this stream was lost on the way (the model's links may lose
+    // messages; Fabric's stream is TCP, which would resend it). Re-open the stream from the
+    // first missing block at once, rather than drop every later block until the watchdog.
+    open_stream(ctx);
+    return;
+  }
   if (config_.block_validation != nullptr && ledger_ != nullptr && block.header().number() == ledger_->height() &&
       block.header().number() > 0) {
     uint64_t checked = 0;

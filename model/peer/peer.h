@@ -21,8 +21,9 @@
 // cancels the stream, and the watchdog re-opens it. A block that passes goes through
 // validation::validate_block and ledger::Ledger::commit_block; then each client
 // registered for events (kEventRegister)
-// gets a kBlockEvent with every transaction's validation code. Blocks that are not the
-// next one are ignored. A registration with a start block first gets the BlockEvents of
+// gets a kBlockEvent with every transaction's validation code. A block already committed
+// is ignored; one beyond the next means the stream lost a block on the way (a lossy link),
+// and the peer re-opens the stream from its height at once. A registration with a start block first gets the BlockEvents of
 // the committed blocks from that number on, read back from the ledger. A Deliver stream has no liveness signal in the model, so a
 // watchdog re-opens it after `deliver_retry` without progress (a restarted orderer,
 // a partition that healed).

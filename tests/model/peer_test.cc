@@ -441,17 +441,50 @@ TEST_F(PeerTest, RegistrationWithAStartBlockReplaysTheCommittedBlocksFromIt) {
   EXPECT_EQ(ev.transactions(0).tx_id(), crypto::compute_tx_id("n-r1", client_id_.serialized()));
 }
 
-TEST_F(PeerTest, ABlockThatIsNotTheNextIsIgnored) {
+TEST_F(PeerTest, ABlockAlreadyCommittedIsIgnored) {
+  PeerProcess p(config_);
+  run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  deliver(p, genesis());
+  common::Block b1 = next_block({endorsed_tx(p, "n-c", "k3")});
+  deliver(p, b1);
+  const uint64_t stream = p.stream_id();
+  const auto out = deliver(p, b1);  // a duplicate
+  EXPECT_EQ(p.height(), 2u);
+  EXPECT_TRUE(out.sends.empty());
+  EXPECT_EQ(p.stream_id(), stream);
+}
+
+TEST_F(PeerTest, AGapInTheStreamReopensItFromTheFirstMissingBlock) {
   PeerProcess p(config_);
   run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
   deliver(p, genesis());
   common::Block b1 = next_block({endorsed_tx(p, "n-c", "k3")});
   common::Block b2 = next_block({endorsed_tx(p, "n-d", "k4")});
-  deliver(p, b2);  // skips block 1
+  const uint64_t old_stream = p.stream_id();
+  const auto out = deliver(p, b2);  // block 1 was lost on the way
+  EXPECT_EQ(p.height(), 1u);
+  auto cancels = sends_of(out, model::kDeliverCancel);
+  ASSERT_EQ(cancels.size(), 1u);
+  fabsim::DeliverCancel cancel;
+  ASSERT_TRUE(cancel.ParseFromString(*cancels[0]->msg.payload));
+  EXPECT_EQ(cancel.stream_id(), old_stream);
+  auto reqs = sends_of(out, model::kDeliverRequest);
+  ASSERT_EQ(reqs.size(), 1u);
+  fabsim::DeliverRequest req;
+  ASSERT_TRUE(req.ParseFromString(*reqs[0]->msg.payload));
+  EXPECT_NE(req.stream_id(), old_stream);
+  common::Envelope env;
+  common::Payload payload;
+  ::orderer::SeekInfo seek;
+  ASSERT_TRUE(env.ParseFromString(req.envelope()) && payload.ParseFromString(env.payload()) &&
+              seek.ParseFromString(payload.data()));
+  EXPECT_EQ(seek.start().specified().number(), 1u);
+  // The old stream's later blocks are stale; the new stream delivers from block 1.
+  deliver(p, b1, old_stream);
   EXPECT_EQ(p.height(), 1u);
   deliver(p, b1);
-  deliver(p, b1);  // a duplicate
-  EXPECT_EQ(p.height(), 2u);
+  deliver(p, b2);
+  EXPECT_EQ(p.height(), 3u);
 }
 
 TEST_F(PeerTest, RepliesOnAStaleStreamAreIgnored) {
