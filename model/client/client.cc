@@ -170,6 +170,30 @@ void ClientProcess::event_watchdog(NodeContext& ctx) {
   ctx.set_timer(config_.event_silence, kTagEventWatchdog);
 }
 
+void ClientProcess::note_block(NodeContext& ctx, uint64_t number) {
+  if (config_.event_silence == Duration::zero()) {  // no resuming: only the latest block matters
+    next_block_ = std::max(next_block_, number + 1);
+    return;
+  }
+  if (next_block_ == 0 || number == next_block_) {
+    next_block_ = number + 1;
+    while (!seen_ahead_.empty() && *seen_ahead_.begin() <= next_block_) {
+      if (*seen_ahead_.begin() == next_block_) ++next_block_;
+      seen_ahead_.erase(seen_ahead_.begin());
+    }
+    return;
+  }
+  if (number < next_block_) return;  // a replay of a block already seen
+  // A gap: an event was lost on the way (the model's links may lose messages; Fabric's
+  // stream is TCP). Ask the same peer again from the first missing block -- and again if
+  // the gap is still open one event_silence later (the replay can be lost too).
+  seen_ahead_.insert(number);
+  if (!gap_resumed_ || gap_resumed_->first != next_block_ || ctx.now() >= gap_resumed_->second + config_.event_silence) {
+    gap_resumed_ = std::make_pair(next_block_, ctx.now());
+    register_for_events(ctx, /*resume=*/true);
+  }
+}
+
 void ClientProcess::on_call(NodeContext& ctx, const ClientCall& call) {
   if (call.name == kSubmitCall) submit(ctx, call.args);
 }
@@ -323,12 +347,7 @@ void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message&
   fabsim::BlockEvent event;
   if (!event.ParseFromString(*msg.payload) || event.channel_id() != config_.channel_id) return;
   event_seen_ = true;
-  if (config_.event_silence > Duration::zero() && next_block_ > 0 && event.number() > next_block_) {
-    // A gap: an event was lost on the way (the model's links may lose messages; Fabric's
-    // stream is TCP). Ask the same peer again from the first missing block.
-    register_for_events(ctx, /*resume=*/true);
-  }
-  next_block_ = std::max(next_block_, event.number() + 1);
+  note_block(ctx, event.number());
   for (const auto& tx : event.transactions()) {
     auto it = pending_.find(tx.tx_id());
     if (it == pending_.end() || it->second.stage == Stage::kEndorsing) continue;

@@ -77,7 +77,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -250,6 +252,7 @@ class ClientProcess : public Process {
   void finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value);
   HostId event_peer() const;
   void register_for_events(NodeContext& ctx, bool resume);
+  void note_block(NodeContext& ctx, uint64_t number);  // an event for this block came; resumes on a gap
   void event_watchdog(NodeContext& ctx);
 
   ClientConfig config_;
@@ -257,12 +260,17 @@ class ClientProcess : public Process {
   size_t current_orderer_ = 0;
   std::map<std::string, Pending> pending_;        // by Fabric TxID
   std::map<TimerId, std::string> timer_owner_;    // armed timer -> TxID
-  // Event stream: the current event peer (0 = config_.event_peer, i = fallbacks[i-1]), the
-  // next block number expected, and whether an event came since the watchdog's last check.
   std::map<HostId, Time> avoid_until_;  // endorsers that timed out, avoided until then
+  // Event stream: the current event peer (0 = config_.event_peer, i = fallbacks[i-1]), the
+  // first block number not yet seen, and whether an event came since the watchdog's last
+  // check. With the watchdog on, next_block_ is the end of the gap-free prefix: the blocks
+  // seen beyond a gap wait in seen_ahead_, and the last resume for a gap is remembered so
+  // that live events do not resume again for the same gap within one event_silence.
   size_t event_index_ = 0;
   uint64_t next_block_ = 0;  // 0 until the first event: nothing known yet
   bool event_seen_ = false;
+  std::set<uint64_t> seen_ahead_;
+  std::optional<std::pair<uint64_t, Time>> gap_resumed_;  // (from block, at)
 };
 
 }  // namespace fabsim::model::client

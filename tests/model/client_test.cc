@@ -346,6 +346,14 @@ std::optional<fabsim::EventRegistration> registration(const NodeContext::Outputs
   return std::nullopt;
 }
 
+// A BlockEvent for block `number` with no transactions.
+Message numbered_event(uint64_t number) {
+  fabsim::BlockEvent ev;
+  ev.set_channel_id("mychannel");
+  ev.set_number(number);
+  return make_message(kBlockEvent, ev);
+}
+
 TEST(ClientEventWatchdog, OffByDefault) {
   Harness h(config());
   h.start();
@@ -379,20 +387,41 @@ TEST(ClientEventWatchdog, SilenceWhileACommitIsAwaitedMovesToTheNextPeerAndResum
 TEST(ClientEventWatchdog, AGapInBlockNumbersResumesFromTheFirstMissingBlock) {
   Harness h(watched_config());
   h.start();
-  auto event = [](uint64_t number) {
-    fabsim::BlockEvent ev;
-    ev.set_channel_id("mychannel");
-    ev.set_number(number);
-    return make_message(kBlockEvent, ev);
-  };
   HostId to = kNoHost;
-  EXPECT_FALSE(registration(h.deliver(kO1P0, event(4)), &to).has_value());  // the first one: no gap known
-  EXPECT_FALSE(registration(h.deliver(kO1P0, event(5)), &to).has_value());
-  const auto reg = registration(h.deliver(kO1P0, event(8)), &to);  // 6 and 7 are missing
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(4)), &to).has_value());  // the first one: no gap known
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(5)), &to).has_value());
+  const auto reg = registration(h.deliver(kO1P0, numbered_event(8)), &to);  // 6 and 7 are missing
   ASSERT_TRUE(reg.has_value());
   EXPECT_EQ(to, kO1P0);  // the same peer
   EXPECT_EQ(reg->start_block(), 6u);
-  EXPECT_FALSE(registration(h.deliver(kO1P0, event(6)), &to).has_value());  // the replay
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(6)), &to).has_value());  // the replay
+}
+
+// The replay of the missing block can be lost too: later events (replayed or live) must not
+// move the client past the gap. It resumes again for the same gap once an event_silence has
+// passed since the last resume, and not before (no resume per live event).
+TEST(ClientEventWatchdog, AGapStaysOpenUntilItsBlockArrivesAndIsResumedAgain) {
+  Harness h(watched_config());
+  h.start();
+  HostId to = kNoHost;
+  h.deliver(kO1P0, numbered_event(4));
+  auto reg = registration(h.deliver(kO1P0, numbered_event(6)), &to);  // 5 is missing
+  ASSERT_TRUE(reg.has_value());
+  EXPECT_EQ(reg->start_block(), 5u);
+  // The replay of 5 is lost; the replay of 6 and live 7 come.
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(6)), &to).has_value());
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(7)), &to).has_value());
+  h.advance(Duration::seconds(5));
+  reg = registration(h.deliver(kO1P0, numbered_event(8)), &to);  // still missing 5, a period later
+  ASSERT_TRUE(reg.has_value());
+  EXPECT_EQ(reg->start_block(), 5u);
+  // This replay arrives: the stream is whole again up to 8, and 9 is the next.
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(5)), &to).has_value());
+  EXPECT_FALSE(registration(h.deliver(kO1P0, numbered_event(9)), &to).has_value());
+  h.advance(Duration::seconds(5));
+  reg = registration(h.deliver(kO1P0, numbered_event(11)), &to);  // a new gap: 10
+  ASSERT_TRUE(reg.has_value());
+  EXPECT_EQ(reg->start_block(), 10u);
 }
 
 TEST(ClientEventWatchdog, EventsFlowingKeepTheStream) {
