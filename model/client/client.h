@@ -164,7 +164,7 @@ struct ClientConfig {
   // registers there with start_block = the first block it has not seen, so the commits it
   // missed are replayed. Events from any other peer are ignored. With the watchdog on, a
   // gap in block numbers (an event lost in transit) also re-registers, at the same peer,
-  // from the first missing block.
+  // from the first missing block -- again one event_silence later if the gap is still open.
   std::vector<HostId> event_peer_fallbacks;
   Duration event_silence = Duration::zero();
   bool rotate_endorsers = true;                       // spread load among equivalent peers
