@@ -424,6 +424,14 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     auto it = tx_index_.find(e.detail);
     if (it == tx_index_.end()) return;  // a request the runner did not make (none today)
     TxRecord& tx = report_.transactions[it->second];
+    const bool outcome = name == model::client::kEventCommitted || name.starts_with(model::client::kFailurePrefix);
+    if (outcome && tx.outcome != TxRecord::Outcome::kUnknown) {
+      // The client's contract: exactly one outcome per transaction. A second one would
+      // silently rewrite the record, so it is an error of the run and the first one stays.
+      report_.node_errors.push_back(fmt::format("{} at {}: a second outcome for transaction {}: {} {}",
+                                                net_->world().host_names()[h], format_time(t), tx.id, e.name, e.value));
+      return;
+    }
     if (name == model::client::kEventSubmitted) {
       tx.submitted = t;
     } else if (name == model::client::kEventEndorsed) {

@@ -136,7 +136,9 @@ struct RunReport {
   // counts what clients never hear of, e.g. the second copy of a retried broadcast.
   std::string ledger_peer;  // empty if no peer could be read
   std::map<std::string, uint64_t> ledger_codes;
-  std::vector<std::string> node_errors;    // peer.ledger_error / peer.commit_error events
+  // peer.ledger_error / peer.commit_error / peer.block_rejected events, a second outcome
+  // reported for one transaction, a ledger that cannot be read back
+  std::vector<std::string> node_errors;
   std::vector<std::string> fault_errors;
   NetworkStats network;
   uint64_t trace_hash = 0;

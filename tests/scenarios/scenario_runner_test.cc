@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "cli/run_command.h"
+#include "core/node.h"
+#include "model/client/client.h"
 #include "core/cost_model.h"
 #include "scenarios/scenario_loader.h"
 
@@ -704,6 +706,35 @@ TEST(RunnerFaults, BlocksCutJustBeforeAnOrdererCrashAreCountedAsUnknown) {
     EXPECT_TRUE(r.invariants.hold()) << testing::PrintToString(r.invariants.violations);
   }
   EXPECT_GT(unknown_runs, 0) << "no crash fell between the cut and its event: re-derive the window";
+}
+
+// A process that, 1.5 s in, reports a failure for the scripted transaction t1 (committed
+// by then) as a client would: the second outcome of one transaction.
+class SecondOutcome : public Process {
+ public:
+  void on_start(NodeContext& ctx) override { ctx.set_timer(Duration::millis(1500), 0); }
+  void on_message(NodeContext&, HostId, const Message&) override {}
+  void on_timer(NodeContext& ctx, TimerId, uint64_t) override {
+    ctx.emit(model::client::kFailureCommitTimeout, 0, "t1");
+  }
+};
+
+TEST(RunnerEvents, ASecondOutcomeForATransactionIsANodeErrorAndTheFirstStays) {
+  RunHooks hooks;
+  hooks.on_world = [](World& w) {
+    w.add_host("rogue", 1, [](HostId, const DurableStore&) { return std::make_unique<SecondOutcome>(); });
+  };
+  const RunReport r = run(kNet +
+                              "workload:\n  - transactions:\n"
+                              "      - {id: t1, at: 100ms, client: Org1.client0, function: put, args: [k, v]}\n",
+                          {}, hooks);
+  ASSERT_EQ(r.transactions.size(), 1u);
+  EXPECT_EQ(r.transactions[0].outcome, TxRecord::Outcome::kCommitted);
+  ASSERT_EQ(r.node_errors.size(), 1u) << testing::PrintToString(r.node_errors);
+  EXPECT_NE(r.node_errors[0].find("rogue at 1.5"), std::string::npos) << r.node_errors[0];
+  EXPECT_NE(r.node_errors[0].find("a second outcome for transaction t1: client.failed.commit_timeout"),
+            std::string::npos)
+      << r.node_errors[0];
 }
 
 TEST(RunnerFaults, UndoAfterTheEndNeverHappens) {
