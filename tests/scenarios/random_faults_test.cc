@@ -45,23 +45,14 @@
 #include "core/random.h"
 #include "scenarios/fault_timeline.h"
 #include "scenarios/scenario_loader.h"
+#include "tests/sanitized_build.h"
 #include "scenarios/scenario_runner.h"
 
 namespace fabsim::scenario {
 namespace {
 
 // Sanitizer builds (make test-asan) run each seed about four times slower: fewer seeds there.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = testing_support::kSanitizedBuild;
 
 constexpr uint64_t kSeedCount = kSanitized ? 30 : 100;
 // Seeds whose run is repeated to compare the trace hashes.
@@ -248,16 +239,23 @@ class ScenarioGenerator {
     return std::none_of(busy.begin(), busy.end(), [&](const Interval& i) { return i.overlaps(from - 1, to + 1); });
   }
 
+  // One or two random nodes, reserved for [at, end) if none of them is crashed or paused
+  // meanwhile: their set as the scenario writes it, or empty (nothing reserved).
+  std::string reserve_nodes(int64_t at, int64_t end) {
+    const std::vector<size_t> set = pick_nodes(1, 2);
+    for (size_t n : set)
+      if (!is_free(busy_[n], at, end)) return {};
+    for (size_t n : set) busy_[n].push_back({at, end});
+    return set_text(set);
+  }
+
   // crash or pause of a node set no node of which is crashed or paused meanwhile.
   bool node_fault(bool crash) {
     const int64_t at = pick_start(), len = pick_length();
     const Undo undo = pick_undo(crash ? 0.15 : 0.1);
     const int64_t end = undo == Undo::kNever ? kForever : at + len;
-    const std::vector<size_t> set = pick_nodes(1, 2);
-    for (size_t n : set)
-      if (!is_free(busy_[n], at, end)) return false;
-    for (size_t n : set) busy_[n].push_back({at, end});
-    const std::string what = set_text(set);
+    const std::string what = reserve_nodes(at, end);
+    if (what.empty()) return false;
     const char* action = crash ? "crash" : "pause";
     const char* inverse = crash ? "restart" : "resume";
     switch (undo) {
@@ -281,11 +279,8 @@ class ScenarioGenerator {
     const int64_t crash_at = at + len / 2;
     const Undo undo = pick_undo(0.15);
     const int64_t end = undo == Undo::kNever ? kForever : at + len;
-    const std::vector<size_t> set = pick_nodes(1, 2);
-    for (size_t n : set)
-      if (!is_free(busy_[n], at, end)) return false;
-    for (size_t n : set) busy_[n].push_back({at, end});
-    const std::string what = set_text(set);
+    const std::string what = reserve_nodes(at, end);
+    if (what.empty()) return false;
     add("{at: " + ms(at) + ", pause: " + what + "}");
     const std::string crash = "{at: " + ms(crash_at) + ", crash: " + what;
     switch (undo) {

@@ -27,6 +27,7 @@
 #include "core/cost_model.h"
 #include "core/random.h"
 #include "scenarios/scenario_loader.h"
+#include "tests/sanitized_build.h"
 #include "scenarios/yaml_tree.h"
 
 namespace fabsim::scenario {
@@ -35,17 +36,7 @@ namespace {
 constexpr uint64_t kSeed = 20240611;
 
 // Sanitizer builds (make test-asan) run each load about 2.5 times slower: half the inputs there.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = testing_support::kSanitizedBuild;
 
 constexpr int kMutationsPerFile = kSanitized ? 250 : 500;
 constexpr int kOverrideLoadsPerFile = kSanitized ? 100 : 200;
