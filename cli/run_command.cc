@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/cost_model.h"
 #include "core/units.h"
@@ -41,9 +43,20 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-// Every cut reason, in the order reports list them.
-constexpr orderer::CutReason kCutReasons[] = {orderer::CutReason::kCount, orderer::CutReason::kBytes,
-                                              orderer::CutReason::kOversized, orderer::CutReason::kTimeout};
+// Every cut reason, in the order reports list them: the block cutter's, then
+// kUnknownCutReason (blocks whose cut event a crash lost; the text report shows it only
+// when it happened).
+const std::vector<std::string>& cut_reason_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (orderer::CutReason reason : {orderer::CutReason::kCount, orderer::CutReason::kBytes,
+                                      orderer::CutReason::kOversized, orderer::CutReason::kTimeout})
+      v.emplace_back(orderer::cut_reason_name(reason));
+    v.emplace_back(scenario::kUnknownCutReason);
+    return v;
+  }();
+  return names;
+}
 
 scenario::CutStats cut_stats(const RunReport& r, const std::string& reason) {
   auto it = r.cuts.find(reason);
@@ -218,18 +231,13 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   }
   uint64_t blocks = 0, txs = 0, bytes = 0;
   std::string cuts;
-  for (orderer::CutReason reason : kCutReasons) {
-    const scenario::CutStats c = cut_stats(r, orderer::cut_reason_name(reason));
-    cuts += fmt::format(" {}={}", orderer::cut_reason_name(reason), c.blocks);
+  for (const std::string& reason : cut_reason_names()) {
+    const scenario::CutStats c = cut_stats(r, reason);
+    if (reason == scenario::kUnknownCutReason && c.blocks == 0) continue;
+    cuts += fmt::format(" {}={}", reason, c.blocks);
     blocks += c.blocks;
     txs += c.transactions;
     bytes += c.bytes;
-  }
-  if (const scenario::CutStats u = cut_stats(r, scenario::kUnknownCutReason); u.blocks > 0) {  // shown when it happened
-    cuts += fmt::format(" {}={}", scenario::kUnknownCutReason, u.blocks);
-    blocks += u.blocks;
-    txs += u.transactions;
-    bytes += u.bytes;
   }
   out << fmt::format("blocks: {} cut by reason:{}; mean {:.1f} transactions, {:.1f} KiB\n", blocks, cuts,
                      blocks ? static_cast<double>(txs) / static_cast<double>(blocks) : 0.0,
@@ -289,12 +297,10 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["invalid_by_code"] = m.invalid_by_code;
   j["failed_by_reason"] = m.failed_by_reason;
   ordered_json cuts = ordered_json::object();
-  for (orderer::CutReason reason : kCutReasons) {
-    const scenario::CutStats c = cut_stats(r, orderer::cut_reason_name(reason));
-    cuts[orderer::cut_reason_name(reason)] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
+  for (const std::string& reason : cut_reason_names()) {
+    const scenario::CutStats c = cut_stats(r, reason);
+    cuts[reason] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
   }
-  const scenario::CutStats u = cut_stats(r, scenario::kUnknownCutReason);
-  cuts[scenario::kUnknownCutReason] = {{"blocks", u.blocks}, {"transactions", u.transactions}, {"bytes", u.bytes}};
   j["blocks_by_cut_reason"] = cuts;
   j["safety"] = {{"hold", r.invariants.hold()},
                  {"violations", r.invariants.violations},
