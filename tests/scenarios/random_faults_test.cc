@@ -168,12 +168,18 @@ class ScenarioGenerator {
     return w;
   }
 
+  // Fisher-Yates, from the generator's stream.
+  template <typename T>
+  void shuffle(std::vector<T>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng_.uniform_u64(i)]);
+  }
+
   // ---- node sets, written with the groups of docs/scenario-format.md where they fit ------
 
   std::vector<size_t> pick_nodes(size_t min, size_t max) {
     std::vector<size_t> all(nodes_.size());
     std::iota(all.begin(), all.end(), 0);
-    for (size_t i = all.size(); i > 1; --i) std::swap(all[i - 1], all[rng_.uniform_u64(i)]);
+    shuffle(all);
     all.resize(static_cast<size_t>(rng_.uniform_int(static_cast<int64_t>(min), static_cast<int64_t>(max))));
     std::sort(all.begin(), all.end());
     return all;
@@ -393,7 +399,7 @@ class ScenarioGenerator {
       }
     }
     // File order is shuffled: the loader orders the timeline by time.
-    for (size_t i = lines_.size(); i > 1; --i) std::swap(lines_[i - 1], lines_[rng_.uniform_u64(i)]);
+    shuffle(lines_);
     std::string f = "faults:\n";
     for (const auto& line : lines_) f += "  - " + line + "\n";
     return f;
