@@ -10,7 +10,7 @@
 #include "model/client/client.h"
 #include "model/orderer/solo.h"
 #include "model/peer/peer.h"
-#include "scenarios/node_costs.h"
+#include "model/node_costs.h"
 #include "scenarios/node_directory.h"
 
 namespace fabsim {
@@ -94,7 +94,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
   oc.verifier = net->verifier_.get();
   oc.costs = orderer_costs(resolve(config.costs, CostRole::kOrderer, "orderer0"), config.scheme);
-  net->orderer_ = w.add_host("orderer0", config.cores_per_node, [oc](HostId, const DurableStore&) {
+  net->orderer_ = w.add_host("orderer0", config.settings_of("orderer0").cores, [oc](HostId, const DurableStore&) {
     return std::make_unique<orderer::SoloOrderer>(oc);
   });
   link(net->orderer_);
@@ -115,7 +115,11 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.application_msp_ids = channel_msps;
       pc.block_validation = net->block_validation_.get();
       pc.costs = peer_costs(resolve(config.costs, CostRole::kPeer, name), config.scheme);
-      const HostId h = w.add_host(name, config.cores_per_node, [pc](HostId, const DurableStore&) {
+      const scenario::NodeSettings& settings = config.settings_of(name);
+      pc.deliver_retry = settings.deliver_retry;
+      // Fabric's default pool is the node's cores.
+      pc.validator_pool_size = settings.validator_pool_size != 0 ? settings.validator_pool_size : settings.cores;
+      const HostId h = w.add_host(name, settings.cores, [pc](HostId, const DurableStore&) {
         return std::make_unique<peer::PeerProcess>(pc);
       });
       link(h);
@@ -142,15 +146,21 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
         cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
       cc.orderers = {net->orderer_};
       cc.event_peer = event_peer;
-      cc.event_silence = config.client_event_silence;
-      cc.endorser_backoff = config.client_endorser_backoff;
+      const scenario::NodeSettings& settings = config.settings_of(name);
+      cc.event_silence = settings.event_silence;
+      cc.endorser_backoff = settings.endorser_backoff;
+      cc.endorsement_timeout = settings.endorsement_timeout;
+      cc.broadcast_timeout = settings.broadcast_timeout;
+      cc.commit_timeout = settings.commit_timeout;
+      cc.broadcast_attempts_max = settings.broadcast_attempts;
+      cc.endorsement_attempts_max = settings.endorsement_attempts;
       for (size_t k = 0; k < net->peers_.size(); ++k) {  // own org's peers first, then the others
         const size_t p = (first_peer_of_org + k) % net->peers_.size();
         if (net->peers_[p] != event_peer) cc.event_peer_fallbacks.push_back(net->peers_[p]);
       }
       cc.rotate_endorsers = config.rotate_endorsers;
       cc.costs = client_costs(resolve(config.costs, CostRole::kClient, name), config.scheme);
-      const HostId h = w.add_host(name, config.cores_per_node, [cc](HostId, const DurableStore&) {
+      const HostId h = w.add_host(name, settings.cores, [cc](HostId, const DurableStore&) {
         return std::make_unique<model::client::ClientProcess>(cc);
       });
       link(h);

@@ -26,6 +26,7 @@
 #include "core/status.h"
 #include "model/orderer/block_cutter.h"
 #include "model/validation/tx_validator.h"
+#include "scenarios/scenario_spec.h"
 #include "sim/world.h"
 
 namespace fabsim {
@@ -55,19 +56,22 @@ struct FabricNetworkConfig {
   orderer::BatchSettings batch;
   LinkParams link;                  // every node's link to the switch
   std::vector<PairLink> pair_links;  // added after the switch links, in this order
-  uint32_t cores_per_node = 2;
   // Costs: each node's model is resolve(costs, role, name) (core/cost_model.h), turned into
-  // its process's charges by scenarios/node_costs.h.
+  // its process's charges by model/node_costs.h.
   CostOverrides costs;
   bool rotate_endorsers = true;
-  // Clients' event-stream watchdog (ClientConfig::event_silence): our transport has no
-  // connection-break signal, so this stands in for the stream error an SDK would see when
-  // its event peer dies. Fallbacks: the other peers of the client's org, then the rest.
-  Duration client_event_silence = Duration::seconds(5);
-  // Clients' endorser failover (ClientConfig::endorser_backoff): a peer that let an
-  // endorsement time out is avoided for this long, and the proposal goes to another peer of
-  // its class once.
-  Duration client_endorser_backoff = Duration::seconds(30);
+  // Per node (by name): cores, the peer's validator pool and Deliver watchdog, the client's
+  // timeouts, retries, endorser failover and event-stream watchdog (scenario::NodeSettings).
+  // A node without an entry gets NodeSettings' defaults. The client's event-stream watchdog
+  // stands in for the stream error an SDK would see when its event peer dies (our
+  // transport has no connection-break signal); fallbacks: the other peers of the client's
+  // org, then the rest.
+  std::map<std::string, scenario::NodeSettings> node_settings;
+  const scenario::NodeSettings& settings_of(const std::string& node) const {
+    static const scenario::NodeSettings kDefaults;
+    auto it = node_settings.find(node);
+    return it == node_settings.end() ? kDefaults : it->second;
+  }
   crypto::SignatureScheme scheme = crypto::SignatureScheme::kEcdsaP256;
   bool verify_cache = true;
   // Entries per generation of the run's verification cache. The post-run safety checks

@@ -1,10 +1,11 @@
-// Shared by the loader's section readers (scenario_loader.cc, workload_reader.cc,
-// fault_reader.cc, expect_reader.cc); not part of the scenarios library's interface.
+// Shared by the loader's section readers (scenario_loader.cc, network_reader.cc,
+// node_settings_reader.cc, workload_reader.cc, fault_reader.cc, expect_reader.cc); not part
+// of the scenarios library's interface.
 //
 // LoadContext holds one load's state: the reader over the document, the options, the spec
 // filled so far and the node directory (valid once the network and ordering sections are
 // read). Sections are read in dependency order: top-level values, network.orgs, ordering,
-// network.links, channels, chaincodes, crypto, costs, workload, faults, expect.
+// network.links, channels, chaincodes, crypto, costs, nodes, workload, faults, expect.
 #pragma once
 
 #include <cctype>
@@ -44,9 +45,15 @@ struct LoadContext {
 Status read_orgs(LoadContext& ctx, const YamlNode& network);
 Status read_links(LoadContext& ctx, const YamlNode& n);
 Status read_ordering(LoadContext& ctx, const YamlNode& n);
+// `nodes` (null when the section is absent): fills spec.node_settings, by_node for every node.
+Status read_node_settings(LoadContext& ctx, const YamlNode* n);
 Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path);
 Status read_faults(LoadContext& ctx, const YamlNode& n, std::string_view path);
 Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path);
+
+// The level of a `costs` or `nodes` selector: all 0, role (peers, clients, orderers) 1,
+// org 2, org role (Org1.peers) 3, node 4. `selector` is a name `dir` resolves.
+int specificity(const NodeDirectory& dir, const std::string& selector);
 
 // Name rules: `first` holds for the first character, `rest` for the others.
 inline bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }

@@ -1,6 +1,6 @@
 // The loader's entry points and the sections that describe the system: top-level values,
-// network, ordering, channels, chaincodes, crypto and costs. The workload, the faults and
-// the expectations have their own files.
+// network, ordering, channels, chaincodes, crypto and costs. The per-node settings, the
+// workload, the faults and the expectations have their own files.
 #include "scenarios/scenario_loader.h"
 
 #include <algorithm>
@@ -102,11 +102,18 @@ Status LoadContext::chaincode_ref(const YamlNode* n, const YamlNode& parent, std
   return Status::ok();
 }
 
+int specificity(const NodeDirectory& dir, const std::string& selector) {
+  if (selector == "all") return 0;
+  if (selector == "peers" || selector == "clients" || selector == "orderers") return 1;
+  if (!dir.is_group(selector)) return 4;  // a node
+  return selector.find('.') == std::string::npos ? 2 : 3;
+}
+
 namespace {
 
 const std::vector<std::string> kTopKeys = {"name",    "description", "seed",     "duration",   "drain",
                                            "network", "ordering",    "channels", "chaincodes", "crypto",
-                                           "costs",   "workload",    "faults",   "expect"};
+                                           "costs",   "nodes",       "workload", "faults",     "expect"};
 
 bool channel_first(char c) { return c >= 'a' && c <= 'z'; }
 bool channel_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; }
@@ -310,13 +317,6 @@ Status read_crypto(LoadContext& ctx, const YamlNode& n) {
   return Status::ok();
 }
 
-int specificity(const NodeDirectory& dir, const std::string& selector) {
-  if (selector == "all") return 0;
-  if (selector == "peers" || selector == "clients" || selector == "orderers") return 1;
-  if (!dir.is_group(selector)) return 4;  // a node
-  return selector.find('.') == std::string::npos ? 2 : 3;
-}
-
 Status read_costs(LoadContext& ctx, const YamlNode& n) {
   const FieldReader& r = ctx.r;
   SCENARIO_TRY(r.map(n, "costs", ctx.dir.names()));
@@ -393,6 +393,7 @@ Status read_scenario(LoadContext& ctx, const YamlNode& root) {
   if (const YamlNode* c = root.find("chaincodes")) SCENARIO_TRY(read_chaincodes(ctx, *c));
   if (const YamlNode* c = root.find("crypto")) SCENARIO_TRY(read_crypto(ctx, *c));
   if (const YamlNode* c = root.find("costs")) SCENARIO_TRY(read_costs(ctx, *c));
+  SCENARIO_TRY(read_node_settings(ctx, root.find("nodes")));
   if (const YamlNode* w = root.find("workload")) SCENARIO_TRY(read_workload(ctx, *w, "workload"));
   if (const YamlNode* f = root.find("faults")) SCENARIO_TRY(read_faults(ctx, *f, "faults"));
   if (const YamlNode* e = root.find("expect")) SCENARIO_TRY(read_expect(ctx, *e, "expect"));

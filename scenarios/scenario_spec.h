@@ -130,6 +130,54 @@ struct CostsSpec {
   std::map<std::string, std::map<std::string, Duration>> by_node;
 };
 
+// ---- node settings ---------------------------------------------------------------------
+
+// What people tune per node (docs/scenario-format.md, "nodes"): resources, and the settings
+// of each role's components, with Fabric's names where Fabric has them. Each field applies
+// to the roles its comment names; the loader rejects a key in a scope that holds no node of
+// those roles.
+struct NodeSettings {
+  // Every role: the node's cores. Work from independent components competes for them.
+  uint32_t cores = 2;  // >= 1
+  // Peers: Fabric's peer.validatorPoolSize, the goroutines that run a block's transaction
+  // validation (VSCC) in parallel. 0 = the node's cores (Fabric's default); 1 = Fabric
+  // 1.0's serial VSCC.
+  uint32_t validator_pool_size = 0;
+  // Peers: the Deliver watchdog: a stream with no new block for this long is re-opened.
+  Duration deliver_retry = Duration::seconds(5);
+  // Clients (model/client/client.h, ClientConfig): the Gateway's endorse / submit /
+  // commit-status timeouts, broadcast attempts per transaction, endorser failover and the
+  // event-stream watchdog (0 turns the last two off).
+  Duration endorsement_timeout = Duration::seconds(15);
+  Duration broadcast_timeout = Duration::seconds(5);
+  Duration commit_timeout = Duration::seconds(60);
+  uint32_t broadcast_attempts = 3;    // >= 1
+  uint32_t endorsement_attempts = 2;  // >= 1
+  Duration endorser_backoff = Duration::seconds(30);
+  Duration event_silence = Duration::seconds(5);
+};
+
+// One `nodes.<selector>` entry as written.
+struct NodeSettingsScopeSpec {
+  std::string selector;                  // "all", "peers", "Org1", "Org1.peers", "Org1.peer0", ...
+  int specificity = 0;                   // all 0, role 1, org 2, org role 3, node 4
+  std::vector<std::string> nodes;        // resolved
+  std::vector<std::string> keys;         // the keys the scope sets, file order
+};
+
+struct NodeSettingsSpec {
+  std::vector<NodeSettingsScopeSpec> scopes;  // file order
+  // Every node of the scenario (ScenarioSpec::nodes) has an entry: the defaults, with each
+  // key taken from the most specific scope that sets it for that node.
+  std::map<std::string, NodeSettings> by_node;
+  // The settings of `node` (the defaults for a name without an entry).
+  const NodeSettings& of(const std::string& node) const {
+    static const NodeSettings kDefaults;
+    auto it = by_node.find(node);
+    return it == by_node.end() ? kDefaults : it->second;
+  }
+};
+
 // ---- workload --------------------------------------------------------------------------
 
 enum class WorkloadKind : uint8_t { kOpenLoop, kPhases, kClosedLoop, kScripted };
@@ -248,6 +296,7 @@ struct ScenarioSpec {
   std::vector<ChaincodeSpec> chaincodes;
   CryptoSpec crypto;
   CostsSpec costs;
+  NodeSettingsSpec node_settings;  // the `nodes` section
   std::vector<WorkloadSpec> workload;
   std::vector<FaultSpec> faults;  // file order (the timeline sorts by time, stably)
   ExpectSpec expect;

@@ -49,7 +49,7 @@ const std::vector<std::string> kNumbers = {"-1", "0", "99999999999999999999", "1
 // The keys a key path starts with (docs/scenario-format.md).
 const std::vector<std::string> kTopKeys = {"name",    "description", "seed",     "duration",   "drain",
                                            "network", "ordering",    "channels", "chaincodes", "crypto",
-                                           "costs",   "workload",    "faults",   "expect"};
+                                           "costs",   "nodes",       "workload", "faults",     "expect"};
 
 struct ShippedFile {
   std::string display;  // relative to the source tree, e.g. scenarios/quickstart.yaml

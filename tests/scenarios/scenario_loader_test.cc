@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/cost_model.h"
 #include "core/policy/policy.h"
 
 namespace fabsim::scenario {
@@ -478,6 +480,153 @@ faults:
   EXPECT_EQ(s.faults[5].nodes, (Names{"Org1.peer0", "Org1.peer1", "Org1.client0", "Org1.client1"}));
 }
 
+// ---- nodes: per-node settings ---------------------------------------------------------
+
+// Org1: two peers and a client; Org2: a peer and a client; orderer0. Cases append `nodes`.
+const std::string kNodesBase =
+    "name: t\n"
+    "duration: 10s\n"
+    "network: {orgs: [{name: Org1, peers: 2}, {name: Org2}]}\n";
+
+std::string describe(const NodeSettings& s) {
+  return "cores=" + std::to_string(s.cores) + " validator_pool_size=" + std::to_string(s.validator_pool_size) +
+         " deliver_retry=" + format_duration(s.deliver_retry) +
+         " endorsement_timeout=" + format_duration(s.endorsement_timeout) +
+         " broadcast_timeout=" + format_duration(s.broadcast_timeout) +
+         " commit_timeout=" + format_duration(s.commit_timeout) +
+         " broadcast_attempts=" + std::to_string(s.broadcast_attempts) +
+         " endorsement_attempts=" + std::to_string(s.endorsement_attempts) +
+         " endorser_backoff=" + format_duration(s.endorser_backoff) +
+         " event_silence=" + format_duration(s.event_silence);
+}
+
+struct NodeSettingsCase {
+  const char* name;
+  std::string nodes;          // appended to kNodesBase
+  std::vector<std::string> sets;
+  std::map<std::string, NodeSettings> want;  // every node of kNodesBase
+};
+
+std::vector<NodeSettingsCase> node_settings_cases() {
+  const NodeSettings d;  // the defaults
+  return {
+      {"DefaultsForEveryNodeWhenTheSectionIsAbsent",
+       "",
+       {},
+       {{"Org1.peer0", d}, {"Org1.peer1", d}, {"Org1.client0", d}, {"Org2.peer0", d}, {"Org2.client0", d},
+        {"orderer0", d}}},
+      {"EmptySectionAndEmptyScopeSetNothing",
+       "nodes:\n  peers:\n",
+       {},
+       {{"Org1.peer0", d}, {"Org1.peer1", d}, {"Org1.client0", d}, {"Org2.peer0", d}, {"Org2.client0", d},
+        {"orderer0", d}}},
+      {"MostSpecificScopeWins",
+       "nodes:\n"
+       "  Org1.peer0: {cores: 16}\n"  // node 4
+       "  all:        {cores: 3}\n"   // all 0 (file order does not matter)
+       "  Org1.peers: {cores: 12}\n"  // org role 3
+       "  Org1:       {cores: 8}\n"   // org 2
+       "  peers:      {cores: 4, validator_pool_size: 2}\n"  // role 1
+       "  Org2:       {validator_pool_size: 1}\n",
+       {},
+       {{"Org1.peer0", {.cores = 16, .validator_pool_size = 2}},
+        {"Org1.peer1", {.cores = 12, .validator_pool_size = 2}},
+        {"Org1.client0", {.cores = 8}},
+        {"Org2.peer0", {.cores = 4, .validator_pool_size = 1}},
+        {"Org2.client0", {.cores = 3}},
+        {"orderer0", {.cores = 3}}}},
+      {"RoleKeyAppliesOnlyToItsRolesInAMixedScope",
+       "nodes:\n"
+       "  all:  {validator_pool_size: 1, endorsement_timeout: 3s}\n"
+       "  Org1: {deliver_retry: 1s, broadcast_attempts: 5}\n",
+       {},
+       {{"Org1.peer0", {.validator_pool_size = 1, .deliver_retry = Duration::seconds(1)}},
+        {"Org1.peer1", {.validator_pool_size = 1, .deliver_retry = Duration::seconds(1)}},
+        {"Org1.client0", {.endorsement_timeout = Duration::seconds(3), .broadcast_attempts = 5}},
+        {"Org2.peer0", {.validator_pool_size = 1}},
+        {"Org2.client0", {.endorsement_timeout = Duration::seconds(3)}},
+        {"orderer0", d}}},
+      {"RoleKeyInAMoreSpecificMixedScopeOverridesForItsRolesOnly",
+       "nodes:\n"
+       "  peers: {validator_pool_size: 4}\n"
+       "  Org1:  {validator_pool_size: 2, cores: 6}\n",
+       {},
+       {{"Org1.peer0", {.cores = 6, .validator_pool_size = 2}},
+        {"Org1.peer1", {.cores = 6, .validator_pool_size = 2}},
+        {"Org1.client0", {.cores = 6}},
+        {"Org2.peer0", {.validator_pool_size = 4}},
+        {"Org2.client0", d},
+        {"orderer0", d}}},
+      {"EveryClientKey",
+       "nodes:\n"
+       "  clients: {endorsement_timeout: 1s, broadcast_timeout: 2s, commit_timeout: 3s, broadcast_attempts: 4,\n"
+       "            endorsement_attempts: 5, endorser_backoff: 6s, event_silence: 7s}\n",
+       {},
+       {{"Org1.peer0", d}, {"Org1.peer1", d},
+        {"Org1.client0",
+         {.endorsement_timeout = Duration::seconds(1), .broadcast_timeout = Duration::seconds(2),
+          .commit_timeout = Duration::seconds(3), .broadcast_attempts = 4, .endorsement_attempts = 5,
+          .endorser_backoff = Duration::seconds(6), .event_silence = Duration::seconds(7)}},
+        {"Org2.peer0", d},
+        {"Org2.client0",
+         {.endorsement_timeout = Duration::seconds(1), .broadcast_timeout = Duration::seconds(2),
+          .commit_timeout = Duration::seconds(3), .broadcast_attempts = 4, .endorsement_attempts = 5,
+          .endorser_backoff = Duration::seconds(6), .event_silence = Duration::seconds(7)}},
+        {"orderer0", d}}},
+      {"ZeroTurnsEndorserBackoffAndEventSilenceOff",
+       "nodes:\n  Org2.clients: {endorser_backoff: 0, event_silence: 0s}\n",
+       {},
+       {{"Org1.peer0", d}, {"Org1.peer1", d}, {"Org1.client0", d}, {"Org2.peer0", d},
+        {"Org2.client0", {.endorser_backoff = Duration::zero(), .event_silence = Duration::zero()}},
+        {"orderer0", d}}},
+      {"SetOverrideWritesAScope",
+       "",
+       {"nodes.peers.cores=4"},
+       {{"Org1.peer0", {.cores = 4}}, {"Org1.peer1", {.cores = 4}}, {"Org1.client0", d}, {"Org2.peer0", {.cores = 4}},
+        {"Org2.client0", d}, {"orderer0", d}}},
+      {"SetOverrideChangesAFileValueAndAddsANodeScope",
+       "nodes:\n  peers: {cores: 8, deliver_retry: 2s}\n",
+       {"nodes.peers.cores=4", "nodes.\"Org2.peer0\".cores=1"},
+       {{"Org1.peer0", {.cores = 4, .deliver_retry = Duration::seconds(2)}},
+        {"Org1.peer1", {.cores = 4, .deliver_retry = Duration::seconds(2)}},
+        {"Org1.client0", d},
+        {"Org2.peer0", {.cores = 1, .deliver_retry = Duration::seconds(2)}},
+        {"Org2.client0", d},
+        {"orderer0", d}}},
+  };
+}
+
+class ScenarioLoaderNodeSettings : public testing::TestWithParam<NodeSettingsCase> {};
+
+TEST_P(ScenarioLoaderNodeSettings, EffectiveSettingsPerNode) {
+  const NodeSettingsCase& c = GetParam();
+  const ScenarioSpec s = load_ok(kNodesBase + c.nodes, c.sets);
+  ASSERT_EQ(s.node_settings.by_node.size(), s.nodes.size()) << "an entry for every node";
+  for (const NodeSpec& n : s.nodes) {
+    ASSERT_TRUE(c.want.count(n.name)) << n.name;
+    ASSERT_TRUE(s.node_settings.by_node.count(n.name)) << n.name;
+    EXPECT_EQ(describe(s.node_settings.of(n.name)), describe(c.want.at(n.name))) << n.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ScenarioRules, ScenarioLoaderNodeSettings, testing::ValuesIn(node_settings_cases()),
+                         [](const testing::TestParamInfo<NodeSettingsCase>& i) { return std::string(i.param.name); });
+
+TEST(ScenarioLoaderNodeSettingsScopes, ScopesAsWrittenInFileOrder) {
+  const ScenarioSpec s = load_ok(kNodesBase + "nodes:\n  Org1.peers: {cores: 4, deliver_retry: 1s}\n  all:\n");
+  ASSERT_EQ(s.node_settings.scopes.size(), 2u);
+  const NodeSettingsScopeSpec& a = s.node_settings.scopes[0];
+  EXPECT_EQ(a.selector, "Org1.peers");
+  EXPECT_EQ(a.specificity, 3);
+  EXPECT_EQ(a.nodes, (Names{"Org1.peer0", "Org1.peer1"}));
+  EXPECT_EQ(a.keys, (Names{"cores", "deliver_retry"}));
+  const NodeSettingsScopeSpec& b = s.node_settings.scopes[1];
+  EXPECT_EQ(b.selector, "all");
+  EXPECT_EQ(b.specificity, 0);
+  EXPECT_EQ(b.nodes.size(), 6u);
+  EXPECT_TRUE(b.keys.empty());
+}
+
 // ---- the shipped example files --------------------------------------------------------
 
 TEST(ScenarioExamples, EveryShippedScenarioLoads) {
@@ -514,6 +663,35 @@ TEST(ScenarioExamples, TheDocsCompleteExampleLoads) {
   ASSERT_TRUE(r.is_ok()) << r.status().message();
   EXPECT_EQ(r->seed, 42u);
   EXPECT_EQ(r->faults.size(), 4u);
+  EXPECT_EQ(r->node_settings.of("Org1.peer0").cores, 4u);
+}
+
+// The first yaml block after `heading` in docs/scenario-format.md.
+std::string doc_example(const std::string& heading) {
+  std::ifstream in(std::string(FABSIM_SOURCE_DIR) + "/docs/scenario-format.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const size_t section = doc.find("\n" + heading + "\n");
+  EXPECT_NE(section, std::string::npos) << heading;
+  const size_t start = doc.find("```yaml\n", section);
+  const size_t end = doc.find("\n```", start + 8);
+  if (section == std::string::npos || start == std::string::npos || end == std::string::npos) return "";
+  return doc.substr(start + 8, end - start - 8);
+}
+
+TEST(ScenarioExamples, TheDocsCostsAndNodesExamplesLoad) {
+  const std::string base =
+      "name: t\nduration: 1s\nnetwork: {orgs: [{name: Org1, peers: 2}, {name: Org2, peers: 2}]}\n";
+  LoaderOptions opts;
+  opts.cost_names = fabsim::cost_names();  // the names the binary accepts
+  auto r = load_scenario_text(base + doc_example("## costs") + "\n" + doc_example("## nodes") + "\n",
+                              "scenario-format.md examples", {}, opts);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ(r->costs.scopes.size(), 4u);
+  EXPECT_EQ(r->node_settings.of("Org2.peer1").cores, 8u);
+  EXPECT_EQ(r->node_settings.of("Org1.peer0").validator_pool_size, 1u);
+  EXPECT_EQ(r->node_settings.of("Org1.client0").cores, 2u);
 }
 
 TEST(ScenarioExamples, QuickstartIsWhatTheIssueAsks) {

@@ -150,6 +150,10 @@ INSTANTIATE_TEST_SUITE_P(
         OverrideErrorCase{"ZeroRate",
                           {"workload.0.rate=0tps"},
                           "--set workload.0.rate=0tps: workload.0.rate: expected a rate above 0 (got '0tps')"},
+        OverrideErrorCase{"NodeSettingOutOfRange",
+                          {"nodes.peers.cores=0"},
+                          "--set nodes.peers.cores=0: nodes.peers.cores: expected a whole number from 1 to 1024 "
+                          "(got '0')"},
         OverrideErrorCase{"CreatesAConflictingFault",
                           {"faults.1={at: 1500ms, restart: Org1.peer0}"},
                           "t.yaml:11:38: faults.0.for: the restart at 2s that ends this crash conflicts: restart of "
