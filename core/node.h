@@ -1,22 +1,41 @@
 // The node interface: how a protocol state machine (a "process") meets the world.
 //
 // A process is handed one input at a time — a delivered message, a timer that fired, a
-// client call, or its start — through a NodeContext. It reads local time, its random
-// stream and its durable store from the context, and answers through the same context
-// with outputs: messages to send, timers to set or cancel, durable writes, analysis
-// events, and the virtual CPU time the work cost. It never reads a clock, a socket, a
-// file or a global random generator. The driver (sim/Host in the simulator, or a test)
-// decides when outputs take effect:
+// client call, a hand-off from one of its own components, or its start — through a
+// NodeContext. It reads local time, its random streams and its durable store from the
+// context, and answers through the same context with outputs: messages to send, timers to
+// set or cancel, hand-offs to its own components (post), durable writes, analysis events,
+// and the virtual CPU work it needs. It never reads a clock, a socket, a file or a global
+// random generator. The driver (sim/Host in the simulator, or a test) decides when outputs
+// take effect:
 //   - cancel_timer() takes effect at once: a cancelled timer never fires afterwards;
-//   - everything else is released when the charged CPU time has elapsed, in this order:
-//     durable writes, then timers, then messages, then analysis events.
+//   - everything else is released when the charged CPU work is done, in this order:
+//     durable writes, then timers, then posts, then messages, then analysis events.
 // This lets the same code run under the simulator and in plain unit tests.
+//
+// Components and lanes. A node is a composition of components (a peer's endorser and
+// committer, an orderer's Broadcast handlers and chain). Each component has its own input
+// queue, a lane, with the concurrency Fabric gives it (LaneSpec): any number of inputs at
+// once (gRPC handlers, each on its own goroutine), one at a time (a committer, a chain's
+// goroutine), or one at a time per sender (a gRPC stream's goroutine). The process names
+// its lanes once (Process::lanes()) and routes each message and call to one; a timer fires
+// into the lane that set it; a post goes to the lane it names. Lanes compete for the node's
+// cores in arrival order, so work that Fabric runs in parallel never waits behind a
+// serial component, and work Fabric serialises stays in order.
+//
+// CPU work. charge(d) adds d to the work, run on one core. charge_parallel(tasks, width)
+// adds a step whose tasks run on up to `width` cores at once (a worker pool inside one
+// handler, e.g. VSCC across peer.validatorPoolSize goroutines); steps run in the order
+// charged, and each task takes a core in turn with the node's other work.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/random.h"
@@ -41,6 +60,32 @@ struct Message {
 // Timer ids are unique within one process incarnation and never 0.
 using TimerId = uint64_t;
 
+// A component's input queue on its node; lane ids index Process::lanes().
+using LaneId = uint32_t;
+struct LaneSpec {
+  enum class Kind : uint8_t {
+    kConcurrent,       // any number of inputs at once, bounded by the node's cores
+    kSerial,           // one input at a time, in arrival order
+    kSerialPerSender,  // one input at a time per sender, senders concurrent
+  };
+  std::string name;  // for traces and statistics, e.g. "endorser", "committer"
+  Kind kind = Kind::kConcurrent;
+};
+
+// Named random streams of one process incarnation: stream `name` is derived from (seed,
+// prefix + "/" + name), so draws in one component never shift another's. Streams are made
+// on first use and kept for the incarnation.
+class NamedRngs {
+ public:
+  NamedRngs(uint64_t seed, std::string prefix) : seed_(seed), prefix_(std::move(prefix)) {}
+  Rng& get(std::string_view name);
+
+ private:
+  uint64_t seed_;
+  std::string prefix_;
+  std::map<std::string, Rng, std::less<>> streams_;
+};
+
 struct ClientCall {
   std::string name;
   std::string args;
@@ -58,6 +103,19 @@ class NodeContext {
     TimerId id;
     Duration after;  // counted from the release of the outputs
     uint64_t tag;
+    LaneId lane;     // the lane it fires into: the lane of the input that set it
+  };
+  // A hand-off to one of the process's own lanes, handled like a message from itself.
+  struct Post {
+    LaneId lane;
+    Message msg;
+  };
+  // One step of CPU work: `tasks` run on up to `width` cores at once; the step ends when
+  // every task has run. A serial step is one task of width 1.
+  struct CpuStep {
+    std::vector<Duration> tasks;
+    uint32_t width = 1;
+    bool serial = true;  // made by charge(): later charge() calls add to it
   };
   struct Send {
     HostId to;
@@ -74,21 +132,37 @@ class NodeContext {
     std::vector<TimerId> cancels;
     std::vector<DurableWrite> writes;
     std::vector<AnalysisEvent> events;
-    Duration cpu;
+    std::vector<Post> posts;
+    std::vector<CpuStep> steps;  // the CPU work, in order; none when cpu is 0
+    Duration cpu;                // the sum of every step's tasks
     bool empty() const {
-      return sends.empty() && timers.empty() && cancels.empty() && writes.empty() && events.empty() && cpu.ns == 0;
+      return sends.empty() && timers.empty() && cancels.empty() && writes.empty() && events.empty() &&
+             posts.empty() && cpu.ns == 0;
     }
   };
 
   // `next_timer_id` is the driver's per-incarnation counter; it is advanced by set_timer().
-  NodeContext(HostId self, Time local_now, Rng& rng, DurableStore& store, TimerId& next_timer_id)
-      : self_(self), now_(local_now), rng_(&rng), store_(&store), next_timer_id_(&next_timer_id) {}
+  // `named` serves rng(name); without it every name gets the main stream `rng`. `lane` is
+  // the lane the input was routed to.
+  NodeContext(HostId self, Time local_now, Rng& rng, DurableStore& store, TimerId& next_timer_id,
+              NamedRngs* named = nullptr, LaneId lane = 0)
+      : self_(self),
+        now_(local_now),
+        rng_(&rng),
+        named_(named),
+        store_(&store),
+        next_timer_id_(&next_timer_id),
+        lane_(lane) {}
 
   // ---- inputs -------------------------------------------------------------------------
   HostId self() const { return self_; }
   // The host's local clock: virtual time plus the host's clock offset.
   Time now() const { return now_; }
   Rng& rng() { return *rng_; }
+  // The component's own stream (NamedRngs); the main stream when the driver has none.
+  Rng& rng(std::string_view name) { return named_ != nullptr ? named_->get(name) : *rng_; }
+  // The lane this input runs on.
+  LaneId lane() const { return lane_; }
   // Durable state as of now (durable writes of this call are not visible until released).
   const DurableStore& store() const { return *store_; }
   // For components that open LevelDB databases on the host's Env (e.g. the ledger).
@@ -98,7 +172,7 @@ class NodeContext {
   void send(HostId to, Message msg) { out_.sends.push_back({to, std::move(msg)}); }
   TimerId set_timer(Duration after, uint64_t tag = 0) {
     const TimerId id = ++*next_timer_id_;
-    out_.timers.push_back({id, after, tag});
+    out_.timers.push_back({id, after, tag, lane_});
     return id;
   }
   void cancel_timer(TimerId id) { out_.cancels.push_back(id); }
@@ -107,7 +181,16 @@ class NodeContext {
   void emit(std::string name, int64_t value = 0, std::string detail = {}) {
     out_.events.push_back({std::move(name), value, std::move(detail)});
   }
-  void charge(Duration cpu) { out_.cpu += cpu; }
+  void post(LaneId lane, Message msg) { out_.posts.push_back({lane, std::move(msg)}); }
+  void charge(Duration cpu) {
+    if (cpu.ns == 0) return;
+    if (out_.steps.empty() || !out_.steps.back().serial) out_.steps.push_back({{Duration::zero()}, 1, true});
+    out_.steps.back().tasks[0] += cpu;
+    out_.cpu += cpu;
+  }
+  // Tasks run on up to `width` (>= 1) cores at once, after the work charged so far; tasks
+  // of zero cost are left out.
+  void charge_parallel(std::span<const Duration> tasks, uint32_t width);
 
   // ---- for the driver -----------------------------------------------------------------
   Outputs& outputs() { return out_; }
@@ -116,14 +199,23 @@ class NodeContext {
   HostId self_;
   Time now_;
   Rng* rng_;
+  NamedRngs* named_;
   DurableStore* store_;
   TimerId* next_timer_id_;
+  LaneId lane_;
   Outputs out_;
 };
 
 class Process {
  public:
   virtual ~Process() = default;
+  // The process's lanes (see the header comment), asked once per incarnation; lane 0 gets
+  // the start input. The default is one concurrent lane: inputs in arrival order on free
+  // cores.
+  virtual std::vector<LaneSpec> lanes() const { return {{"main", LaneSpec::Kind::kConcurrent}}; }
+  // Which lane a message or a call goes to (an index into lanes()).
+  virtual LaneId lane_of_message(HostId /*from*/, const Message& /*msg*/) const { return 0; }
+  virtual LaneId lane_of_call(const ClientCall& /*call*/) const { return 0; }
   // Called first in every incarnation (at boot and after each restart).
   virtual void on_start(NodeContext& ctx) {}
   virtual void on_message(NodeContext& ctx, HostId from, const Message& msg) = 0;

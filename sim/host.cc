@@ -1,5 +1,7 @@
 #include "sim/host.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/assert.h"
@@ -27,10 +29,23 @@ void Host::start_incarnation() {
   ++incarnation_;
   next_timer_id_ = 0;
   busy_cores_ = 0;
-  rng_ = std::make_unique<Rng>(Rng::stream(world_.seed(), fmt::format("proc/{}/{}", name_, incarnation_)));
+  const std::string stream = fmt::format("proc/{}/{}", name_, incarnation_);
+  rng_ = std::make_unique<Rng>(Rng::stream(world_.seed(), stream));
+  named_rngs_ = std::make_unique<NamedRngs>(world_.seed(), stream);
   if (!factory_) return;  // a router: no process
   process_ = factory_(id_, store_);
   FABSIM_ASSERT(process_ != nullptr);
+  std::vector<LaneSpec> specs = process_->lanes();
+  FABSIM_ASSERT_MSG(!specs.empty(), "a process needs at least one lane");
+  bool same_lanes = lane_stats_.size() == specs.size();
+  for (size_t i = 0; same_lanes && i < specs.size(); ++i) same_lanes = lane_stats_[i].name == specs[i].name;
+  if (!same_lanes) {  // statistics accumulate over incarnations with the same lanes
+    lane_stats_.clear();
+    for (const LaneSpec& l : specs) lane_stats_.push_back({l.name});
+  }
+  lanes_.clear();
+  for (LaneSpec& l : specs) lanes_.push_back(Lane{std::move(l)});
+  starting_ = true;
   Input in;
   in.kind = Input::kStart;
   enqueue(std::move(in));
@@ -49,6 +64,8 @@ void Host::deliver(HostId from, Message&& msg, uint64_t payload_hash) {
   Input in;
   in.kind = Input::kMessage;
   in.from = from;
+  in.lane = process_->lane_of_message(from, msg);
+  in.key = from;
   in.msg = std::move(msg);
   in.hash = payload_hash;
   enqueue(std::move(in));
@@ -64,31 +81,94 @@ void Host::call(const ClientCall& call) {
   Input in;
   in.kind = Input::kCall;
   in.call = call;
+  in.lane = process_->lane_of_call(call);
   enqueue(std::move(in));
 }
 
 void Host::enqueue(Input&& in) {
+  FABSIM_ASSERT_MSG(in.lane < lanes_.size(), "an input routed to a lane the process does not have");
   in.arrived = world_.now();
-  queue_.push_back(std::move(in));
-  if (queue_.size() > stats_.max_queue) stats_.max_queue = queue_.size();
-  pump();
+  ++waiting_inputs_;
+  if (waiting_inputs_ > stats_.max_queue) stats_.max_queue = waiting_inputs_;
+  admit(std::move(in));
+  grant();
 }
 
-void Host::pump() {
-  if (pumping_) return;  // the outer pump() picks up what was queued
-  pumping_ = true;
-  while (up_ && !paused_ && busy_cores_ < cores_ && !queue_.empty()) {
-    Input in = std::move(queue_.front());
-    queue_.pop_front();
-    handle(in);
+bool Host::lane_has_room(const Lane& lane, HostId key) const {
+  switch (lane.spec.kind) {
+    case LaneSpec::Kind::kConcurrent:
+      return true;
+    case LaneSpec::Kind::kSerial:
+      return lane.running == 0;
+    case LaneSpec::Kind::kSerialPerSender:
+      return !lane.running_by_sender.contains(key);
   }
-  pumping_ = false;
+  return false;
+}
+
+void Host::admit(Input&& in) {
+  Lane& lane = lanes_[in.lane];
+  if (!lane_has_room(lane, in.key)) {
+    lane.held.push_back(std::move(in));
+    LaneStats& ls = lane_stats_[&lane - lanes_.data()];
+    if (lane.held.size() > ls.max_waiting) ls.max_waiting = lane.held.size();
+    return;
+  }
+  ++lane.running;
+  if (lane.spec.kind == LaneSpec::Kind::kSerialPerSender) ++lane.running_by_sender[in.key];
+  core_queue_.push_back({kNoJob, std::move(in)});
+}
+
+void Host::lane_done(LaneId id, HostId key) {
+  Lane& lane = lanes_[id];
+  FABSIM_ASSERT(lane.running > 0);
+  --lane.running;
+  if (lane.spec.kind == LaneSpec::Kind::kSerialPerSender) {
+    auto it = lane.running_by_sender.find(key);
+    FABSIM_ASSERT(it != lane.running_by_sender.end());
+    if (--it->second == 0) lane.running_by_sender.erase(it);
+  }
+  // Admit the oldest held input that now has room (the same sender's, for per-sender lanes).
+  for (auto it = lane.held.begin(); it != lane.held.end(); ++it) {
+    if (!lane_has_room(lane, it->key)) continue;
+    Input in = std::move(*it);
+    lane.held.erase(it);
+    admit(std::move(in));
+    return;
+  }
+}
+
+void Host::grant() {
+  if (granting_) return;  // the outer grant() picks up what was queued
+  granting_ = true;
+  while (up_ && busy_cores_ < cores_ && !core_queue_.empty()) {
+    auto it = core_queue_.begin();
+    if (paused_ || starting_) {  // only tasks of running work (and the start input) go on
+      while (it != core_queue_.end() && it->job == kNoJob && (paused_ || it->input.kind != Input::kStart)) ++it;
+      if (it == core_queue_.end()) break;
+    }
+    CoreRequest r = std::move(*it);
+    core_queue_.erase(it);
+    if (r.job == kNoJob) {
+      --waiting_inputs_;
+      handle(r.input);
+    } else {
+      --jobs_[r.job].requested;
+      run_task(r.job);
+    }
+  }
+  granting_ = false;
 }
 
 void Host::handle(Input& in) {
   const Time now = world_.now();
   Trace& trace = world_.trace();
-  NodeContext ctx(id_, now + clock_offset_, *rng_, store_, next_timer_id_);
+  ++stats_.inputs_handled;
+  stats_.queue_wait += now - in.arrived;
+  LaneStats& ls = lane_stats_[in.lane];
+  ++ls.inputs_handled;
+  ls.queue_wait += now - in.arrived;
+  NodeContext ctx(id_, now + clock_offset_, *rng_, store_, next_timer_id_, named_rngs_.get(), in.lane);
   switch (in.kind) {
     case Input::kStart:
       trace.record(now, id_, TraceKind::kStart, incarnation_, 0, 0,
@@ -98,27 +178,27 @@ void Host::handle(Input& in) {
     case Input::kMessage:
       trace.record(now, id_, TraceKind::kDeliver, in.from, (uint64_t{in.msg.kind} << 32) | (in.msg.size() & 0xffffffffu),
                    in.hash, [&] {
-                     return fmt::format("from={} kind={} bytes={} hash={:016x}", trace.host_name(in.from), in.msg.kind,
-                                        in.msg.size(), in.hash);
+                     return fmt::format("from={} kind={} bytes={} hash={:016x} lane={}", trace.host_name(in.from),
+                                        in.msg.kind, in.msg.size(), in.hash, lanes_[in.lane].spec.name);
                    });
       process_->on_message(ctx, in.from, in.msg);
       break;
-    case Input::kTimer: {
+    case Input::kTimer:
       // A timer cancelled after it fired but before it was handled does not reach the process.
-      if (cancelled_unarmed_.erase(in.timer) != 0) return;
+      if (cancelled_unarmed_.erase(in.timer) != 0) {
+        lane_done(in.lane, in.key);
+        return;
+      }
       trace.record(now, id_, TraceKind::kTimer, in.timer, in.tag, 0,
                    [&] { return fmt::format("id={} tag={}", in.timer, in.tag); });
       process_->on_timer(ctx, in.timer, in.tag);
       break;
-    }
     case Input::kCall:
       trace.record(now, id_, TraceKind::kCall, Hash64::of(in.call.name), Hash64::of(in.call.args), 0,
                    [&] { return fmt::format("call={} args_bytes={}", in.call.name, in.call.args.size()); });
       process_->on_call(ctx, in.call);
       break;
   }
-  ++stats_.inputs_handled;
-  stats_.queue_wait += now - in.arrived;
   NodeContext::Outputs& out = ctx.outputs();
   FABSIM_ASSERT_MSG(out.cpu.ns >= 0, "negative CPU charge");
   // Cancellations act at once.
@@ -128,50 +208,105 @@ void Host::handle(Input& in) {
       world_.sim().cancel(it->second.handle);
       live_timers_.erase(it);
     } else if (id != 0 && id <= next_timer_id_) {
-      cancelled_unarmed_.insert(id);  // set but not yet armed, or fired and queued
-    }
-  }
-  // A fired-and-queued timer that was just cancelled must not run: drop it from the queue.
-  if (!out.cancels.empty() && !cancelled_unarmed_.empty()) {
-    for (auto it = queue_.begin(); it != queue_.end();) {
-      if (it->kind == Input::kTimer && cancelled_unarmed_.erase(it->timer) != 0) {
-        it = queue_.erase(it);
-      } else {
-        ++it;
-      }
+      cancelled_unarmed_.insert(id);  // set but not yet armed, or fired and waiting
     }
   }
   out.cancels.clear();
   stats_.cpu_busy += out.cpu;
-  if (out.cpu.ns == 0) {
+  const bool start = in.kind == Input::kStart;
+  if (out.steps.empty()) {
     release(out);
+    lane_done(in.lane, in.key);
+    if (start) starting_ = false;
     return;
   }
-  ++busy_cores_;
   uint32_t slot;
-  if (!free_pending_.empty()) {
-    slot = free_pending_.back();
-    free_pending_.pop_back();
+  if (!free_jobs_.empty()) {
+    slot = free_jobs_.back();
+    free_jobs_.pop_back();
   } else {
-    slot = static_cast<uint32_t>(pending_.size());
-    pending_.emplace_back();
+    slot = static_cast<uint32_t>(jobs_.size());
+    jobs_.emplace_back();
   }
-  pending_[slot].outputs = std::move(out);
-  pending_[slot].in_use = true;
-  world_.sim().after(pending_[slot].outputs.cpu, &Host::on_release_event, this, slot, incarnation_);
+  Job& job = jobs_[slot];
+  job.outputs = std::move(out);
+  job.incarnation = incarnation_;
+  job.lane = in.lane;
+  job.key = in.key;
+  job.start = start;
+  job.step = 0;
+  job.running = 0;
+  job.requested = 0;
+  job.in_use = true;
+  // The first task runs on the core the input was handled on; further ones ask for cores.
+  start_step(slot);
+  run_task(slot);
+  --jobs_[slot].requested;
 }
 
-void Host::on_release_event(void* self, uint64_t slot, uint64_t incarnation) {
+void Host::start_step(uint32_t slot) {
+  Job& job = jobs_[slot];
+  const NodeContext::CpuStep& step = job.outputs.steps[job.step];
+  FABSIM_ASSERT(!step.tasks.empty() && step.width >= 1);
+  job.next_task = 0;
+  const size_t want = std::min<size_t>(step.width, step.tasks.size());
+  job.requested = static_cast<uint32_t>(want);
+  // handle() takes the first request's place on the core it holds; the rest queue.
+  for (size_t i = job.step == 0 ? 1 : 0; i < want; ++i) core_queue_.push_back({slot, {}});
+}
+
+void Host::run_task(uint32_t slot) {
+  Job& job = jobs_[slot];
+  const NodeContext::CpuStep& step = job.outputs.steps[job.step];
+  FABSIM_ASSERT(job.next_task < step.tasks.size());
+  const Duration d = step.tasks[job.next_task++];
+  ++job.running;
+  ++busy_cores_;
+  world_.sim().after(d, &Host::on_task_event, this, slot, incarnation_);
+}
+
+void Host::on_task_event(void* self, uint64_t slot64, uint64_t incarnation) {
   auto* h = static_cast<Host*>(self);
-  Pending& p = h->pending_[slot];
-  FABSIM_ASSERT(p.in_use);
-  NodeContext::Outputs out = std::move(p.outputs);
-  p.in_use = false;
-  h->free_pending_.push_back(static_cast<uint32_t>(slot));
-  if (incarnation != h->incarnation_ || !h->up_) return;  // lost in a crash
+  const auto slot = static_cast<uint32_t>(slot64);
+  Job& job = h->jobs_[slot];
+  FABSIM_ASSERT(job.in_use && job.running > 0);
+  --job.running;
+  if (incarnation != h->incarnation_ || !h->up_ || job.incarnation != incarnation) {  // lost in a crash
+    if (job.running == 0) {
+      job.in_use = false;
+      job.outputs = {};
+      h->free_jobs_.push_back(slot);
+    }
+    return;
+  }
   --h->busy_cores_;
-  h->release(out);
-  h->pump();
+  const size_t tasks = job.outputs.steps[job.step].tasks.size();
+  if (job.next_task + job.requested < tasks) {
+    ++job.requested;  // the freed worker takes the next task, behind what waits for a core
+    h->core_queue_.push_back({slot, {}});
+  } else if (job.running == 0 && job.requested == 0) {
+    FABSIM_ASSERT(job.next_task == tasks);
+    if (++job.step < job.outputs.steps.size()) {
+      h->start_step(slot);
+    } else {
+      h->finish(slot);
+    }
+  }
+  h->grant();
+}
+
+void Host::finish(uint32_t slot) {
+  Job& job = jobs_[slot];
+  NodeContext::Outputs out = std::move(job.outputs);
+  const LaneId lane = job.lane;
+  const HostId key = job.key;
+  const bool start = job.start;
+  job.outputs = {};
+  job.in_use = false;
+  free_jobs_.push_back(slot);
+  release(out);
+  lane_done(lane, key);
+  if (start) starting_ = false;
 }
 
 void Host::release(NodeContext::Outputs& out) {
@@ -189,7 +324,18 @@ void Host::release(NodeContext::Outputs& out) {
   for (const auto& t : out.timers) {
     if (cancelled_unarmed_.erase(t.id) != 0) continue;
     FABSIM_ASSERT_MSG(t.after.ns >= 0, "timer set in the past");
-    live_timers_[t.id] = {world_.sim().after(t.after, &Host::on_timer_event, this, t.id, incarnation_), t.tag};
+    live_timers_[t.id] = {world_.sim().after(t.after, &Host::on_timer_event, this, t.id, incarnation_), t.tag,
+                          t.lane};
+  }
+  for (auto& p : out.posts) {  // a hand-off between the process's own components
+    Input in;
+    in.kind = Input::kMessage;
+    in.from = id_;
+    in.key = id_;
+    in.lane = p.lane;
+    in.hash = p.msg.payload ? Hash64::of(*p.msg.payload) : 0;
+    in.msg = std::move(p.msg);
+    enqueue(std::move(in));
   }
   for (auto& s : out.sends) {
     FABSIM_ASSERT_MSG(s.to < world_.host_count(), "send to an unknown host");
@@ -211,20 +357,32 @@ void Host::on_timer_event(void* self, uint64_t timer, uint64_t incarnation) {
   in.kind = Input::kTimer;
   in.timer = timer;
   in.tag = it->second.tag;
+  in.lane = it->second.lane;
   h->live_timers_.erase(it);
   h->enqueue(std::move(in));
 }
 
 void Host::crash() {
   FABSIM_ASSERT(up_);
-  stats_.inputs_dropped += queue_.size();
-  queue_.clear();
+  stats_.inputs_dropped += waiting_inputs_;
+  waiting_inputs_ = 0;
+  core_queue_.clear();
+  lanes_.clear();
   for (auto& [id, timer] : live_timers_) world_.sim().cancel(timer.handle);
   live_timers_.clear();
   cancelled_unarmed_.clear();
+  // Work with a task on a core is freed when that task's event comes; the rest now.
+  for (uint32_t slot = 0; slot < jobs_.size(); ++slot) {
+    Job& job = jobs_[slot];
+    if (!job.in_use || job.running > 0) continue;
+    job.in_use = false;
+    job.outputs = {};
+    free_jobs_.push_back(slot);
+  }
   process_.reset();
   up_ = false;
   paused_ = false;
+  starting_ = false;
   busy_cores_ = 0;
 }
 
@@ -241,7 +399,7 @@ void Host::pause() {
 void Host::resume() {
   FABSIM_ASSERT(paused_);
   paused_ = false;
-  pump();
+  grant();
 }
 
 }  // namespace fabsim

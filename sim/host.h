@@ -1,10 +1,19 @@
 // Host: a virtual machine in the simulated world. It runs one process (core/node.h) on N
 // virtual cores and owns durable storage that survives crashes.
 //
-// Inputs (messages, timer fires, client calls, the start of an incarnation) wait in a FIFO
-// queue until a core is free; the process handles one then, on that core, and its outputs
-// are released when the CPU time it charged has elapsed (cancellations act at once). A
-// core stays busy until that release, so queueing delay and saturation emerge.
+// Scheduling. Each input (message, timer fire, client call, post, the start of an
+// incarnation) goes to one of the process's lanes (Process::lanes(): a component's queue).
+// A lane admits inputs up to its concurrency — any number, one, or one per sender — and
+// holds the rest in arrival order. An admitted input asks for a core; requests for cores
+// are served first come, first served. On its core the process handles the input at once
+// and answers with its outputs and its CPU work (NodeContext::Outputs::steps); the work
+// then runs task by task, each task on a core of its own for its duration (a parallel
+// step asks for up to `width` cores at once), every further task queueing for a core
+// behind what is already waiting. When the last task ends the outputs are released
+// (cancellations act at once) and the lane admits its next input. Queueing delay and
+// saturation emerge from the cores and from the lanes' concurrency.
+//
+// The start input runs first and alone: no other input is handled before its work is done.
 //
 // Faults:
 //  - crash: the process is destroyed with its timers, its input queue and its unreleased
@@ -36,7 +45,15 @@ struct HostStats {
   uint64_t inputs_dropped = 0;  // arrived while down, or lost in a crash
   Duration cpu_busy = Duration::zero();
   Duration queue_wait = Duration::zero();  // summed over inputs
-  uint64_t max_queue = 0;
+  uint64_t max_queue = 0;  // inputs waiting (in lanes or for a core), at the most
+};
+
+// Per lane, for reports: what its component did.
+struct LaneStats {
+  std::string name;
+  uint64_t inputs_handled = 0;
+  Duration queue_wait = Duration::zero();  // arrival to handling, summed over inputs
+  uint64_t max_waiting = 0;                // inputs held by the lane's concurrency, at the most
 };
 
 class Host {
@@ -54,7 +71,12 @@ class Host {
   const DurableStore& store() const { return store_; }
   DurableStore& mutable_store() { return store_; }
   const HostStats& stats() const { return stats_; }
-  size_t queued() const { return queue_.size(); }
+  // The lanes of the current (or last) incarnation, in Process::lanes() order.
+  const std::vector<LaneStats>& lane_stats() const { return lane_stats_; }
+  // Inputs waiting: held by a lane, or admitted and waiting for a core.
+  size_t queued() const { return waiting_inputs_; }
+  // Cores running a task now.
+  uint32_t busy_cores() const { return busy_cores_; }
   // The live process, for inspection in tests; null while down or for a router.
   Process* process() { return process_.get(); }
 
@@ -78,19 +100,51 @@ class Host {
     uint64_t tag = 0;
     ClientCall call;
     Time arrived;
+    LaneId lane = 0;
+    HostId key = kNoHost;  // the sender, for a kSerialPerSender lane
   };
-  struct Pending {
+  // A lane of the current incarnation. `running` counts admitted inputs whose work is not
+  // done (per sender for kSerialPerSender).
+  struct Lane {
+    LaneSpec spec;
+    uint32_t running = 0;
+    std::deque<Input> held;
+    std::map<HostId, uint32_t> running_by_sender;
+  };
+  // The work of one handled input, from its handling to the release of its outputs.
+  struct Job {
     NodeContext::Outputs outputs;
+    uint32_t incarnation = 0;
+    LaneId lane = 0;
+    HostId key = kNoHost;
+    bool start = false;     // the start input's
+    size_t step = 0;        // the step running
+    size_t next_task = 0;   // the step's next task to run
+    uint32_t running = 0;   // tasks on a core now
+    uint32_t requested = 0; // core requests queued for this step
     bool in_use = false;
+  };
+  // A request for a core: an admitted input (job == kNoJob) or a task of a job.
+  static constexpr uint32_t kNoJob = UINT32_MAX;
+  struct CoreRequest {
+    uint32_t job = kNoJob;
+    Input input;
   };
 
   static void on_timer_event(void* self, uint64_t timer, uint64_t incarnation);
-  static void on_release_event(void* self, uint64_t pending, uint64_t incarnation);
+  static void on_task_event(void* self, uint64_t job, uint64_t incarnation);
   void enqueue(Input&& in);
-  void pump();
+  bool lane_has_room(const Lane& lane, HostId key) const;
+  void admit(Input&& in);
+  void lane_done(LaneId lane, HostId key);
+  void grant();
   void handle(Input& in);
+  void start_step(uint32_t job);
+  void run_task(uint32_t job);
+  void finish(uint32_t job);
   void release(NodeContext::Outputs& out);
   void start_incarnation();
+  void drop_cancelled_timer_inputs();
 
   World& world_;
   HostId id_;
@@ -100,22 +154,28 @@ class Host {
   ProcessFactory factory_;
   std::unique_ptr<Process> process_;
   std::unique_ptr<Rng> rng_;
+  std::unique_ptr<NamedRngs> named_rngs_;
   uint32_t incarnation_ = 0;
   bool up_ = false;
   bool paused_ = false;
-  bool pumping_ = false;
+  bool starting_ = false;  // the start input's work is not done
+  bool granting_ = false;
   Duration clock_offset_ = Duration::zero();
   DurableStore store_;
   TimerId next_timer_id_ = 0;
   struct LiveTimer {
     EventHandle handle;
     uint64_t tag;
+    LaneId lane;
   };
   std::map<TimerId, LiveTimer> live_timers_;
   std::set<TimerId> cancelled_unarmed_;  // cancelled before their outputs were released
-  std::deque<Input> queue_;
-  std::vector<Pending> pending_;
-  std::vector<uint32_t> free_pending_;
+  std::vector<Lane> lanes_;
+  std::vector<LaneStats> lane_stats_;
+  std::deque<CoreRequest> core_queue_;
+  size_t waiting_inputs_ = 0;
+  std::vector<Job> jobs_;
+  std::vector<uint32_t> free_jobs_;
   HostStats stats_;
 };
 
