@@ -1,4 +1,4 @@
-#include "scenarios/node_costs.h"
+#include "model/node_costs.h"
 
 namespace fabsim {
 
@@ -45,6 +45,18 @@ model::client::ClientCosts client_costs(const CostModel& m, crypto::SignatureSch
   c.assemble_sign = m.client_envelope + m.sign(scheme, n);
   c.block_event = m.gossip_message;
   return c;
+}
+
+peer::PeerCosts peer::default_peer_costs() {
+  return peer_costs(CostModel::defaults(), crypto::SignatureScheme::kEcdsaP256);
+}
+
+orderer::OrdererCosts orderer::default_orderer_costs() {
+  return orderer_costs(CostModel::defaults(), crypto::SignatureScheme::kEcdsaP256);
+}
+
+model::client::ClientCosts model::client::default_client_costs() {
+  return client_costs(CostModel::defaults(), crypto::SignatureScheme::kEcdsaP256);
 }
 
 }  // namespace fabsim

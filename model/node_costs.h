@@ -2,6 +2,9 @@
 // hashing charged separately) to the per-operation charges each process takes in its
 // config (PeerCosts, OrdererCosts, ClientCosts). One function per role; each field's
 // formula is next to it in node_costs.cc and in docs/cost-model.md ("How the nodes charge").
+// This is the one source of the processes' charges: the structs have no defaults of their
+// own, and a config's default `costs` is its role's function over CostModel::defaults()
+// under ECDSA (default_peer_costs() and its siblings, declared next to each struct).
 //
 // Sizes: a process charges a fixed amount per operation, so the hashing part of a
 // signature or verification is taken at a nominal size: 3 KiB for a proposal, a proposal

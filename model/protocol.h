@@ -10,6 +10,8 @@
 //   peer    -> orderer  kDeliverRequest    fabsim.DeliverRequest (SeekInfo inside)
 //   orderer -> peer     kDeliverReply      fabsim.DeliverReply (blocks, then a final status)
 //   peer    -> orderer  kDeliverCancel     fabsim.DeliverCancel
+//   orderer -> itself   kOrderedEnvelope   common.Envelope: Broadcast hands an accepted
+//                                          envelope to the channel's chain (a post)
 //   client  -> peer     kEventRegister     fabsim.EventRegistration
 //   peer    -> client   kBlockEvent        fabsim.BlockEvent (one per committed block)
 //
@@ -31,6 +33,7 @@ enum MessageKind : uint32_t {
   kProposalReply = 101,
   kBroadcast = 110,
   kBroadcastReply = 111,
+  kOrderedEnvelope = 112,
   kDeliverRequest = 120,
   kDeliverReply = 121,
   kDeliverCancel = 122,

@@ -135,15 +135,17 @@ struct ChaincodeEndorsers {
   std::vector<EndorserCandidate> candidates;
 };
 
-// Virtual CPU charged by the client. Placeholder defaults of the order of one ECDSA P-256
-// signature or verification in Go plus protobuf marshalling (~100-200 µs); the scenario
-// layer fills them from the cost model.
+// Virtual CPU charged by the client, derived from the cost model by model/node_costs.h
+// (zero unless set).
 struct ClientCosts {
-  Duration proposal_build_sign = Duration::micros(200);  // per request: marshal + sign the proposal
-  Duration verify_response = Duration::micros(150);      // per ProposalReply: parse it, verify the endorsement
-  Duration assemble_sign = Duration::micros(200);        // per transaction: assemble + sign the envelope
-  Duration block_event = Duration::micros(20);           // per BlockEvent: parse and match TxIDs
+  Duration proposal_build_sign;  // per request: marshal + sign the proposal
+  Duration verify_response;      // per ProposalReply: parse it, verify the endorsement
+  Duration assemble_sign;        // per transaction: assemble + sign the envelope
+  Duration block_event;           // per BlockEvent: parse and match TxIDs
 };
+// The charges of CostModel::defaults() under ECDSA (model/node_costs.h derives every
+// process's charges from the cost model; this is ClientConfig's default).
+ClientCosts default_client_costs();
 
 struct ClientConfig {
   std::string channel_id;
@@ -183,7 +185,7 @@ struct ClientConfig {
   Duration endorser_backoff = Duration::zero();
   uint32_t endorsement_attempts_max = 2;
   size_t in_flight_max = 100'000;       // transactions between submitted and their outcome
-  ClientCosts costs;
+  ClientCosts costs = default_client_costs();
 };
 
 // Which endorsers to ask for one chaincode, computed once (see the header comment).

@@ -81,6 +81,14 @@ SoloOrderer::SoloOrderer(SoloConfig config) : config_(std::move(config)), cutter
   FABSIM_ASSERT_MSG(valid.is_ok(), valid.to_string());
 }
 
+std::vector<LaneSpec> SoloOrderer::lanes() const {
+  return {{"chain", LaneSpec::Kind::kSerial}, {"broadcast", LaneSpec::Kind::kSerialPerSender}};
+}
+
+LaneId SoloOrderer::lane_of_message(HostId, const Message& msg) const {
+  return msg.kind == model::kBroadcast ? kBroadcastLane : kChainLane;
+}
+
 void SoloOrderer::on_start(NodeContext& ctx) {
   FABSIM_ASSERT(store_ == nullptr);  // one start per incarnation
   auto store = ledger::BlockStore::open(ctx.mutable_store().env(), config_.ledger_path, {});
@@ -93,6 +101,9 @@ void SoloOrderer::on_message(NodeContext& ctx, HostId from, const Message& msg) 
   FABSIM_ASSERT(store_ != nullptr);  // on_start came first
   switch (msg.kind) {
     case model::kBroadcast: on_broadcast(ctx, from, msg); break;
+    case model::kOrderedEnvelope:
+      if (from == ctx.self()) on_ordered(ctx, msg);  // only Broadcast's hand-off
+      break;
     case model::kDeliverRequest: on_deliver_request(ctx, from, msg); break;
     case model::kDeliverCancel: on_deliver_cancel(from, msg); break;
     default: break;  // not addressed to an orderer: ignored, as a gRPC server has no such method
@@ -149,8 +160,16 @@ void SoloOrderer::on_broadcast(NodeContext& ctx, HostId from, const Message& msg
     ctx.send(from, broadcast_reply(tx_id, common::FORBIDDEN, sig.message()));
     return;
   }
+  // Order(): the envelope goes to the chain's goroutine; Broadcast answers once it is handed
+  // over (solo's sendChan is unbuffered), before it is cut into a block.
   ctx.send(from, broadcast_reply(tx_id, common::SUCCESS, {}));
+  ctx.post(kChainLane, Message{model::kOrderedEnvelope, msg.payload});
+}
 
+void SoloOrderer::on_ordered(NodeContext& ctx, const Message& msg) {
+  common::Envelope env;
+  const bool parsed = msg.payload && protoutil::parse(&env, *msg.payload);
+  FABSIM_ASSERT_MSG(parsed, "Broadcast handed the chain an envelope it had parsed");
   // The solo loop's normal-message branch (§1.3).
   OrderedResult result = cutter_.ordered(std::move(env));
   for (size_t i = 0; i < result.batches.size(); ++i) {

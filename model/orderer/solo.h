@@ -16,7 +16,8 @@
 //      where the Writers policy is stood in for by "the creator deserializes to a valid
 //      identity of one of the channel's MSPs and its signature over the payload verifies"
 //      (a signature header that does not parse is BAD_REQUEST, as AsSignedData's error is);
-//   5. enqueue into the consenter -> SUCCESS.
+//   5. enqueue into the consenter -> SUCCESS: the reply leaves with a post (kOrderedEnvelope)
+//      to the chain's lane, which orders envelopes in the order their posts arrive.
 //   No expiration rule (fabsim's certificates never expire) and no configSeq re-validation
 //   (the channel config never changes).
 //
@@ -88,6 +89,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/crypto/msp.h"
 #include "core/crypto/signature.h"
@@ -100,17 +102,19 @@
 
 namespace fabsim::orderer {
 
-// Virtual CPU the orderer charges. Defaults are placeholders of the right order of
-// magnitude (an ECDSA P-256 verify is ~100 us on a server core, a sign ~50 us); the
-// scenario layer fills them from the cost model.
+// Virtual CPU the orderer charges, derived from the cost model by model/node_costs.h
+// (zero unless set).
 struct OrdererCosts {
-  Duration broadcast_check = Duration::micros(120);   // per kBroadcast: parse, filters, signature verify
-  Duration deliver_check = Duration::micros(120);     // per kDeliverRequest: parse, signature verify
-  Duration block_cut = Duration::micros(10);          // per batch cut
-  Duration block_sign = Duration::micros(60);         // per block signed (hashing + one signature)
-  Duration block_write_per_kb = Duration::micros(2);  // per started KiB of a written block
-  Duration deliver_per_block = Duration::micros(15);  // per block sent on a Deliver stream
+  Duration broadcast_check;   // per kBroadcast: parse, filters, signature verify
+  Duration deliver_check;     // per kDeliverRequest: parse, signature verify
+  Duration block_cut;          // per batch cut
+  Duration block_sign;         // per block signed (hashing + one signature)
+  Duration block_write_per_kb;  // per started KiB of a written block
+  Duration deliver_per_block;  // per block sent on a Deliver stream
 };
+// The charges of CostModel::defaults() under ECDSA (model/node_costs.h derives every
+// process's charges from the cost model; this is SoloConfig's default).
+OrdererCosts default_orderer_costs();
 
 struct SoloConfig {
   std::string channel_id;
@@ -119,7 +123,7 @@ struct SoloConfig {
   std::set<std::string> channel_msp_ids;              // the MSP IDs of the channel's orgs
   const crypto::SigningIdentity* signer = nullptr;    // the orderer's identity; borrowed
   const crypto::Verifier* verifier = nullptr;         // borrowed
-  OrdererCosts costs;
+  OrdererCosts costs = default_orderer_costs();
   std::string ledger_path = "orderer/ledger";         // directory on the host's Env
 };
 
@@ -134,6 +138,15 @@ class SoloOrderer : public Process {
   explicit SoloOrderer(SoloConfig config);
   SoloOrderer(const SoloOrderer&) = delete;  // the cutter points into config_
   SoloOrderer& operator=(const SoloOrderer&) = delete;
+
+  // Lanes (core/node.h), as Fabric's goroutines run: Broadcast is one goroutine per client
+  // stream (its filters run there, concurrently across clients, in order for one client);
+  // the chain is one goroutine (solo's main loop: cutting, the batch timer, writing blocks),
+  // and Deliver requests run on it too, so every stream gets its blocks in order.
+  static constexpr LaneId kChainLane = 0;
+  static constexpr LaneId kBroadcastLane = 1;
+  std::vector<LaneSpec> lanes() const override;
+  LaneId lane_of_message(HostId from, const Message& msg) const override;
 
   // Opens the block store; writes the genesis block when it is empty.
   void on_start(NodeContext& ctx) override;
@@ -156,6 +169,8 @@ class SoloOrderer : public Process {
   using StreamKey = std::pair<HostId, uint64_t>;  // (requester, stream id)
 
   void on_broadcast(NodeContext& ctx, HostId from, const Message& msg);
+  // The chain's side of Order(): an envelope Broadcast accepted (kOrderedEnvelope).
+  void on_ordered(NodeContext& ctx, const Message& msg);
   void on_deliver_request(NodeContext& ctx, HostId from, const Message& msg);
   void on_deliver_cancel(HostId from, const Message& msg);
 

@@ -30,6 +30,15 @@ PeerProcess::PeerProcess(PeerConfig config)
     : config_(std::move(config)), registry_(chaincode::ChaincodeRegistry::builtin()) {
   FABSIM_ASSERT(config_.msps != nullptr && config_.signer != nullptr && config_.verifier != nullptr);
   FABSIM_ASSERT(config_.chaincodes != nullptr);
+  FABSIM_ASSERT(config_.validator_pool_size >= 1);
+}
+
+std::vector<LaneSpec> PeerProcess::lanes() const {
+  return {{"committer", LaneSpec::Kind::kSerial}, {"endorser", LaneSpec::Kind::kConcurrent}};
+}
+
+LaneId PeerProcess::lane_of_message(HostId, const Message& msg) const {
+  return msg.kind == model::kProposal ? kEndorserLane : kCommitterLane;
 }
 
 void PeerProcess::on_start(NodeContext& ctx) {
@@ -274,17 +283,25 @@ void PeerProcess::commit(NodeContext& ctx, common::Block block) {
       ctx.emit("peer.commit_error", static_cast<int64_t>(block.header().number()), result.status().to_string());
       return;
     }
+    // Per transaction on the validator pool: envelope checks, signatures, VSCC.
+    const PeerCosts& c = config_.costs;
+    std::vector<Duration> vscc;
+    vscc.reserve(result->tx_work.size());
+    for (const validation::ValidationWork& t : result->tx_work) {
+      // Every signature after an envelope's creator signature is an endorsement's.
+      const uint64_t endorsements = t.signatures_verified > t.envelopes ? t.signatures_verified - t.envelopes : 0;
+      vscc.push_back(c.envelope_check * static_cast<int64_t>(t.envelopes) +
+                     c.signature_verify * static_cast<int64_t>(t.signatures_verified) +
+                     c.vscc_per_endorsement * static_cast<int64_t>(endorsements) +
+                     c.policy_eval * static_cast<int64_t>(t.policy_evaluations));
+    }
+    ctx.charge_parallel(vscc, config_.validator_pool_size);
+    // Then, serially: MVCC and the state updates.
     const validation::ValidationWork& w = result->work;
-    // Every signature after an envelope's creator signature is an endorsement's.
-    const uint64_t endorsements = w.signatures_verified > w.envelopes ? w.signatures_verified - w.envelopes : 0;
     const auto txs = static_cast<int64_t>(n);
-    ctx.charge(config_.costs.envelope_check * static_cast<int64_t>(w.envelopes) +
-               config_.costs.signature_verify * static_cast<int64_t>(w.signatures_verified) +
-               config_.costs.vscc_per_endorsement * static_cast<int64_t>(endorsements) +
-               config_.costs.mvcc_per_tx * txs + config_.costs.ledger_commit_per_tx * txs +
-               config_.costs.policy_eval * static_cast<int64_t>(w.policy_evaluations) +
-               config_.costs.mvcc_per_read * static_cast<int64_t>(w.reads_checked + w.range_queries_checked) +
-               config_.costs.state_write_per_key * static_cast<int64_t>(w.writes_applied));
+    ctx.charge(c.mvcc_per_tx * txs + c.ledger_commit_per_tx * txs +
+               c.mvcc_per_read * static_cast<int64_t>(w.reads_checked + w.range_queries_checked) +
+               c.state_write_per_key * static_cast<int64_t>(w.writes_applied));
     codes = std::move(result->codes);
     updates = std::move(result->updates);
     writes = std::move(result->valid_writes);

@@ -11,6 +11,14 @@
 // writes kInitializedKey and runs the chaincode's init), and signs a ProposalResponse (protoutil::endorse). A chaincode error
 // (status >= 400) is answered with that status and no endorsement, as Fabric does.
 //
+// Concurrency (lanes): proposals run concurrently on the endorser's lane; everything else
+// runs one input at a time on the committer's. A block's per-transaction validation work
+// (stages 1-4 of validation/tx_validator.h) is charged as parallel tasks on up to
+// validator_pool_size cores; block checks, MVCC, the ledger commit and events are serial.
+// The endorser reads the state as it is when the proposal is handled, which may be while a
+// block's commit work is still being charged (Fabric's state lock would hold the proposal
+// until the commit's state update ends: not modelled).
+//
 // Committer: pulls blocks from the orderer with a Deliver stream from its ledger height
 // (kDeliverRequest, SeekInfo{specified height .. max, BLOCK_UNTIL_READY}). Block 0 is the
 // channel's genesis (configuration) block: it is committed as the peer joins, without
@@ -52,26 +60,30 @@
 
 namespace fabsim::peer {
 
-// Virtual CPU charged per operation; the scenario layer fills these from core/cost_model.h.
+// Virtual CPU charged per operation, derived from the cost model by model/node_costs.h
+// (zero unless set).
 struct PeerCosts {
-  Duration proposal_check = Duration::micros(150);    // parse + creator signature verify
-  Duration chaincode_base = Duration::micros(500);    // per invocation
-  Duration chaincode_per_op = Duration::micros(100);  // per state operation (stub work unit)
-  Duration endorse = Duration::micros(100);           // build + sign the response
-  Duration block_check = Duration::micros(50);        // per block
-  Duration envelope_check = Duration::micros(50);     // per transaction: unmarshal, header checks
-  Duration signature_verify = Duration::micros(100);  // per creator/endorsement signature checked
-  Duration block_signature_verify = Duration::micros(100);  // per orderer signature on a block
-  Duration vscc_per_endorsement = Duration::micros(20);  // per endorsement signature checked
-  Duration policy_eval = Duration::micros(10);        // per endorsement-policy evaluation
-  Duration mvcc_per_tx = Duration::micros(74);        // per transaction: rwset bookkeeping
-  Duration mvcc_per_read = Duration::micros(18);      // per read or range query checked
-  Duration ledger_commit_per_tx = Duration::micros(92);  // per transaction: indexes, history
-  Duration state_write_per_key = Duration::micros(4);
-  Duration block_write_per_kb = Duration::micros(2);
-  Duration fsync = Duration::micros(266);             // per committed block
-  Duration block_event = Duration::micros(10);        // per subscriber notified
+  Duration proposal_check;    // parse + creator signature verify
+  Duration chaincode_base;    // per invocation
+  Duration chaincode_per_op;  // per state operation (stub work unit)
+  Duration endorse;           // build + sign the response
+  Duration block_check;        // per block
+  Duration envelope_check;     // per transaction: unmarshal, header checks
+  Duration signature_verify;  // per creator/endorsement signature checked
+  Duration block_signature_verify;  // per orderer signature on a block
+  Duration vscc_per_endorsement;  // per endorsement signature checked
+  Duration policy_eval;        // per endorsement-policy evaluation
+  Duration mvcc_per_tx;        // per transaction: rwset bookkeeping
+  Duration mvcc_per_read;      // per read or range query checked
+  Duration ledger_commit_per_tx;  // per transaction: indexes, history
+  Duration state_write_per_key;
+  Duration block_write_per_kb;
+  Duration fsync;             // per committed block
+  Duration block_event;        // per subscriber notified
 };
+// The charges of CostModel::defaults() under ECDSA (model/node_costs.h derives every
+// process's charges from the cost model; this is PeerConfig's default).
+PeerCosts default_peer_costs();
 
 struct PeerConfig {
   std::string channel_id;
@@ -92,7 +104,11 @@ struct PeerConfig {
   // before it is validated and committed; a block that fails is dropped with its stream.
   const CompiledSignaturePolicy* block_validation = nullptr;
   Duration deliver_retry = Duration::seconds(5);
-  PeerCosts costs;
+  // Fabric's peer.validatorPoolSize: a block's transactions are validated (envelope checks,
+  // signatures, VSCC) by up to this many workers at once (>= 1; Fabric's default is the
+  // node's cores, 1 is Fabric 1.0's serial VSCC). MVCC and the ledger commit stay serial.
+  uint32_t validator_pool_size = 2;
+  PeerCosts costs = default_peer_costs();
   std::string ledger_path = "peer/ledger";
 };
 
@@ -103,8 +119,17 @@ inline const std::string kInitializedKey = std::string("\x00\xf4\x8f\xbf\xbf", 5
 class PeerProcess : public Process {
  public:
   static constexpr uint64_t kDeliverWatchdogTag = 1;
+  // Lanes (core/node.h): the committer handles one block at a time, in order, with the
+  // Deliver stream, its watchdog and event registrations (their order against blocks
+  // matters); the endorser answers proposals concurrently on any free core and never waits
+  // behind a block being validated.
+  static constexpr LaneId kCommitterLane = 0;
+  static constexpr LaneId kEndorserLane = 1;
 
   explicit PeerProcess(PeerConfig config);
+
+  std::vector<LaneSpec> lanes() const override;
+  LaneId lane_of_message(HostId from, const Message& msg) const override;
 
   void on_start(NodeContext& ctx) override;
   void on_message(NodeContext& ctx, HostId from, const Message& msg) override;

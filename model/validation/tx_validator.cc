@@ -177,6 +177,7 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
   BlockValidation out;
   out.codes.assign(n, Code::NOT_VALIDATED);
   out.tx_ids.assign(n, "");
+  out.tx_work.assign(n, {});
   std::vector<rwset::TxReadWriteSet> rwsets(n);
   std::vector<std::vector<kvrwset::KVRWSet>> parsed(n);
   common::Envelope env_scratch;  // only where the envelope is not read in place
@@ -187,7 +188,8 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
       out.codes[i] = Code::INVALID_OTHER_REASON;
       continue;
     }
-    uint8_t code = validate_transaction(env.payload, env.signature, ctx, &tx, &out.work);
+    ValidationWork& tw = out.tx_work[i];
+    uint8_t code = validate_transaction(env.payload, env.signature, ctx, &tx, &tw);
     if (code == Code::VALID && tx.channel_header.channel_id() != ctx.channel_id) code = Code::TARGET_CHAIN_NOT_FOUND;
     if (code == Code::VALID) {
       out.tx_ids[i] = tx.channel_header.tx_id();
@@ -195,8 +197,11 @@ Result<BlockValidation> validate_block(const common::Block& block, const Validat
       if (!exists.is_ok()) return exists.status();
       if (*exists) code = Code::DUPLICATE_TXID;
     }
-    if (code == Code::VALID) code = dispatch_vscc(tx, ctx, &rwsets[i], &out.work, &parsed[i]);
+    if (code == Code::VALID) code = dispatch_vscc(tx, ctx, &rwsets[i], &tw, &parsed[i]);
     out.codes[i] = code;
+    out.work.envelopes += tw.envelopes;
+    out.work.signatures_verified += tw.signatures_verified;
+    out.work.policy_evaluations += tw.policy_evaluations;
   }
   mark_txid_duplicates(out.tx_ids, out.codes);
   std::vector<MvccTx> mvcc(n);

@@ -120,6 +120,10 @@ struct BlockValidation {
   // history need not parse the block again.
   std::vector<ledger::TxWrites> valid_writes;
   ValidationWork work;
+  // Per transaction, the work of stages 1-4 (what Fabric runs per transaction on the
+  // validator pool: envelope checks, signatures, VSCC), in block order; `work` holds their
+  // sum plus the MVCC and state-write counts of stage 6.
+  std::vector<ValidationWork> tx_work;
 };
 
 // All stages over one block, against the committed state before it.

@@ -452,7 +452,7 @@ TEST(ClientSubmit, ProposalGoesToExactlyTheChosenPeers) {
   EXPECT_EQ(p.channel_header.channel_id(), "mychannel");
   EXPECT_EQ(p.signature_header.creator(), orgs().client.serialized());
   EXPECT_EQ(*out.sends[1].msg.payload, *out.sends[0].msg.payload);
-  EXPECT_EQ(out.cpu, ClientCosts{}.proposal_build_sign);
+  EXPECT_EQ(out.cpu, default_client_costs().proposal_build_sign);
   ASSERT_EQ(out.events.size(), 1u);
   EXPECT_EQ(out.events[0].name, kEventSubmitted);
   EXPECT_EQ(out.events[0].value, 2);
@@ -489,7 +489,7 @@ TEST(ClientEndorse, AllRepliesBroadcastACorrectlyAssembledEnvelope) {
   const protoutil::Proposal p2 = unpack(first.sends[0].msg);
   EXPECT_TRUE(h2.deliver(kO2P0, endorsement_reply(kO2P0, p2)).sends.empty());
   const auto& b = h2.deliver(kO1P0, endorsement_reply(kO1P0, p2));
-  EXPECT_EQ(b.cpu, ClientCosts{}.verify_response + ClientCosts{}.assemble_sign);
+  EXPECT_EQ(b.cpu, default_client_costs().verify_response + default_client_costs().assemble_sign);
   ASSERT_EQ(destinations(b, kBroadcast), std::vector<HostId>{kOrderer0});
 
   common::Envelope env;
@@ -568,7 +568,7 @@ TEST(ClientEndorse, ResponseWhoseEndorsementDoesNotVerifyFails) {
     reply.set_proposal_response(response.SerializeAsString());
     const auto& out = h.deliver(kO2P0, make_message(kProposalReply, reply));
     EXPECT_TRUE(out.sends.empty());
-    EXPECT_EQ(out.cpu, ClientCosts{}.verify_response);
+    EXPECT_EQ(out.cpu, default_client_costs().verify_response);
     EXPECT_EQ(names(h.events()), (std::vector<std::string>{kEventSubmitted, kFailureEndorsementInvalid}));
     EXPECT_EQ(h.client().in_flight(), 0u);
     EXPECT_EQ(h.armed_timers(), 0u);
@@ -751,7 +751,7 @@ TEST(ClientCommit, BlockEventWithTheTxIdIsCommittedWithItsValidationCode) {
   EXPECT_TRUE(h.deliver(kO1P0, block_event(p.tx_id, protos::VALID, "otherchannel")).events.empty());
   EXPECT_TRUE(h.deliver(kO2P0, block_event(p.tx_id, protos::VALID)).events.empty());
   const auto& out = h.deliver(kO1P0, block_event(p.tx_id, protos::MVCC_READ_CONFLICT));
-  EXPECT_EQ(out.cpu, ClientCosts{}.block_event);
+  EXPECT_EQ(out.cpu, default_client_costs().block_event);
   ASSERT_EQ(out.events.size(), 2u);
   EXPECT_EQ(out.events[0].name, kEventBlock);  // the block number first, then the outcome
   EXPECT_EQ(out.events[0].value, kEventBlockNumber);
