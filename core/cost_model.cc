@@ -184,10 +184,12 @@ Duration CostModel::verify(crypto::SignatureScheme scheme, uint64_t message_byte
 
 Duration CostModel::block_write(uint64_t bytes) const { return scale_per_kib(block_write_per_kb, bytes); }
 
-Duration CostModel::vary(Duration d, Rng& rng) const {
+Duration CostModel::vary(Duration d, Rng& rng) const { return vary_lognormal(d, variability_sigma, rng); }
+
+Duration vary_lognormal(Duration d, double sigma, Rng& rng) {
   FABSIM_ASSERT(d.ns >= 0);
-  if (variability_sigma == 0.0 || d.ns == 0) return d;
-  const double sigma = variability_sigma;
+  FABSIM_ASSERT(sigma >= 0.0 && sigma <= CostModel::kMaxVariabilitySigma);
+  if (sigma == 0.0 || d.ns == 0) return d;
   const double factor = std::exp(sigma * rng.normal(0.0, 1.0) - 0.5 * sigma * sigma);
   const double v = static_cast<double>(d.ns) * factor;
   if (v >= 9.2e18) return Duration::max();

@@ -126,6 +126,11 @@ bool is_cost_name(std::string_view name);
 // The valid name closest to `unknown` (edit distance), or "" if none is close.
 std::string suggest_cost_name(std::string_view unknown);
 
+// `d` times exp(sigma*Z - sigma^2/2), Z standard normal drawn from `rng` (one draw), rounded
+// to the nearest ns and saturating at Duration::max(); `d` itself, drawing nothing, when
+// sigma or d is 0. sigma in [0, CostModel::kMaxVariabilitySigma].
+Duration vary_lognormal(Duration d, double sigma, Rng& rng);
+
 // `per_kib` scaled to `bytes`, rounded to the nearest ns, saturating at Duration::max().
 Duration scale_per_kib(Duration per_kib, uint64_t bytes);
 

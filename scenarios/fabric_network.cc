@@ -93,10 +93,12 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   oc.channel_msp_ids = channel_msps;
   oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
   oc.verifier = net->verifier_.get();
-  oc.costs = orderer_costs(resolve(config.costs, CostRole::kOrderer, "orderer0"), config.scheme);
+  const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
+  oc.costs = orderer_costs(orderer_model, config.scheme);
   net->orderer_ = w.add_host("orderer0", config.settings_of("orderer0").cores, [oc](HostId, const DurableStore&) {
     return std::make_unique<orderer::SoloOrderer>(oc);
   });
+  w.host(net->orderer_).set_cpu_variability(orderer_model.variability_sigma);
   link(net->orderer_);
 
   // Peers.
@@ -114,7 +116,8 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.orderer = net->orderer_;
       pc.application_msp_ids = channel_msps;
       pc.block_validation = net->block_validation_.get();
-      pc.costs = peer_costs(resolve(config.costs, CostRole::kPeer, name), config.scheme);
+      const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);
+      pc.costs = peer_costs(node_model, config.scheme);
       const scenario::NodeSettings& settings = config.settings_of(name);
       pc.deliver_retry = settings.deliver_retry;
       // Fabric's default pool is the node's cores.
@@ -122,6 +125,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       const HostId h = w.add_host(name, settings.cores, [pc](HostId, const DurableStore&) {
         return std::make_unique<peer::PeerProcess>(pc);
       });
+      w.host(h).set_cpu_variability(node_model.variability_sigma);
       link(h);
       net->peers_.push_back(h);
       auto id = net->msps_.deserialize_identity(pc.signer->serialized());
@@ -159,10 +163,12 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
         if (net->peers_[p] != event_peer) cc.event_peer_fallbacks.push_back(net->peers_[p]);
       }
       cc.rotate_endorsers = config.rotate_endorsers;
-      cc.costs = client_costs(resolve(config.costs, CostRole::kClient, name), config.scheme);
+      const CostModel node_model = resolve(config.costs, CostRole::kClient, name);
+      cc.costs = client_costs(node_model, config.scheme);
       const HostId h = w.add_host(name, settings.cores, [cc](HostId, const DurableStore&) {
         return std::make_unique<model::client::ClientProcess>(cc);
       });
+      w.host(h).set_cpu_variability(node_model.variability_sigma);
       link(h);
       net->clients_.push_back(h);
     }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/assert.h"
+#include "core/cost_model.h"
 #include "core/policy/implicit_meta.h"
 #include "core/policy/policy_parser.h"
 #include "model/chaincode/registry.h"
@@ -330,12 +331,21 @@ Status read_costs(LoadContext& ctx, const YamlNode& n) {
     if (e.value.kind != YamlNode::Kind::kMap && e.value.kind != YamlNode::Kind::kNull)
       return r.error(e.value, p, "expected a map of cost names to durations (got " + e.value.describe() + ")");
     for (const YamlEntry& c : e.value.entries) {
+      if (c.key == kVariabilitySigmaKey) {
+        double sigma = 0;
+        SCENARIO_TRY(r.number(c.value, child_path(p, c.key), 0.0, CostModel::kMaxVariabilitySigma, false, &sigma));
+        scope.variability_sigma = sigma;
+        continue;
+      }
       if (std::find(ctx.options.cost_names.begin(), ctx.options.cost_names.end(), c.key) ==
-          ctx.options.cost_names.end())
+          ctx.options.cost_names.end()) {
+        std::vector<std::string> keys = ctx.options.cost_names;
+        keys.push_back(kVariabilitySigmaKey);
         return r.error_at(c.key_loc, p,
                           "unknown cost '" + c.key + "'" +
                               (ctx.options.cost_names.empty() ? " (no cost parameters are known)"
-                                                              : suggestion(c.key, ctx.options.cost_names)));
+                                                              : suggestion(c.key, keys)));
+      }
       Duration d;
       SCENARIO_TRY(r.duration(c.value, child_path(p, c.key), FieldReader::Sign::kNonNegative, &d));
       scope.values[c.key] = d;
@@ -345,7 +355,14 @@ Status read_costs(LoadContext& ctx, const YamlNode& n) {
   // Effective values: for each node and name, the most specific scope that sets it.
   std::map<std::string, std::map<std::string, int>> level;
   for (const CostScopeSpec& s : costs.scopes)
-    for (const std::string& node : s.nodes)
+    for (const std::string& node : s.nodes) {
+      if (s.variability_sigma) {
+        auto [it, fresh] = level[node].try_emplace(kVariabilitySigmaKey, s.specificity);
+        if (fresh || s.specificity > it->second) {
+          it->second = s.specificity;
+          costs.variability_by_node[node] = *s.variability_sigma;
+        }
+      }
       for (const auto& [name, value] : s.values) {
         auto [it, fresh] = level[node].try_emplace(name, s.specificity);
         if (fresh || s.specificity > it->second) {
@@ -353,6 +370,7 @@ Status read_costs(LoadContext& ctx, const YamlNode& n) {
           costs.by_node[node][name] = value;
         }
       }
+    }
   return Status::ok();
 }
 

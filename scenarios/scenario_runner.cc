@@ -188,6 +188,9 @@ Status Runner::build() {
     for (const auto& [name, value] : values)
       if (Status s = c.costs.by_node[node].set(name, value); !s.is_ok())
         return Status::invalid_argument(fmt::format("costs: {}.{}: {}", node, name, s.message()));
+  for (const auto& [node, sigma] : spec_.costs.variability_by_node)
+    if (Status s = c.costs.by_node[node].set_variability_sigma(sigma); !s.is_ok())
+      return Status::invalid_argument(fmt::format("costs: {}.{}: {}", node, kVariabilitySigmaKey, s.message()));
 
   // Pair links: each override's pairs (the last override wins), then every degraded pair
   // that has none, with the switch path's parameters.

@@ -122,12 +122,17 @@ struct CostScopeSpec {
   int specificity = 0;                     // all 0, role 1, org 2, org role 3, node 4
   std::vector<std::string> nodes;          // resolved
   std::map<std::string, Duration> values;  // cost name -> value
+  std::optional<double> variability_sigma;  // `variability_sigma`, in [0, 3]
 };
+
+// The key of a cost scope that is no cost name: CostModel::variability_sigma.
+inline constexpr const char* kVariabilitySigmaKey = "variability_sigma";
 
 struct CostsSpec {
   std::vector<CostScopeSpec> scopes;  // file order
   // The effective overrides of each node that has any: the most specific scope wins.
   std::map<std::string, std::map<std::string, Duration>> by_node;
+  std::map<std::string, double> variability_by_node;  // likewise, for variability_sigma
 };
 
 // ---- node settings ---------------------------------------------------------------------

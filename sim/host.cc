@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/assert.h"
+#include "core/cost_model.h"
 #include "core/hash.h"
 #include "sim/world.h"
 
@@ -17,6 +18,12 @@ Host::Host(World& world, HostId id, std::string name, uint32_t cores, ProcessFac
 Host::~Host() {
   // The process may hold databases open on the store's Env: it goes first.
   process_.reset();
+}
+
+void Host::set_cpu_variability(double sigma) {
+  FABSIM_ASSERT(sigma >= 0.0 && sigma <= CostModel::kMaxVariabilitySigma);
+  cpu_sigma_ = sigma;
+  if (sigma > 0.0 && cpu_rng_ == nullptr) cpu_rng_ = std::make_unique<Rng>(Rng::stream(world_.seed(), "cpu/" + name_));
 }
 
 void Host::boot() {
@@ -212,7 +219,6 @@ void Host::handle(Input& in) {
     }
   }
   out.cancels.clear();
-  stats_.cpu_busy += out.cpu;
   const bool start = in.kind == Input::kStart;
   if (out.steps.empty()) {
     release(out);
@@ -259,7 +265,9 @@ void Host::run_task(uint32_t slot) {
   Job& job = jobs_[slot];
   const NodeContext::CpuStep& step = job.outputs.steps[job.step];
   FABSIM_ASSERT(job.next_task < step.tasks.size());
-  const Duration d = step.tasks[job.next_task++];
+  Duration d = step.tasks[job.next_task++];
+  if (cpu_sigma_ > 0.0) d = vary_lognormal(d, cpu_sigma_, *cpu_rng_);
+  stats_.cpu_busy += d;
   ++job.running;
   ++busy_cores_;
   world_.sim().after(d, &Host::on_task_event, this, slot, incarnation_);

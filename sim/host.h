@@ -43,7 +43,7 @@ class World;
 struct HostStats {
   uint64_t inputs_handled = 0;
   uint64_t inputs_dropped = 0;  // arrived while down, or lost in a crash
-  Duration cpu_busy = Duration::zero();
+  Duration cpu_busy = Duration::zero();  // tasks' durations as run (after variability)
   Duration queue_wait = Duration::zero();  // summed over inputs
   uint64_t max_queue = 0;  // inputs waiting (in lanes or for a core), at the most
 };
@@ -89,6 +89,10 @@ class Host {
   void pause();
   void resume();
   void set_clock_offset(Duration d) { clock_offset_ = d; }
+  // Service-time variability (core/cost_model.h vary_lognormal): every CPU task's duration
+  // is multiplied by a lognormal factor of mean 1 drawn from the host's own stream
+  // "cpu/<name>", so switching it on shifts no other draw. 0 (the default) turns it off.
+  void set_cpu_variability(double sigma);
 
  private:
   struct Input {
@@ -161,6 +165,8 @@ class Host {
   bool starting_ = false;  // the start input's work is not done
   bool granting_ = false;
   Duration clock_offset_ = Duration::zero();
+  double cpu_sigma_ = 0.0;
+  std::unique_ptr<Rng> cpu_rng_;  // set with a non-zero sigma
   DurableStore store_;
   TimerId next_timer_id_ = 0;
   struct LiveTimer {

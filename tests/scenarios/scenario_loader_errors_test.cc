@@ -389,6 +389,28 @@ TEST(ScenarioLoaderErrorsCosts, UnknownCostNameSuggestsAKnownOne) {
             "t.yaml:8:10: costs.Org1: unknown cost 'vscc_per_signatures' (did you mean 'vscc_per_signature'?)");
 }
 
+TEST(ScenarioLoaderErrorsCosts, VariabilitySigmaIsANumberFromZeroToThree) {
+  LoaderOptions opts;
+  opts.cost_names = {"fsync"};
+  const struct {
+    const char* name;
+    std::string costs;
+    std::string expected;
+  } cases[] = {
+      {"above three", "  all: {variability_sigma: 3.5}\n", "t.yaml:8:28: costs.all.variability_sigma:"},
+      {"negative", "  peers: {variability_sigma: -0.1}\n", "t.yaml:8:30: costs.peers.variability_sigma:"},
+      {"not a number", "  all: {variability_sigma: high}\n", "t.yaml:8:28: costs.all.variability_sigma:"},
+      {"misspelt, with a suggestion", "  all: {variability_sigm: 0.2}\n",
+       "t.yaml:8:9: costs.all: unknown cost 'variability_sigm' (did you mean 'variability_sigma'?)"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = load_scenario_text(kBase + "costs:\n" + c.costs, "t.yaml", {}, opts);
+    ASSERT_FALSE(r.is_ok());
+    EXPECT_EQ(r.status().message().rfind(c.expected, 0), 0u) << r.status().message();
+  }
+}
+
 TEST(ScenarioLoaderErrorsCosts, CostValueIsADuration) {
   LoaderOptions opts;
   opts.cost_names = {"block_fsync"};

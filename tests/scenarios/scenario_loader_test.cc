@@ -227,6 +227,16 @@ TEST(ScenarioLoaderFull, CostsMostSpecificScopeWins) {
   EXPECT_EQ(by.size(), 8u);
 }
 
+TEST(ScenarioLoaderFull, VariabilitySigmaMostSpecificScopeWins) {
+  const ScenarioSpec s =
+      load_ok(kFull, {"costs.all.variability_sigma=0.2", "costs.Org1.peers.variability_sigma=0.5"}, full_options());
+  const auto& by = s.costs.variability_by_node;
+  EXPECT_EQ(by.at("Org1.peer0"), 0.5);
+  EXPECT_EQ(by.at("Org1.peer1"), 0.5);
+  EXPECT_EQ(by.at("Org2.peer0"), 0.2);
+  EXPECT_EQ(by.at("orderer0"), 0.2);
+}
+
 TEST(ScenarioLoaderFull, OpenLoopGenerator) {
   const ScenarioSpec s = load_ok(kFull, {}, full_options());
   ASSERT_EQ(s.workload.size(), 4u);

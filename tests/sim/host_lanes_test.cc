@@ -296,3 +296,35 @@ TEST(HostLanes, NamedStreamsAreIndependentOfEachOther) {
 
 }  // namespace
 }  // namespace fabsim::kerneltest
+
+namespace fabsim::kerneltest {
+namespace {
+
+TEST(HostLanes, VariabilityScalesEachTaskByAFactorOfMeanOne) {
+  // A call charges 200 tasks of 1 ms, one at a time. Without variability it ends at 200 ms
+  // exactly; with sigma 0.5 each task is scaled by its own lognormal factor (mean 1), so the
+  // total differs from 200 ms but stays within a few standard deviations of it
+  // (sd of the sum = 1 ms * sqrt(200) * sqrt(e^0.25 - 1) ≈ 7.5 ms), the same for one seed.
+  auto run = [](double sigma, uint64_t seed) {
+    ScriptedWorld w(seed);
+    const HostId h = w.host("h", [](NodeContext& ctx, const Seen& in) {
+      if (in.what != "call go") return;
+      const std::vector<Duration> tasks(200, ms(1));
+      ctx.charge_parallel(tasks, 1);
+    });
+    w.world.host(h).set_cpu_variability(sigma);
+    w.call_at(at(ms(0)), h, "go");
+    w.run();
+    return w.world.host(h).stats().cpu_busy;
+  };
+  EXPECT_EQ(run(0.0, 1), ms(200));
+  const Duration varied = run(0.5, 1);
+  EXPECT_NE(varied, ms(200));
+  EXPECT_GT(varied, ms(170));
+  EXPECT_LT(varied, ms(230));
+  EXPECT_EQ(run(0.5, 1), varied);
+  EXPECT_NE(run(0.5, 2), varied);
+}
+
+}  // namespace
+}  // namespace fabsim::kerneltest
