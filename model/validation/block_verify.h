@@ -11,7 +11,8 @@
 //      whose identity does not deserialize or whose signature does not verify counts as
 //      absent, and the policy decides.
 // A block that fails is not committed; the deliver client drops the stream and reconnects
-// (peer/peer.h). Block 0 is not checked here: a peer joins a channel with its genesis
+// (peer/peer.h). The signed bytes are protoutil::block_signed_bytes (protoutil/
+// block_signature.h, the block writer's side). Block 0 is not checked here: a peer joins a channel with its genesis
 // block, which carries no orderer signature.
 #pragma once
 
@@ -27,16 +28,6 @@
 #include "core/status.h"
 
 namespace fabsim::validation {
-
-// The bytes a block signature signs (Fabric's blockwriter.addBlockSignature and
-// VerifyBlock): the SIGNATURES metadata value, then the signature header, then the header.
-std::string block_signed_bytes(std::string_view metadata_value, std::string_view signature_header,
-                               const common::BlockHeader& header);
-
-// Appends `signer`'s signature (with `nonce` in its signature header) to the block's
-// SIGNATURES metadata, over the metadata value already there and the header: what the
-// orderer's block writer does. InvalidArgument when the SIGNATURES metadata does not parse.
-Status add_block_signature(common::Block* block, const crypto::SigningIdentity& signer, std::string_view nonce);
 
 struct BlockVerifyContext {
   std::string channel_id;

@@ -14,6 +14,7 @@
 #include "core/random.h"
 #include "model/ledger/block_hash.h"
 #include "model/protoutil/proto_io.h"
+#include "model/protoutil/block_signature.h"
 #include "model/validation/block_verify.h"
 
 namespace fabsim::validation {
@@ -77,7 +78,7 @@ class BlockVerifyTest : public testing::Test {
       sigs.set_value("last-config");
       b->mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
     }
-    EXPECT_TRUE(add_block_signature(b, who, "nonce").is_ok());
+    EXPECT_TRUE(protoutil::add_block_signature(b, who, "nonce").is_ok());
   }
 
   common::Block signed_block() const {

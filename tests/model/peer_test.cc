@@ -17,6 +17,7 @@
 #include "model/peer/peer.h"
 #include "model/protocol.h"
 #include "model/protoutil/txutil.h"
+#include "model/protoutil/block_signature.h"
 #include "model/validation/block_verify.h"
 
 namespace fabsim::peer {
@@ -330,7 +331,7 @@ class PeerBlockValidationTest : public PeerTest {
   }
 
   static void sign(common::Block* b, const crypto::SigningIdentity& who) {
-    EXPECT_TRUE(validation::add_block_signature(b, who, "").is_ok());
+    EXPECT_TRUE(protoutil::add_block_signature(b, who, "").is_ok());
   }
 
   crypto::CertificateAuthority orderer_ca_;
