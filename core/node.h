@@ -29,6 +29,7 @@
 // charged, and each task takes a core in turn with the node's other work.
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,7 +95,11 @@ struct ClientCall {
 struct AnalysisEvent {
   std::string name;    // e.g. "flood.delivered"
   int64_t value = 0;   // a number the analysis aggregates (an id, a count, a latency in ns)
-  std::string detail;  // free text, e.g. a transaction id
+  std::string detail;  // free text, e.g. a transaction id; what the trace shows and hashes
+  // A typed record, declared next to the component that emits it (e.g.
+  // orderer::BlockWrittenEvent), for the analysis to read with std::any_cast instead of
+  // parsing `detail`; empty for events that need none. Never hashed into the trace.
+  std::any data;
 };
 
 class NodeContext {
@@ -178,8 +183,8 @@ class NodeContext {
   void cancel_timer(TimerId id) { out_.cancels.push_back(id); }
   void persist(std::string key, std::string value) { out_.writes.push_back({std::move(key), std::move(value), false}); }
   void erase(std::string key) { out_.writes.push_back({std::move(key), {}, true}); }
-  void emit(std::string name, int64_t value = 0, std::string detail = {}) {
-    out_.events.push_back({std::move(name), value, std::move(detail)});
+  void emit(std::string name, int64_t value = 0, std::string detail = {}, std::any data = {}) {
+    out_.events.push_back({std::move(name), value, std::move(detail), std::move(data)});
   }
   void post(LaneId lane, Message msg) { out_.posts.push_back({lane, std::move(msg)}); }
   void charge(Duration cpu) {

@@ -74,18 +74,6 @@ std::string signature_policy_text(const ChaincodeSpec& cc, const ScenarioSpec& s
   return fmt::format("OutOf({}{})", k, principals);
 }
 
-// Parses "reason=<r> txs=<n> bytes=<b>" (the orderer's block event detail).
-bool parse_block_detail(const std::string& detail, std::string* reason, uint64_t* txs, uint64_t* bytes) {
-  char r[32] = {0};
-  unsigned long long t = 0, b = 0;
-  if (std::sscanf(detail.c_str(), "reason=%31s txs=%llu bytes=%llu", r, &t, &b) != 3) return false;
-  *reason = r;
-  *txs = t;
-  *bytes = b;
-  return true;
-}
-
-
 class Runner {
  public:
   explicit Runner(const ScenarioSpec& spec) : spec_(spec) {}
@@ -458,14 +446,14 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     return;
   }
   if (name == orderer::kEventBlock) {
-    std::string reason;
-    uint64_t txs = 0, bytes = 0;
-    if (parse_block_detail(e.detail, &reason, &txs, &bytes) && reason != "genesis") {
-      reported_blocks_.insert(static_cast<uint64_t>(e.value));
-      CutStats& c = report_.cuts[reason];
+    const auto* b = std::any_cast<orderer::BlockWrittenEvent>(&e.data);
+    FABSIM_ASSERT_MSG(b != nullptr, "an orderer.block event without its record");
+    if (b->reason != "genesis") {
+      reported_blocks_.insert(b->number);
+      CutStats& c = report_.cuts[b->reason];
       ++c.blocks;
-      c.transactions += txs;
-      c.bytes += bytes;
+      c.transactions += b->transactions;
+      c.bytes += b->bytes;
     }
     return;
   }

@@ -22,8 +22,9 @@
 // written, within the call (not at the release of the outputs).
 //
 // Analysis event: each block written emits kEventBlock ("orderer.block") with value = the
-// block number and detail = "reason=<r> txs=<n> bytes=<b>": r is the cut reason's name (or
-// "genesis"), n its transactions and b the marshalled size as stored.
+// block number, data = a BlockWrittenEvent and, for the trace, detail = "reason=<r> txs=<n>
+// bytes=<b>": r is the cut reason's name (or "genesis"), n its transactions and b the
+// marshalled size as stored.
 //
 // Costs: block_sign per block signed, block_write_per_kb per started KiB of the block.
 // Ownership: owns the BlockStore; borrows the signer. Single-threaded.
@@ -42,6 +43,13 @@
 namespace fabsim::orderer {
 
 inline constexpr const char* kEventBlock = "orderer.block";
+// The typed record of a kEventBlock (AnalysisEvent::data).
+struct BlockWrittenEvent {
+  uint64_t number = 0;
+  std::string reason;  // cut_reason_name() of the cut, or "genesis"
+  uint64_t transactions = 0;
+  uint64_t bytes = 0;  // marshalled size as stored
+};
 
 class BlockWriter {
  public:
