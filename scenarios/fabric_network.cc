@@ -83,6 +83,13 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   net->world_ = std::make_unique<World>(seed);
   World& w = *net->world_;
   const HostId sw = w.add_host("switch", 1, nullptr);
+  // Every node's process factory is kept, for harnesses that run the processes without the
+  // kernel (FabricNetwork::factory).
+  auto add_node = [&](const std::string& name, uint32_t cores, ProcessFactory f) {
+    const HostId h = w.add_host(name, cores, f);
+    net->factories_[h] = std::move(f);
+    return h;
+  };
   auto link = [&](HostId h) { w.add_link(h, sw, config.link); };
 
   // The orderer.
@@ -95,7 +102,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   oc.verifier = net->verifier_.get();
   const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
   oc.costs = orderer_costs(orderer_model, config.scheme);
-  net->orderer_ = w.add_host("orderer0", config.settings_of("orderer0").cores, [oc](HostId, const DurableStore&) {
+  net->orderer_ = add_node("orderer0", config.settings_of("orderer0").cores, [oc](HostId, const DurableStore&) {
     return std::make_unique<orderer::SoloOrderer>(oc);
   });
   w.host(net->orderer_).set_cpu_variability(orderer_model.variability_sigma);
@@ -122,7 +129,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.deliver_retry = settings.deliver_retry;
       // Fabric's default pool is the node's cores.
       pc.validator_pool_size = settings.validator_pool_size != 0 ? settings.validator_pool_size : settings.cores;
-      const HostId h = w.add_host(name, settings.cores, [pc](HostId, const DurableStore&) {
+      const HostId h = add_node(name, settings.cores, [pc](HostId, const DurableStore&) {
         return std::make_unique<peer::PeerProcess>(pc);
       });
       w.host(h).set_cpu_variability(node_model.variability_sigma);
@@ -165,7 +172,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       cc.rotate_endorsers = config.rotate_endorsers;
       const CostModel node_model = resolve(config.costs, CostRole::kClient, name);
       cc.costs = client_costs(node_model, config.scheme);
-      const HostId h = w.add_host(name, settings.cores, [cc](HostId, const DurableStore&) {
+      const HostId h = add_node(name, settings.cores, [cc](HostId, const DurableStore&) {
         return std::make_unique<model::client::ClientProcess>(cc);
       });
       w.host(h).set_cpu_variability(node_model.variability_sigma);

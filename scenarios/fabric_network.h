@@ -92,6 +92,9 @@ class FabricNetwork {
   HostId orderer() const { return orderer_; }
   const std::vector<HostId>& peers() const { return peers_; }
   const std::vector<HostId>& clients() const { return clients_; }
+  // The process factory of a node (not the switch): what its host builds at boot and at
+  // every restart. For harnesses that drive the processes by hand (tests/harness).
+  const ProcessFactory& factory(HostId node) const { return factories_.at(node); }
   // What a committing peer validates with: for re-checks after the run.
   validation::ValidationContext validation_context() const {
     return {config_.channel, &msps_, verifier_.get(), &definitions_};
@@ -118,6 +121,7 @@ class FabricNetwork {
   std::vector<HostId> peers_;
   std::vector<HostId> clients_;
   std::map<std::pair<HostId, HostId>, LinkId> pair_links_;  // (min, max) -> link
+  std::map<HostId, ProcessFactory> factories_;
 };
 
 }  // namespace fabsim
