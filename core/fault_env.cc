@@ -62,7 +62,11 @@ leveldb::Status FaultInjectionEnv::NewAppendableFile(const std::string& fname, l
     files_[fname] = FileState{size, size};  // existing content counts as synced
   }
   leveldb::WritableFile* base = nullptr;
-  leveldb::Status s = target()->NewAppendableFile(fname, &base);
+  // A file that does not exist yet is created as a new writable file: LevelDB 1.23's memenv
+  // creates an appendable file without entering it in its file map, so a later read of it
+  // dereferences a null file state.
+  leveldb::Status s = target()->FileExists(fname) ? target()->NewAppendableFile(fname, &base)
+                                                  : target()->NewWritableFile(fname, &base);
   if (!s.ok()) return s;
   ++open_files_;
   *result = new File(this, fname, base);

@@ -15,11 +15,12 @@ namespace {
 
 using Sign = FieldReader::Sign;
 
-const std::vector<std::string> kActions = {"crash", "restart", "pause",   "resume",      "partition",
-                                           "heal",  "degrade", "restore", "clock_offset"};
+// In FaultAction's order.
+const std::vector<std::string> kActions = {"crash", "restart", "pause",   "resume",       "partition",
+                                           "heal",  "degrade", "restore", "clock_offset", "power_loss"};
 const std::vector<std::string> kFaultKeys = {"at",        "crash",   "restart", "pause",   "resume",
                                              "partition", "heal",    "degrade", "restore", "clock_offset",
-                                             "for",       "one_way", "label"};
+                                             "power_loss", "for",       "one_way", "label"};
 
 // Where each fault was written, for the timeline's messages.
 struct FaultSource {
@@ -75,6 +76,7 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
   std::vector<size_t> sel;
   switch (f->action) {
     case FaultAction::kCrash:
+    case FaultAction::kPowerLoss:
     case FaultAction::kRestart:
     case FaultAction::kPause:
     case FaultAction::kResume:
@@ -154,15 +156,16 @@ Status read_fault(const LoadContext& ctx, const YamlNode& n, const std::string& 
   }
   if (!action)
     return r.error(n, p,
-                   "missing the fault's action: one of crash, restart, pause, resume, partition, heal, degrade, "
-                   "restore or clock_offset");
+                   "missing the fault's action: one of crash, power_loss, restart, pause, resume, partition, heal, "
+                   "degrade, restore or clock_offset");
   src->action = &action->value;
   SCENARIO_TRY(read_action(ctx, action->value, action->key, child_path(p, action->key), f));
   if (const YamlNode* d = n.find("for")) {
-    if (f->action != FaultAction::kCrash && f->action != FaultAction::kPause && f->action != FaultAction::kPartition &&
-        f->action != FaultAction::kDegrade)
+    if (f->action != FaultAction::kCrash && f->action != FaultAction::kPowerLoss && f->action != FaultAction::kPause &&
+        f->action != FaultAction::kPartition && f->action != FaultAction::kDegrade)
       return r.error(*d, child_path(p, "for"),
-                     "'for' applies only to crash, pause, partition and degrade (this fault is " + action->key + ")");
+                     "'for' applies only to crash, power_loss, pause, partition and degrade (this fault is " +
+                         action->key + ")");
     Duration len;
     SCENARIO_TRY(r.duration(*d, child_path(p, "for"), Sign::kPositive, &len));
     if (len > Duration::max() - f->at)  // the undo's time, at + for, must not overflow
@@ -229,7 +232,8 @@ class TimelineChecker {
     static const std::map<FaultAction, const char*> kDone = {
         {FaultAction::kCrash, "crashed"},    {FaultAction::kRestart, "restarted"}, {FaultAction::kPause, "paused"},
         {FaultAction::kResume, "resumed"},   {FaultAction::kPartition, "made"},    {FaultAction::kHeal, "healed"},
-        {FaultAction::kDegrade, "degraded"}, {FaultAction::kRestore, "restored"}};
+        {FaultAction::kDegrade, "degraded"}, {FaultAction::kRestore, "restored"},
+        {FaultAction::kPowerLoss, "lost its power"}};
     std::string out = std::string(kDone.at(e->action)) + " at " + show(e->at) + " by " +
                       (e->undo ? "the 'for' of " : "") + src_[e->fault].path;
     const Location& loc = src_[e->fault].action->loc;
@@ -246,6 +250,7 @@ class TimelineChecker {
     NodeState next = s;
     switch (e.action) {
       case FaultAction::kCrash:
+      case FaultAction::kPowerLoss:
         if (s == NodeState::kDown) return fail(e, head + "already down (" + by(since_[n].event) + ")");
         next = NodeState::kDown;
         break;
@@ -275,6 +280,7 @@ class TimelineChecker {
     const FaultSpec& f = faults_[e.fault];
     switch (e.action) {
       case FaultAction::kCrash:
+      case FaultAction::kPowerLoss:
       case FaultAction::kRestart:
       case FaultAction::kPause:
       case FaultAction::kResume:

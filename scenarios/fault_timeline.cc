@@ -17,13 +17,15 @@ const char* fault_action_name(FaultAction action) {
     case FaultAction::kDegrade: return "degrade";
     case FaultAction::kRestore: return "restore";
     case FaultAction::kClockOffset: return "clock_offset";
+    case FaultAction::kPowerLoss: return "power_loss";
   }
   return "?";
 }
 
 FaultAction undo_action(FaultAction action) {
   switch (action) {
-    case FaultAction::kCrash: return FaultAction::kRestart;
+    case FaultAction::kCrash:
+    case FaultAction::kPowerLoss: return FaultAction::kRestart;
     case FaultAction::kPause: return FaultAction::kResume;
     case FaultAction::kPartition: return FaultAction::kHeal;
     case FaultAction::kDegrade: return FaultAction::kRestore;

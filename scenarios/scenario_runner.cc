@@ -17,6 +17,7 @@
 #include "model/orderer/solo.h"
 #include "model/peer/peer.h"
 #include "scenarios/fabric_network.h"
+#include "scenarios/fault_timeline.h"
 
 namespace fabsim::scenario {
 
@@ -509,6 +510,7 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
   };
   switch (action) {
     case FaultAction::kCrash: return each_node(&Fault::crash);
+    case FaultAction::kPowerLoss: return each_node(&Fault::power_loss);
     case FaultAction::kRestart: return each_node(&Fault::restart);
     case FaultAction::kPause: return each_node(&Fault::pause);
     case FaultAction::kResume: return each_node(&Fault::resume);
@@ -561,14 +563,7 @@ void Runner::schedule_faults() {
     if (!f.undo_after) continue;
     const Time undo = Time::zero() + f.at + *f.undo_after;
     if (undo > report_.end) continue;
-    FaultAction inverse = FaultAction::kRestart;
-    switch (f.action) {
-      case FaultAction::kCrash: inverse = FaultAction::kRestart; break;
-      case FaultAction::kPause: inverse = FaultAction::kResume; break;
-      case FaultAction::kPartition: inverse = FaultAction::kHeal; break;
-      case FaultAction::kDegrade: inverse = FaultAction::kRestore; break;
-      default: FABSIM_ASSERT_MSG(false, "`for` on a fault without an undo");
-    }
+    const FaultAction inverse = undo_action(f.action);  // the loader allows `for` only where there is one
     w.sim().at(undo, [this, &f, i, inverse] { apply_fault(f, inverse, i); });
   }
 }

@@ -251,13 +251,14 @@ enum class FaultAction : uint8_t {
   kDegrade,
   kRestore,
   kClockOffset,
+  kPowerLoss,  // a crash that also loses the nodes' unsynced writes
 };
 const char* fault_action_name(FaultAction action);  // the key: "crash", "clock_offset", ...
 
 struct FaultSpec {
   Duration at;
   FaultAction action = FaultAction::kCrash;
-  std::vector<std::string> nodes;                 // crash/restart/pause/resume/clock_offset
+  std::vector<std::string> nodes;                 // crash/power_loss/restart/pause/resume/clock_offset
   std::vector<std::vector<std::string>> groups;   // partition: resolved, >= 2 disjoint groups
   bool one_way = false;                           // partition: drop only from groups[0] to the others
   std::string label;                              // partition: optional; heal: the label, or "" for all
@@ -266,7 +267,7 @@ struct FaultSpec {
   double extra_loss = 0.0;                        // degrade: [0, 1]
   double bandwidth_factor = 1.0;                  // degrade: (0, 1]
   Duration clock_offset;                          // clock_offset: may be negative
-  std::optional<Duration> undo_after;             // `for`: crash, pause, partition, degrade
+  std::optional<Duration> undo_after;             // `for`: crash, power_loss, pause, partition, degrade
 };
 
 // ---- expectations ----------------------------------------------------------------------

@@ -394,6 +394,11 @@ void Host::crash() {
   busy_cores_ = 0;
 }
 
+Status Host::power_loss() {
+  crash();  // closes the process's databases first
+  return store_.power_loss();
+}
+
 void Host::restart() {
   FABSIM_ASSERT(!up_);
   start_incarnation();

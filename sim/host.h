@@ -18,6 +18,7 @@
 // Faults:
 //  - crash: the process is destroyed with its timers, its input queue and its unreleased
 //    outputs; messages arriving while down are dropped. Durable storage is kept.
+//  - power loss: a crash, and the storage's unsynced writes are lost.
 //  - restart: a new incarnation built by the factory from durable storage; it gets a
 //    start input first.
 //  - pause/resume: inputs are held (timers fire into the queue), then handled in order.
@@ -85,6 +86,9 @@ class Host {
   void deliver(HostId from, Message&& msg, uint64_t payload_hash);
   void call(const ClientCall& call);
   void crash();
+  // A crash, then every write to the host's storage that was not synced is lost
+  // (DurableStore::power_loss). The host is down afterwards, as after a crash.
+  Status power_loss();
   void restart();
   void pause();
   void resume();

@@ -19,6 +19,7 @@ const char* fault_kind_name(Fault::Kind k) {
     case Fault::Kind::kLinkDown: return "link-down";
     case Fault::Kind::kLinkUp: return "link-up";
     case Fault::Kind::kClockOffset: return "clock-offset";
+    case Fault::Kind::kPowerLoss: return "power-loss";
   }
   return "?";
 }
@@ -83,6 +84,7 @@ Status World::apply(const Fault& f) {
   std::string what;
   switch (f.kind) {
     case Fault::Kind::kCrash:
+    case Fault::Kind::kPowerLoss:
     case Fault::Kind::kRestart:
     case Fault::Kind::kPause:
     case Fault::Kind::kResume:
@@ -95,6 +97,11 @@ Status World::apply(const Fault& f) {
       if (f.kind == Fault::Kind::kCrash) {
         if (!h.up()) return Status::failed_precondition(fmt::format("crash of {}, which is already down", what));
         h.crash();
+      } else if (f.kind == Fault::Kind::kPowerLoss) {
+        if (!h.up()) return Status::failed_precondition(fmt::format("power loss of {}, which is down", what));
+        const uint64_t lost = h.store().unsynced_bytes();
+        if (Status p = h.power_loss(); !p.is_ok()) return p;
+        what += fmt::format(" unsynced_bytes_lost={}", lost);
       } else if (f.kind == Fault::Kind::kRestart) {
         if (h.up()) return Status::failed_precondition(fmt::format("restart of {}, which is up", what));
         h.restart();

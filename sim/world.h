@@ -31,6 +31,7 @@ struct Fault {
     kLinkDown,     // link
     kLinkUp,       // link
     kClockOffset,  // host, offset
+    kPowerLoss,    // host: a crash that also loses the host's unsynced writes
   };
   static constexpr PartitionId kAllPartitions = UINT32_MAX;
 
@@ -45,6 +46,7 @@ struct Fault {
 
   static Fault crash(HostId h) { Fault f; f.kind = Kind::kCrash; f.host = h; return f; }
   static Fault restart(HostId h) { Fault f; f.kind = Kind::kRestart; f.host = h; return f; }
+  static Fault power_loss(HostId h) { Fault f; f.kind = Kind::kPowerLoss; f.host = h; return f; }
   static Fault pause(HostId h) { Fault f; f.kind = Kind::kPause; f.host = h; return f; }
   static Fault resume(HostId h) { Fault f; f.kind = Kind::kResume; f.host = h; return f; }
   static Fault make_partition(std::vector<std::vector<HostId>> groups, bool one_way) {

@@ -255,14 +255,17 @@ class ScenarioGenerator {
     return set_text(set);
   }
 
-  // crash or pause of a node set no node of which is crashed or paused meanwhile.
+  // crash (or power loss) or pause of a node set no node of which is crashed or paused
+  // meanwhile.
   bool node_fault(bool crash) {
     const int64_t at = pick_start(), len = pick_length();
     const Undo undo = pick_undo(crash ? 0.15 : 0.1);
     const int64_t end = undo == Undo::kNever ? kForever : at + len;
     const std::string what = reserve_nodes(at, end);
     if (what.empty()) return false;
-    const char* action = crash ? "crash" : "pause";
+    // A third of the crashes are power losses (every block and state update is synced, so
+    // the ledgers must come through them as through a crash).
+    const char* action = crash ? (rng_.bernoulli(1.0 / 3) ? "power_loss" : "crash") : "pause";
     const char* inverse = crash ? "restart" : "resume";
     switch (undo) {
       case Undo::kFor:
@@ -455,7 +458,7 @@ std::set<std::string> nodes_that_can_lose_requests(const ScenarioSpec& spec) {
   for (const TimelineEvent& e : fault_timeline(spec.faults)) {
     if (e.at > end) continue;  // an undo after the end never happens
     const FaultSpec& f = spec.faults[e.fault];
-    if (e.action == FaultAction::kCrash) out.insert(f.nodes.begin(), f.nodes.end());
+    if (e.action == FaultAction::kCrash || e.action == FaultAction::kPowerLoss) out.insert(f.nodes.begin(), f.nodes.end());
     if (e.action == FaultAction::kPause) paused.insert(f.nodes.begin(), f.nodes.end());
     if (e.action == FaultAction::kResume)
       for (const std::string& n : f.nodes) paused.erase(n);

@@ -290,7 +290,8 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:10: faults.0.at: expected a time within the run (duration 60s + drain 10s = 70s) (got '71s')"},
       {"ForOnlyOnUndoableActions",
        kBase + "faults:\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 2s, restart: Org1.peer0, for: 1s}\n",
-       "t.yaml:9:40: faults.1.for: 'for' applies only to crash, pause, partition and degrade (this fault is restart)"},
+       "t.yaml:9:40: faults.1.for: 'for' applies only to crash, power_loss, pause, partition and "
+       "degrade (this fault is restart)"},
       {"ForUndoPastTheLargestTime",
        "name: t\nduration: 2500000h\nnetwork: {orgs: [{name: Org1}]}\nfaults:\n"
        "  - {at: 2400000h, crash: Org1.peer0, for: 2500000h}\n",
@@ -301,6 +302,12 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:23: faults.0.restart: restart of Org1.peer0 at 1s, which is up (since the start)"},
       {"CrashOfANodeAlreadyDown", kBase + "faults:\n  - {at: 1s, crash: Org1}\n  - {at: 2s, crash: Org1.peer0}\n",
        "t.yaml:9:21: faults.1.crash: crash of Org1.peer0 at 2s, which is already down (crashed at 1s by faults.0)"},
+      {"PowerLossOfANodeThatIsDown",
+       kBase + "faults:\n  - {at: 1s, crash: Org1.peer0, for: 5s}\n  - {at: 2s, power_loss: Org1.peer0}\n",
+       "t.yaml:9:26: faults.1.power_loss: power_loss of Org1.peer0 at 2s, which is already down (crashed at 1s by "
+       "faults.0)"},
+      {"CrashOfANodeThatLostPower", kBase + "faults:\n  - {at: 1s, power_loss: orderer0}\n  - {at: 2s, crash: orderers}\n",
+       "t.yaml:9:21: faults.1.crash: crash of orderer0 at 2s, which is already down (lost its power at 1s by faults.0)"},
       {"TimelineIsWalkedInTimeOrder",
        kBase + "faults:\n  - {at: 5s, restart: Org1.peer0}\n  - {at: 1s, crash: Org1.peer0}\n  - {at: 6s, restart: "
                "Org1.peer0}\n",

@@ -237,6 +237,15 @@ TEST(ScenarioLoaderFull, VariabilitySigmaMostSpecificScopeWins) {
   EXPECT_EQ(by.at("orderer0"), 0.2);
 }
 
+TEST(ScenarioLoaderFull, PowerLossTakesANodeSetAndFor) {
+  const ScenarioSpec s = load_ok(kFull, {"faults.9={at: 130s, power_loss: [orderers, Org1.peer0], for: 3s}"},
+                                 full_options());
+  ASSERT_EQ(s.faults.size(), 10u);
+  EXPECT_EQ(s.faults[9].action, FaultAction::kPowerLoss);
+  EXPECT_EQ(s.faults[9].nodes, (Names{"Org1.peer0", "orderer0"}));
+  EXPECT_EQ(s.faults[9].undo_after, Duration::seconds(3));
+}
+
 TEST(ScenarioLoaderFull, OpenLoopGenerator) {
   const ScenarioSpec s = load_ok(kFull, {}, full_options());
   ASSERT_EQ(s.workload.size(), 4u);

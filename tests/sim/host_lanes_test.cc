@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <leveldb/env.h>
+
 #include "sim/host.h"
 #include "tests/sim/scripted_world.h"
 
@@ -324,6 +326,76 @@ TEST(HostLanes, VariabilityScalesEachTaskByAFactorOfMeanOne) {
   EXPECT_LT(varied, ms(230));
   EXPECT_EQ(run(0.5, 1), varied);
   EXPECT_NE(run(0.5, 2), varied);
+}
+
+}  // namespace
+}  // namespace fabsim::kerneltest
+
+namespace fabsim::kerneltest {
+namespace {
+
+// A process that, on call "write", appends `data` to file "f" on its storage and syncs it
+// when the call is "write-sync"; "read" emits the file's size.
+void file_io(NodeContext& ctx, const Seen& in) {
+  leveldb::Env* env = ctx.mutable_store().env();
+  if (in.what == "call write" || in.what == "call write-sync") {
+    leveldb::WritableFile* f = nullptr;
+    ASSERT_TRUE(env->NewAppendableFile("f", &f).ok());
+    ASSERT_TRUE(f->Append("0123456789").ok());
+    if (in.what == "call write-sync") ASSERT_TRUE(f->Sync().ok());
+    ASSERT_TRUE(f->Close().ok());
+    delete f;
+  } else if (in.what == "call read") {
+    int64_t size = 0;
+    leveldb::SequentialFile* f = nullptr;
+    if (env->NewSequentialFile("f", &f).ok()) {
+      char buf[64];
+      leveldb::Slice got;
+      while (f->Read(sizeof buf, &got, buf).ok() && !got.empty()) size += static_cast<int64_t>(got.size());
+      delete f;
+    }
+    ctx.emit("size", size);
+  }
+}
+
+TEST(HostStorage, ACrashKeepsWhatTheOsAcceptedAPowerLossKeepsWhatWasSynced) {
+  // 10 synced bytes, then 10 unsynced; the fault at 5 ms, a restart at 6 ms, a read at 7 ms.
+  struct Case {
+    const char* name;
+    Fault (*fault)(HostId);
+    int64_t size_after;
+  };
+  const Case cases[] = {
+      {"CrashKeepsEveryWrite", &Fault::crash, 20},
+      {"PowerLossKeepsTheSyncedPrefix", &Fault::power_loss, 10},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScriptedWorld w;
+    std::vector<int64_t> sizes;
+    w.world.set_event_sink([&](Time, HostId, const AnalysisEvent& e) { sizes.push_back(e.value); });
+    const HostId h = w.host("h", file_io);
+    w.call_at(at(ms(1)), h, "write-sync");
+    w.call_at(at(ms(2)), h, "write");
+    w.call_at(at(ms(3)), h, "read");
+    w.world.fault_at(at(ms(5)), c.fault(h));
+    w.world.fault_at(at(ms(6)), Fault::restart(h));
+    w.call_at(at(ms(7)), h, "read");
+    w.run();
+    EXPECT_EQ(sizes, (std::vector<int64_t>{20, c.size_after}));
+    EXPECT_TRUE(w.world.fault_errors().empty());
+  }
+}
+
+TEST(HostStorage, APowerLossOfAHostThatIsDownIsAFaultError) {
+  ScriptedWorld w;
+  const HostId h = w.host("h");
+  w.world.fault_at(at(ms(1)), Fault::crash(h));
+  w.world.fault_at(at(ms(2)), Fault::power_loss(h));
+  w.run();
+  ASSERT_EQ(w.world.fault_errors().size(), 1u);
+  EXPECT_NE(w.world.fault_errors()[0].find("power loss of h, which is down"), std::string::npos)
+      << w.world.fault_errors()[0];
 }
 
 }  // namespace
