@@ -19,8 +19,8 @@
 //     charges `sign(scheme, bytes)`. That is how the cheap HMAC scheme (core/crypto/
 //     signature.h) gets its own, smaller cost without a second copy of every field.
 //   - "per_kb" means per KiB (1024 bytes), scaled linearly and rounded to the nearest ns.
-//   - Disk work (block_write_per_kb, fsync) is charged like CPU: the host has no separate
-//     disk queue, so it occupies a core until done (see "What is not modelled").
+//   - Disk work (block_write_per_kb, fsync) is charged to the host's disk
+//     (NodeContext::charge_disk): it holds no core and queues for the host's one disk.
 //
 // Invariants: every Duration field is >= 0 (set() and CostLayer refuse negatives);
 // variability_sigma is in [0, kMaxVariabilitySigma]. Adding a Duration field requires an

@@ -23,10 +23,11 @@
 // cores in arrival order, so work that Fabric runs in parallel never waits behind a
 // serial component, and work Fabric serialises stays in order.
 //
-// CPU work. charge(d) adds d to the work, run on one core. charge_parallel(tasks, width)
-// adds a step whose tasks run on up to `width` cores at once (a worker pool inside one
-// handler, e.g. VSCC across peer.validatorPoolSize goroutines); steps run in the order
-// charged, and each task takes a core in turn with the node's other work.
+// Work. charge(d) adds d to the work, run on one core. charge_parallel(tasks, width) adds
+// a step whose tasks run on up to `width` cores at once (a worker pool inside one handler,
+// e.g. VSCC across peer.validatorPoolSize goroutines). charge_disk(d) adds d of the host's
+// disk (block writes, fsyncs), which holds no core. Steps run in the order charged; each
+// task takes a core (or the disk) in turn with the node's other work.
 #pragma once
 
 #include <any>
@@ -115,12 +116,14 @@ class NodeContext {
     LaneId lane;
     Message msg;
   };
-  // One step of CPU work: `tasks` run on up to `width` cores at once; the step ends when
-  // every task has run. A serial step is one task of width 1.
+  // One step of work: `tasks` run on up to `width` cores at once; the step ends when every
+  // task has run. A serial step is one task of width 1. A disk step is one task on the
+  // host's disk (one queue per host) instead of a core.
   struct CpuStep {
     std::vector<Duration> tasks;
     uint32_t width = 1;
     bool serial = true;  // made by charge(): later charge() calls add to it
+    bool disk = false;   // made by charge_disk()
   };
   struct Send {
     HostId to;
@@ -138,11 +141,12 @@ class NodeContext {
     std::vector<DurableWrite> writes;
     std::vector<AnalysisEvent> events;
     std::vector<Post> posts;
-    std::vector<CpuStep> steps;  // the CPU work, in order; none when cpu is 0
-    Duration cpu;                // the sum of every step's tasks
+    std::vector<CpuStep> steps;  // the work, in order; none when cpu and disk are 0
+    Duration cpu;                // the sum of every CPU step's tasks
+    Duration disk;               // the sum of the disk steps
     bool empty() const {
       return sends.empty() && timers.empty() && cancels.empty() && writes.empty() && events.empty() &&
-             posts.empty() && cpu.ns == 0;
+             posts.empty() && cpu.ns == 0 && disk.ns == 0;
     }
   };
 
@@ -196,6 +200,14 @@ class NodeContext {
   // Tasks run on up to `width` (>= 1) cores at once, after the work charged so far; tasks
   // of zero cost are left out.
   void charge_parallel(std::span<const Duration> tasks, uint32_t width);
+  // d of the host's disk (writes and syncs), after the work charged so far: it holds no
+  // core, and waits while the disk serves earlier requests.
+  void charge_disk(Duration d) {
+    if (d.ns == 0) return;
+    if (out_.steps.empty() || !out_.steps.back().disk) out_.steps.push_back({{Duration::zero()}, 1, false, true});
+    out_.steps.back().tasks[0] += d;
+    out_.disk += d;
+  }
 
   // ---- for the driver -----------------------------------------------------------------
   Outputs& outputs() { return out_; }

@@ -244,21 +244,69 @@ void Host::handle(Input& in) {
   job.running = 0;
   job.requested = 0;
   job.in_use = true;
-  // The first task runs on the core the input was handled on; further ones ask for cores.
-  start_step(slot);
-  run_task(slot);
-  --jobs_[slot].requested;
+  // A first CPU task runs on the core the input was handled on; further ones ask for cores.
+  start_step(slot, /*holds_core=*/true);
 }
 
-void Host::start_step(uint32_t slot) {
+void Host::start_step(uint32_t slot, bool holds_core) {
   Job& job = jobs_[slot];
   const NodeContext::CpuStep& step = job.outputs.steps[job.step];
   FABSIM_ASSERT(!step.tasks.empty() && step.width >= 1);
   job.next_task = 0;
+  if (step.disk) {
+    disk_queue_.push_back(slot);
+    if (!disk_busy_) run_disk(disk_queue_.front());
+    return;
+  }
   const size_t want = std::min<size_t>(step.width, step.tasks.size());
   job.requested = static_cast<uint32_t>(want);
-  // handle() takes the first request's place on the core it holds; the rest queue.
-  for (size_t i = job.step == 0 ? 1 : 0; i < want; ++i) core_queue_.push_back({slot, {}});
+  for (size_t i = holds_core ? 1 : 0; i < want; ++i) core_queue_.push_back({slot, {}});
+  if (holds_core) {  // the first request's place is the core the caller holds
+    run_task(slot);
+    --jobs_[slot].requested;
+  }
+}
+
+void Host::run_disk(uint32_t slot) {
+  FABSIM_ASSERT(!disk_busy_ && !disk_queue_.empty() && disk_queue_.front() == slot);
+  disk_queue_.pop_front();
+  Job& job = jobs_[slot];
+  const NodeContext::CpuStep& step = job.outputs.steps[job.step];
+  FABSIM_ASSERT(step.disk && step.tasks.size() == 1);
+  Duration d = step.tasks[0];
+  if (cpu_sigma_ > 0.0) d = vary_lognormal(d, cpu_sigma_, *cpu_rng_);
+  stats_.disk_busy += d;
+  job.next_task = 1;
+  ++job.running;
+  disk_busy_ = true;
+  world_.sim().after(d, &Host::on_disk_event, this, slot, incarnation_);
+}
+
+void Host::on_disk_event(void* self, uint64_t slot64, uint64_t incarnation) {
+  auto* h = static_cast<Host*>(self);
+  const auto slot = static_cast<uint32_t>(slot64);
+  Job& job = h->jobs_[slot];
+  FABSIM_ASSERT(job.in_use && job.running == 1);
+  --job.running;
+  if (incarnation != h->incarnation_ || !h->up_ || job.incarnation != incarnation) {  // lost in a crash
+    job.in_use = false;
+    job.outputs = {};
+    h->free_jobs_.push_back(slot);
+    return;
+  }
+  h->disk_busy_ = false;
+  h->step_done(slot);
+  if (!h->disk_busy_ && !h->disk_queue_.empty()) h->run_disk(h->disk_queue_.front());
+  h->grant();
+}
+
+void Host::step_done(uint32_t slot) {
+  Job& job = jobs_[slot];
+  if (++job.step < job.outputs.steps.size()) {
+    start_step(slot, /*holds_core=*/false);
+  } else {
+    finish(slot);
+  }
 }
 
 void Host::run_task(uint32_t slot) {
@@ -294,11 +342,7 @@ void Host::on_task_event(void* self, uint64_t slot64, uint64_t incarnation) {
     h->core_queue_.push_back({slot, {}});
   } else if (job.running == 0 && job.requested == 0) {
     FABSIM_ASSERT(job.next_task == tasks);
-    if (++job.step < job.outputs.steps.size()) {
-      h->start_step(slot);
-    } else {
-      h->finish(slot);
-    }
+    h->step_done(slot);
   }
   h->grant();
 }
@@ -375,6 +419,8 @@ void Host::crash() {
   stats_.inputs_dropped += waiting_inputs_;
   waiting_inputs_ = 0;
   core_queue_.clear();
+  disk_queue_.clear();
+  disk_busy_ = false;
   lanes_.clear();
   for (auto& [id, timer] : live_timers_) world_.sim().cancel(timer.handle);
   live_timers_.clear();

@@ -11,7 +11,9 @@
 // step asks for up to `width` cores at once), every further task queueing for a core
 // behind what is already waiting. When the last task ends the outputs are released
 // (cancellations act at once) and the lane admits its next input. Queueing delay and
-// saturation emerge from the cores and from the lanes' concurrency.
+// saturation emerge from the cores and from the lanes' concurrency. A disk step
+// (NodeContext::charge_disk) holds no core: it waits for the host's disk, which serves one
+// request at a time in arrival order.
 //
 // The start input runs first and alone: no other input is handled before its work is done.
 //
@@ -45,6 +47,7 @@ struct HostStats {
   uint64_t inputs_handled = 0;
   uint64_t inputs_dropped = 0;  // arrived while down, or lost in a crash
   Duration cpu_busy = Duration::zero();  // tasks' durations as run (after variability)
+  Duration disk_busy = Duration::zero();  // disk steps' durations
   Duration queue_wait = Duration::zero();  // summed over inputs
   uint64_t max_queue = 0;  // inputs waiting (in lanes or for a core), at the most
 };
@@ -147,8 +150,13 @@ class Host {
   void lane_done(LaneId lane, HostId key);
   void grant();
   void handle(Input& in);
-  void start_step(uint32_t job);
+  // Queues the job's current step for cores (or the disk). `holds_core`: the job's input
+  // was just handled on a free core, which the step's first CPU task takes.
+  void start_step(uint32_t job, bool holds_core);
   void run_task(uint32_t job);
+  void run_disk(uint32_t job);
+  static void on_disk_event(void* self, uint64_t job, uint64_t incarnation);
+  void step_done(uint32_t job);
   void finish(uint32_t job);
   void release(NodeContext::Outputs& out);
   void start_incarnation();
@@ -183,6 +191,9 @@ class Host {
   std::vector<Lane> lanes_;
   std::vector<LaneStats> lane_stats_;
   std::deque<CoreRequest> core_queue_;
+  // The disk: one request at a time, first come first served (job slots).
+  bool disk_busy_ = false;
+  std::deque<uint32_t> disk_queue_;
   size_t waiting_inputs_ = 0;
   std::vector<Job> jobs_;
   std::vector<uint32_t> free_jobs_;

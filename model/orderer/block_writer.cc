@@ -105,7 +105,7 @@ void BlockWriter::append(NodeContext& ctx, common::Block block, const char* reas
   const size_t bytes = block.ByteSizeLong();
   const Status appended = store_->append(block);
   FABSIM_ASSERT_MSG(appended.is_ok(), appended.to_string());  // we built it from the store's tip
-  ctx.charge(config_.block_write_per_kb * static_cast<int64_t>((bytes + 1023) / 1024));
+  ctx.charge_disk(config_.block_write_per_kb * static_cast<int64_t>((bytes + 1023) / 1024));
   const auto txs = static_cast<uint64_t>(block.data().data_size());
   ctx.emit(kEventBlock, static_cast<int64_t>(block.header().number()),
            fmt::format("reason={} txs={} bytes={}", reason, txs, bytes),

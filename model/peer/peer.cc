@@ -315,7 +315,7 @@ void PeerProcess::commit(NodeContext& ctx, common::Block block) {
     ctx.emit("peer.commit_error", static_cast<int64_t>(block.header().number()), s.to_string());
     return;
   }
-  ctx.charge(per_kb(config_.costs.block_write_per_kb, block_bytes) + config_.costs.fsync);
+  ctx.charge_disk(per_kb(config_.costs.block_write_per_kb, block_bytes) + config_.costs.fsync);  // the disk, not a core
   ctx.emit("peer.block_committed", static_cast<int64_t>(block.header().number()),
            ledger::to_hex(ledger::block_header_hash(block.header())));
   if (subscribers_.empty()) return;

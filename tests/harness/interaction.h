@@ -15,7 +15,7 @@
 //
 // Outputs are applied when the handler returns (persist, then timers, then posts and sends,
 // then events — the kernel's release order); a timer's deadline counts the handler's CPU
-// charge, as the kernel does. Every handled input and what it produced is appended to a
+// and disk work, as the kernel does (with no queueing). Every handled input and what it produced is appended to a
 // transcript, one readable line each, for tests to compare with a golden file
 // (expect_transcript; FABSIM_REWRITE=1 rewrites the file for review instead).
 //
@@ -247,8 +247,8 @@ class Interaction {
       }
     }
     for (const auto& t : out.timers) {
-      n.timers[t.id] = {now_ + out.cpu + t.after, t.tag};
-      line(fmt::format("  {} sets timer tag={} for {}", n.name, t.tag, format_time(now_ + out.cpu + t.after)));
+      n.timers[t.id] = {now_ + out.cpu + out.disk + t.after, t.tag};
+      line(fmt::format("  {} sets timer tag={} for {}", n.name, t.tag, format_time(now_ + out.cpu + out.disk + t.after)));
     }
     for (auto& p : out.posts) send(h, h, std::move(p.msg));
     for (auto& s : out.sends) send(h, s.to, std::move(s.msg));

@@ -274,19 +274,19 @@ class Driver {
     f(ctx);
     auto& out = ctx.outputs();
     for (TimerId id : out.cancels) timers_.erase(id);
-    for (const auto& t : out.timers) timers_[t.id] = {now_ + out.cpu + t.after, t.tag};
+    for (const auto& t : out.timers) timers_[t.id] = {now_ + out.cpu + out.disk + t.after, t.tag};
     for (auto& s : out.sends) sent_.push_back(std::move(s));
     for (const auto& e : out.events)
       if (e.name == kEventBlock) {
         block_times_[static_cast<uint64_t>(e.value)] = now_;
         block_details_[static_cast<uint64_t>(e.value)] = e.detail;
       }
-    cpu_total_ += out.cpu;
+    cpu_total_ += out.cpu + out.disk;  // the work, on cores and on the disk
     std::vector<NodeContext::Post> posts = std::move(out.posts);
     // Posts (Broadcast's hand-off to the chain) are handled when the work that made them is
     // done, in order.
     const Time handled_at = now_;
-    now_ = now_ + out.cpu;
+    now_ = now_ + out.cpu + out.disk;
     for (auto& p : posts) handle_post(p.msg);
     now_ = handled_at;
   }

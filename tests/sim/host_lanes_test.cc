@@ -400,3 +400,40 @@ TEST(HostStorage, APowerLossOfAHostThatIsDownIsAFaultError) {
 
 }  // namespace
 }  // namespace fabsim::kerneltest
+
+namespace fabsim::kerneltest {
+namespace {
+
+TEST(HostDisk, DiskWorkHoldsNoCoreAndTheDiskServesOneRequestAtATime) {
+  // One core. Two concurrent calls at 0 each charge 1 ms of CPU then 10 ms of disk, and a
+  // 1 ms concurrent call arrives at 2 ms. The core is free while
+  // the disk works (the third call runs at 2 ms); the second call's disk work waits for the
+  // first's: released at 11 ms and 21 ms.
+  ScriptedWorld w;
+  std::vector<std::pair<Time, std::string>> done;
+  w.world.set_event_sink([&](Time t, HostId, const AnalysisEvent& e) { done.emplace_back(t, e.name); });
+  const HostId h = laned_host(
+      w, "h",
+      [](NodeContext& ctx, const Seen& in) {
+        if (in.what == "call c-write1" || in.what == "call c-write2") {
+          ctx.charge(ms(1));
+          ctx.charge_disk(ms(10));
+          ctx.emit(in.what.substr(5));
+        } else if (in.what == "call c-quick") {
+          ctx.charge(ms(1));
+          ctx.emit("c-quick");
+        }
+      },
+      1);
+  w.call_at(at(ms(0)), h, "c-write1");
+  w.call_at(at(ms(0)), h, "c-write2");
+  w.call_at(at(ms(2)), h, "c-quick");
+  w.run();
+  EXPECT_EQ(done, (std::vector<std::pair<Time, std::string>>{
+                      {at(ms(3)), "c-quick"}, {at(ms(11)), "c-write1"}, {at(ms(21)), "c-write2"}}));
+  EXPECT_EQ(w.world.host(h).stats().disk_busy, ms(20));
+  EXPECT_EQ(w.world.host(h).stats().cpu_busy, ms(3));
+}
+
+}  // namespace
+}  // namespace fabsim::kerneltest
