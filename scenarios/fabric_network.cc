@@ -120,7 +120,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.verifier = net->verifier_.get();
       pc.chaincodes = &net->definitions_;
       pc.chaincode_kinds = kinds;
-      pc.orderer = net->orderer_;
+      pc.orderers = {net->orderer_};
       pc.application_msp_ids = channel_msps;
       pc.block_validation = net->block_validation_.get();
       const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);

@@ -61,12 +61,12 @@ void PeerProcess::close_stream(NodeContext& ctx) {
   if (stream_id_ == 0) return;
   fabsim::DeliverCancel cancel;
   cancel.set_stream_id(stream_id_);
-  ctx.send(config_.orderer, model::make_message(model::kDeliverCancel, cancel));
+  ctx.send(stream_orderer_, model::make_message(model::kDeliverCancel, cancel));
   stream_id_ = 0;
 }
 
 void PeerProcess::open_stream(NodeContext& ctx) {
-  if (config_.orderer == kNoHost) return;
+  if (config_.orderers.empty()) return;
   close_stream(ctx);
   stream_id_ = ++stream_counter_;
   ::orderer::SeekInfo seek;
@@ -91,12 +91,17 @@ void PeerProcess::open_stream(NodeContext& ctx) {
   fabsim::DeliverRequest req;
   req.set_stream_id(stream_id_);
   req.set_envelope(marshal(env));
-  ctx.send(config_.orderer, model::make_message(model::kDeliverRequest, req));
+  stream_orderer_ = config_.orderers[orderer_index_];
+  ctx.send(stream_orderer_, model::make_message(model::kDeliverRequest, req));
 }
 
 void PeerProcess::on_timer(NodeContext& ctx, TimerId, uint64_t tag) {
   if (tag != kDeliverWatchdogTag || failed_) return;
-  if (ledger_->height() == height_at_last_check_) open_stream(ctx);  // no progress: re-open
+  if (ledger_->height() == height_at_last_check_ && !config_.orderers.empty()) {
+    // No progress: fail over to the next orderer and re-open the stream there.
+    orderer_index_ = (orderer_index_ + 1) % config_.orderers.size();
+    open_stream(ctx);
+  }
   height_at_last_check_ = ledger_->height();
   ctx.set_timer(config_.deliver_retry, kDeliverWatchdogTag);
 }

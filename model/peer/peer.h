@@ -34,7 +34,8 @@
 // and the peer re-opens the stream from its height at once. A registration with a start block first gets the BlockEvents of
 // the committed blocks from that number on, read back from the ledger. A Deliver stream has no liveness signal in the model, so a
 // watchdog re-opens it after `deliver_retry` without progress (a restarted orderer,
-// a partition that healed).
+// a partition that healed), at the next orderer of PeerConfig::orderers (failover, as
+// Fabric's deliver client moves to another endpoint).
 //
 // Durable: the ledger, on the host's Env. Volatile: streams, registrations.
 // Not modelled: gossip (a later issue), private data, chaincode events.
@@ -93,7 +94,11 @@ struct PeerConfig {
   // Chaincode name -> definition (version, endorsement policy) and kind (kvstore, ...).
   const std::map<std::string, validation::ChaincodeDefinition>* chaincodes = nullptr;
   std::map<std::string, std::string> chaincode_kinds;
-  HostId orderer = kNoHost;
+  // The ordering service nodes Deliver may pull from, in preference order (Fabric's
+  // deliver client's endpoint list). The stream goes to one of them; when the watchdog sees
+  // no progress for deliver_retry, the peer fails over to the next one (round robin) and
+  // re-opens the stream there from its height. Empty: no Deliver.
+  std::vector<HostId> orderers;
   // The MSP IDs of the channel's application organisations. When set, a proposal whose
   // creator belongs to none of them is refused, as Fabric's peer/Propose ACL
   // (/Channel/Application/Writers) refuses it: the channel's MSPs also hold the orderer
@@ -138,6 +143,8 @@ class PeerProcess : public Process {
   uint64_t height() const { return ledger_ ? ledger_->height() : 0; }
   const ledger::Ledger* ledger() const { return ledger_.get(); }
   uint64_t stream_id() const { return stream_id_; }
+  // The orderer the current (or last) Deliver stream goes to; kNoHost without orderers.
+  HostId deliver_source() const { return config_.orderers.empty() ? kNoHost : config_.orderers[orderer_index_]; }
 
  private:
   void endorse(NodeContext& ctx, HostId from, const std::string& bytes);
@@ -160,6 +167,8 @@ class PeerProcess : public Process {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::set<HostId> subscribers_;
   uint64_t stream_id_ = 0;
+  HostId stream_orderer_ = kNoHost;  // where stream_id_ was opened
+  size_t orderer_index_ = 0;          // into config_.orderers: the current Deliver source
   uint64_t stream_counter_ = 0;
   uint64_t height_at_last_check_ = 0;
   bool failed_ = false;  // the ledger could not be opened or a commit failed: stop

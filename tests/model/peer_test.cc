@@ -56,7 +56,7 @@ class PeerTest : public testing::Test {
     config_.verifier = verifier_.get();
     config_.chaincodes = &chaincodes_;
     config_.chaincode_kinds = {{"kv", "kvstore"}};
-    config_.orderer = kOrderer;
+    config_.orderers = {kOrderer};
   }
 
   // Runs one input on `p` at virtual time `now_` and returns its outputs.
@@ -527,6 +527,26 @@ TEST_F(PeerTest, WatchdogReopensTheStreamOnlyWithoutProgress) {
   EXPECT_EQ(sends_of(out, model::kDeliverCancel).size(), 1u);
   EXPECT_EQ(sends_of(out, model::kDeliverRequest).size(), 1u);
   EXPECT_NE(p.stream_id(), first);
+}
+
+TEST_F(PeerTest, WatchdogFailsOverToTheNextOrdererInTurn) {
+  // Two ordering service nodes: with no progress, each watchdog check cancels the stream at
+  // the current one and re-opens it at the next, round robin.
+  constexpr HostId kOrderer2 = 10;
+  config_.orderers = {kOrderer, kOrderer2};
+  PeerProcess p(config_);
+  auto out = run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
+  ASSERT_EQ(sends_of(out, model::kDeliverRequest).size(), 1u);
+  EXPECT_EQ(sends_of(out, model::kDeliverRequest)[0]->to, kOrderer);
+  const std::vector<std::pair<HostId, HostId>> expected = {{kOrderer2, kOrderer}, {kOrderer, kOrderer2}};
+  for (const auto& [to, cancelled_at] : expected) {
+    out = run(p, [&](NodeContext& ctx) { p.on_timer(ctx, 2, PeerProcess::kDeliverWatchdogTag); });
+    ASSERT_EQ(sends_of(out, model::kDeliverCancel).size(), 1u);
+    EXPECT_EQ(sends_of(out, model::kDeliverCancel)[0]->to, cancelled_at);
+    ASSERT_EQ(sends_of(out, model::kDeliverRequest).size(), 1u);
+    EXPECT_EQ(sends_of(out, model::kDeliverRequest)[0]->to, to);
+    EXPECT_EQ(p.deliver_source(), to);
+  }
 }
 
 }  // namespace
