@@ -85,8 +85,10 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   const HostId sw = w.add_host("switch", 1, nullptr);
   // Every node's process factory is kept, for harnesses that run the processes without the
   // kernel (FabricNetwork::factory).
-  auto add_node = [&](const std::string& name, uint32_t cores, ProcessFactory f) {
+  // Each node also gets its cost model's service-time variability.
+  auto add_node = [&](const std::string& name, uint32_t cores, const CostModel& model, ProcessFactory f) {
     const HostId h = w.add_host(name, cores, f);
+    w.host(h).set_cpu_variability(model.variability_sigma);
     net->factories_[h] = std::move(f);
     return h;
   };
@@ -102,10 +104,10 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   oc.verifier = net->verifier_.get();
   const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
   oc.costs = orderer_costs(orderer_model, config.scheme);
-  net->orderer_ = add_node("orderer0", config.settings_of("orderer0").cores, [oc](HostId, const DurableStore&) {
+  net->orderer_ = add_node("orderer0", config.node_settings.of("orderer0").cores, orderer_model,
+                           [oc](HostId, const DurableStore&) {
     return std::make_unique<orderer::SoloOrderer>(oc);
   });
-  w.host(net->orderer_).set_cpu_variability(orderer_model.variability_sigma);
   link(net->orderer_);
 
   // Peers.
@@ -125,14 +127,13 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       pc.block_validation = net->block_validation_.get();
       const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);
       pc.costs = peer_costs(node_model, config.scheme);
-      const scenario::NodeSettings& settings = config.settings_of(name);
+      const scenario::NodeSettings& settings = config.node_settings.of(name);
       pc.deliver_retry = settings.deliver_retry;
       // Fabric's default pool is the node's cores.
       pc.validator_pool_size = settings.validator_pool_size != 0 ? settings.validator_pool_size : settings.cores;
-      const HostId h = add_node(name, settings.cores, [pc](HostId, const DurableStore&) {
+      const HostId h = add_node(name, settings.cores, node_model, [pc](HostId, const DurableStore&) {
         return std::make_unique<peer::PeerProcess>(pc);
       });
-      w.host(h).set_cpu_variability(node_model.variability_sigma);
       link(h);
       net->peers_.push_back(h);
       auto id = net->msps_.deserialize_identity(pc.signer->serialized());
@@ -157,7 +158,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
         cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
       cc.orderers = {net->orderer_};
       cc.event_peer = event_peer;
-      const scenario::NodeSettings& settings = config.settings_of(name);
+      const scenario::NodeSettings& settings = config.node_settings.of(name);
       cc.event_silence = settings.event_silence;
       cc.endorser_backoff = settings.endorser_backoff;
       cc.endorsement_timeout = settings.endorsement_timeout;
@@ -172,10 +173,9 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       cc.rotate_endorsers = config.rotate_endorsers;
       const CostModel node_model = resolve(config.costs, CostRole::kClient, name);
       cc.costs = client_costs(node_model, config.scheme);
-      const HostId h = add_node(name, settings.cores, [cc](HostId, const DurableStore&) {
+      const HostId h = add_node(name, settings.cores, node_model, [cc](HostId, const DurableStore&) {
         return std::make_unique<model::client::ClientProcess>(cc);
       });
-      w.host(h).set_cpu_variability(node_model.variability_sigma);
       link(h);
       net->clients_.push_back(h);
     }

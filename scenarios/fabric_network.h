@@ -66,12 +66,7 @@ struct FabricNetworkConfig {
   // stands in for the stream error an SDK would see when its event peer dies (our
   // transport has no connection-break signal); fallbacks: the other peers of the client's
   // org, then the rest.
-  std::map<std::string, scenario::NodeSettings> node_settings;
-  const scenario::NodeSettings& settings_of(const std::string& node) const {
-    static const scenario::NodeSettings kDefaults;
-    auto it = node_settings.find(node);
-    return it == node_settings.end() ? kDefaults : it->second;
-  }
+  scenario::NodeSettingsSpec node_settings;  // only by_node is read; node_settings.of(name)
   crypto::SignatureScheme scheme = crypto::SignatureScheme::kEcdsaP256;
   bool verify_cache = true;
   // Entries per generation of the run's verification cache. The post-run safety checks

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <memory>
 #include <set>
 #include <utility>
@@ -172,7 +171,7 @@ Status Runner::build() {
   c.scheme = spec_.crypto.scheme == CryptoScheme::kHmac ? crypto::SignatureScheme::kHmacSha256
                                                           : crypto::SignatureScheme::kEcdsaP256;
   c.verify_cache = spec_.crypto.verify_cache;
-  c.node_settings = spec_.node_settings.by_node;
+  c.node_settings = spec_.node_settings;
   for (const auto& [node, values] : spec_.costs.by_node)
     for (const auto& [name, value] : values)
       if (Status s = c.costs.by_node[node].set(name, value); !s.is_ok())

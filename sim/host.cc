@@ -255,7 +255,7 @@ void Host::start_step(uint32_t slot, bool holds_core) {
   job.next_task = 0;
   if (step.disk) {
     disk_queue_.push_back(slot);
-    if (!disk_busy_) run_disk(disk_queue_.front());
+    pump_disk();
     return;
   }
   const size_t want = std::min<size_t>(step.width, step.tasks.size());
@@ -267,8 +267,9 @@ void Host::start_step(uint32_t slot, bool holds_core) {
   }
 }
 
-void Host::run_disk(uint32_t slot) {
-  FABSIM_ASSERT(!disk_busy_ && !disk_queue_.empty() && disk_queue_.front() == slot);
+void Host::pump_disk() {
+  if (disk_busy_ || disk_queue_.empty()) return;
+  const uint32_t slot = disk_queue_.front();
   disk_queue_.pop_front();
   Job& job = jobs_[slot];
   const NodeContext::CpuStep& step = job.outputs.steps[job.step];
@@ -289,15 +290,20 @@ void Host::on_disk_event(void* self, uint64_t slot64, uint64_t incarnation) {
   FABSIM_ASSERT(job.in_use && job.running == 1);
   --job.running;
   if (incarnation != h->incarnation_ || !h->up_ || job.incarnation != incarnation) {  // lost in a crash
-    job.in_use = false;
-    job.outputs = {};
-    h->free_jobs_.push_back(slot);
+    h->free_job(slot);
     return;
   }
   h->disk_busy_ = false;
   h->step_done(slot);
-  if (!h->disk_busy_ && !h->disk_queue_.empty()) h->run_disk(h->disk_queue_.front());
+  h->pump_disk();
   h->grant();
+}
+
+void Host::free_job(uint32_t slot) {
+  Job& job = jobs_[slot];
+  job.in_use = false;
+  job.outputs = {};
+  free_jobs_.push_back(slot);
 }
 
 void Host::step_done(uint32_t slot) {
@@ -328,11 +334,7 @@ void Host::on_task_event(void* self, uint64_t slot64, uint64_t incarnation) {
   FABSIM_ASSERT(job.in_use && job.running > 0);
   --job.running;
   if (incarnation != h->incarnation_ || !h->up_ || job.incarnation != incarnation) {  // lost in a crash
-    if (job.running == 0) {
-      job.in_use = false;
-      job.outputs = {};
-      h->free_jobs_.push_back(slot);
-    }
+    if (job.running == 0) h->free_job(slot);
     return;
   }
   --h->busy_cores_;
@@ -353,9 +355,7 @@ void Host::finish(uint32_t slot) {
   const LaneId lane = job.lane;
   const HostId key = job.key;
   const bool start = job.start;
-  job.outputs = {};
-  job.in_use = false;
-  free_jobs_.push_back(slot);
+  free_job(slot);
   release(out);
   lane_done(lane, key);
   if (start) starting_ = false;
@@ -429,13 +429,8 @@ void Host::crash() {
   live_timers_.clear();
   cancelled_unarmed_.clear();
   // Work with a task on a core is freed when that task's event comes; the rest now.
-  for (uint32_t slot = 0; slot < jobs_.size(); ++slot) {
-    Job& job = jobs_[slot];
-    if (!job.in_use || job.running > 0) continue;
-    job.in_use = false;
-    job.outputs = {};
-    free_jobs_.push_back(slot);
-  }
+  for (uint32_t slot = 0; slot < jobs_.size(); ++slot)
+    if (jobs_[slot].in_use && jobs_[slot].running == 0) free_job(slot);
   process_.reset();
   up_ = false;
   paused_ = false;

@@ -154,7 +154,8 @@ class Host {
   // was just handled on a free core, which the step's first CPU task takes.
   void start_step(uint32_t job, bool holds_core);
   void run_task(uint32_t job);
-  void run_disk(uint32_t job);
+  void pump_disk();  // starts the disk's next request if the disk is free
+  void free_job(uint32_t job);
   static void on_disk_event(void* self, uint64_t job, uint64_t incarnation);
   void step_done(uint32_t job);
   void finish(uint32_t job);

@@ -73,7 +73,7 @@ struct Fabric {
     c.chaincodes = {{"kv", "kvstore", "OR('Org1MSP.peer')"}};
     c.batch.size.max_message_count = max_message_count;
     c.scheme = crypto::SignatureScheme::kHmacSha256;
-    c.node_settings["Org1.client0"].broadcast_attempts = 2;
+    c.node_settings.by_node["Org1.client0"].broadcast_attempts = 2;
     auto built = FabricNetwork::build(c);
     EXPECT_TRUE(built.is_ok()) << built.status().to_string();
     net = std::move(built).value();

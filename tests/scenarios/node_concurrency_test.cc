@@ -94,7 +94,7 @@ TEST(NodeConcurrency, TheOrdererWritesBlocksInNumberOrderWhateverItsCores) {
   c.chaincodes = {{"kv", "kvstore", "OR('Org1MSP.peer')"}};
   c.batch.size.max_message_count = 1;
   c.scheme = crypto::SignatureScheme::kHmacSha256;
-  c.node_settings["orderer0"].cores = 4;
+  c.node_settings.by_node["orderer0"].cores = 4;
   auto net = FabricNetwork::build(c);
   ASSERT_TRUE(net.is_ok()) << net.status().to_string();
   FabricNetwork& n = **net;
