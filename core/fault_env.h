@@ -12,7 +12,7 @@
 // the Env — i.e. after the crashed process's databases were closed, as a real crash
 // would have closed them — then reopen to see what a restarted host sees.
 //
-// Ownership: wraps, does not own, `base` (normally a host's memenv); `base` must outlive
+// Ownership: wraps, does not own, `base` (a host's memenv or DiskEnv); `base` must outlive
 // it. Files it hands out must not outlive it. Not thread-safe.
 #pragma once
 
@@ -42,6 +42,8 @@ class FaultInjectionEnv : public leveldb::EnvWrapper {
   uint64_t unsynced_bytes() const;
   // Writable files handed out and not yet closed (deleted).
   int open_files() const { return open_files_; }
+  // Files written through this Env (and not removed since).
+  size_t tracked_files() const { return files_.size(); }
 
  private:
   class File;

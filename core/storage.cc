@@ -3,14 +3,26 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include "core/assert.h"
+#include "core/disk_env.h"
 #include "core/fault_env.h"
 
 namespace fabsim {
 
 DurableStore::DurableStore()
-    : mem_(leveldb::NewMemEnv(leveldb::Env::Default())), env_(std::make_unique<FaultInjectionEnv>(mem_.get())) {}
+    : base_(leveldb::NewMemEnv(leveldb::Env::Default())), env_(std::make_unique<FaultInjectionEnv>(base_.get())) {}
 
 DurableStore::~DurableStore() = default;
+
+void DurableStore::use_directory(const std::string& dir) {
+  FABSIM_ASSERT(!dir.empty());
+  FABSIM_ASSERT_MSG(env_->open_files() == 0 && env_->tracked_files() == 0,
+                    "DurableStore::use_directory after files were written");
+  directory_ = dir;
+  env_.reset();  // before the Env it wraps
+  base_ = std::make_unique<DiskEnv>(dir);
+  env_ = std::make_unique<FaultInjectionEnv>(base_.get());
+}
 
 leveldb::Env* DurableStore::env() const { return env_.get(); }
 

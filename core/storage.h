@@ -1,9 +1,12 @@
 // DurableStore: what survives a crash of a virtual host.
 //
 // Each host owns one. It holds
-//  - an in-memory leveldb::Env (LevelDB's memenv), private to the host, behind a
-//    FaultInjectionEnv (core/fault_env.h) that knows which bytes were synced, on which
-//    durable components such as the ledger open their databases and files; and
+//  - a leveldb::Env private to the host, behind a FaultInjectionEnv (core/fault_env.h) that
+//    knows which bytes were synced, on which durable components such as the ledger open
+//    their databases and files. By default the Env is in memory (LevelDB's memenv); after
+//    use_directory(dir) it is a directory of the real file system (core/disk_env.h), so a
+//    long run's ledgers take disk instead of memory. Both behave the same to everything
+//    above them: same files, same synced lengths, same results; and
 //  - a small ordered key/value map that processes write through NodeContext::persist().
 //    Those writes are applied when the process's outputs are released, before its
 //    messages leave (persist-before-send); a crash before release loses them.
@@ -39,6 +42,13 @@ class DurableStore {
   // The host's private file system, for LevelDB. Owned by this store.
   leveldb::Env* env() const;
 
+  // From now on the host's files live under `dir` on the real file system (created with
+  // the first file; see core/disk_env.h). Precondition: nothing was written to env() yet
+  // and no file is open on it — call it before the host boots.
+  void use_directory(const std::string& dir);
+  // The directory given to use_directory(); empty while the files are in memory.
+  const std::string& directory() const { return directory_; }
+
   // A power loss: every file written through env() is cut back to its last synced length.
   // Precondition: no database or file is open on env() (the process is gone).
   Status power_loss();
@@ -52,8 +62,9 @@ class DurableStore {
   const std::map<std::string, std::string>& kv() const { return kv_; }
 
  private:
-  std::unique_ptr<leveldb::Env> mem_;
-  std::unique_ptr<FaultInjectionEnv> env_;  // over mem_
+  std::string directory_;
+  std::unique_ptr<leveldb::Env> base_;       // the memenv, or a DiskEnv on directory_
+  std::unique_ptr<FaultInjectionEnv> env_;  // over base_
   std::map<std::string, std::string> kv_;
 };
 

@@ -37,7 +37,23 @@ HostId World::add_host(std::string name, uint32_t cores, ProcessFactory factory)
   names_.push_back(name);
   hosts_.push_back(std::make_unique<Host>(*this, id, std::move(name), cores, std::move(factory)));
   net_.add_host();
+  if (!storage_root_.empty()) use_host_directory(id);
   return id;
+}
+
+void World::use_host_directory(HostId h) {
+  const std::string& name = names_[h];
+  FABSIM_ASSERT_MSG(name.find('/') == std::string::npos && name != "." && name != "..",
+                    "host name '" + name + "' cannot name a directory");
+  hosts_[h]->mutable_store().use_directory(storage_root_ + "/" + name);
+}
+
+void World::set_storage_root(const std::string& root) {
+  FABSIM_ASSERT_MSG(!started_, "set_storage_root after the world started");
+  FABSIM_ASSERT_MSG(storage_root_.empty(), "set_storage_root twice");
+  storage_root_ = root;
+  if (root.empty()) return;
+  for (size_t h = 0; h < hosts_.size(); ++h) use_host_directory(static_cast<HostId>(h));
 }
 
 HostId World::find_host(const std::string& name) const {
@@ -47,6 +63,7 @@ HostId World::find_host(const std::string& name) const {
 }
 
 void World::start() {
+  started_ = true;
   for (auto& h : hosts_) h->boot();
 }
 

@@ -87,6 +87,13 @@ class World {
   // kNoHost if absent.
   HostId find_host(const std::string& name) const;
 
+  // Hosts' durable files go to `<root>/<host name>/` on the real file system
+  // (DurableStore::use_directory), for the hosts added so far and those added later; the
+  // directories appear with each host's first file. Empty (the default): in memory. Call it
+  // before start(), once. Results and the trace are the same either way.
+  void set_storage_root(const std::string& root);
+  const std::string& storage_root() const { return storage_root_; }
+
   void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
 
   // Boots every host now (each gets its start input). Call once, before running.
@@ -107,6 +114,7 @@ class World {
 
  private:
   static void deliver(void* self, HostId to, HostId from, Message&& msg, uint64_t hash);
+  void use_host_directory(HostId h);  // <storage_root_>/<name>
 
   std::vector<std::string> names_;  // before sim_/net_: the trace points at it
   Simulator sim_;
@@ -114,6 +122,8 @@ class World {
   std::vector<std::unique_ptr<Host>> hosts_;
   EventSink sink_;
   std::vector<std::string> fault_errors_;
+  std::string storage_root_;
+  bool started_ = false;
 };
 
 }  // namespace fabsim

@@ -4,6 +4,9 @@
 // crash in the middle of parallel work. Expected times are computed by hand.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -358,8 +361,9 @@ void file_io(NodeContext& ctx, const Seen& in) {
   }
 }
 
-TEST(HostStorage, ACrashKeepsWhatTheOsAcceptedAPowerLossKeepsWhatWasSynced) {
-  // 10 synced bytes, then 10 unsynced; the fault at 5 ms, a restart at 6 ms, a read at 7 ms.
+// 10 synced bytes, then 10 unsynced; the fault at 5 ms, a restart at 6 ms, a read at 7 ms.
+// `storage_root`: empty for the in-memory file systems, else World::set_storage_root.
+void expect_crash_keeps_what_the_os_accepted_power_loss_what_was_synced(const std::string& storage_root) {
   struct Case {
     const char* name;
     Fault (*fault)(HostId);
@@ -374,6 +378,8 @@ TEST(HostStorage, ACrashKeepsWhatTheOsAcceptedAPowerLossKeepsWhatWasSynced) {
     ScriptedWorld w;
     std::vector<int64_t> sizes;
     w.world.set_event_sink([&](Time, HostId, const AnalysisEvent& e) { sizes.push_back(e.value); });
+    const std::string root = storage_root.empty() ? "" : storage_root + "/" + c.name;
+    w.world.set_storage_root(root);
     const HostId h = w.host("h", file_io);
     w.call_at(at(ms(1)), h, "write-sync");
     w.call_at(at(ms(2)), h, "write");
@@ -384,7 +390,35 @@ TEST(HostStorage, ACrashKeepsWhatTheOsAcceptedAPowerLossKeepsWhatWasSynced) {
     w.run();
     EXPECT_EQ(sizes, (std::vector<int64_t>{20, c.size_after}));
     EXPECT_TRUE(w.world.fault_errors().empty());
+    if (!root.empty()) EXPECT_EQ(std::filesystem::file_size(root + "/h/f"), static_cast<uintmax_t>(c.size_after));
   }
+}
+
+TEST(HostStorage, ACrashKeepsWhatTheOsAcceptedAPowerLossKeepsWhatWasSynced) {
+  expect_crash_keeps_what_the_os_accepted_power_loss_what_was_synced("");
+}
+
+TEST(HostStorage, OnDiskACrashKeepsWhatTheOsAcceptedAPowerLossKeepsWhatWasSynced) {
+  const std::string root = testing::TempDir() + "/fabsim_host_storage_" + std::to_string(getpid());
+  std::filesystem::remove_all(root);
+  expect_crash_keeps_what_the_os_accepted_power_loss_what_was_synced(root);
+  std::filesystem::remove_all(root);
+}
+
+TEST(HostStorage, OnDiskEachHostHasItsOwnDirectoryUnderTheStorageRoot) {
+  const std::string root = testing::TempDir() + "/fabsim_host_dirs_" + std::to_string(getpid());
+  std::filesystem::remove_all(root);
+  ScriptedWorld w;
+  const HostId a = w.host("a", file_io);
+  w.world.set_storage_root(root);  // hosts added before and after
+  const HostId b = w.host("b", file_io);
+  w.call_at(at(ms(1)), a, "write-sync");
+  w.call_at(at(ms(1)), b, "write");
+  w.run();
+  EXPECT_EQ(w.world.host(a).store().directory(), root + "/a");
+  EXPECT_EQ(std::filesystem::file_size(root + "/a/f"), 10u);
+  EXPECT_EQ(std::filesystem::file_size(root + "/b/f"), 10u);
+  std::filesystem::remove_all(root);
 }
 
 TEST(HostStorage, APowerLossOfAHostThatIsDownIsAFaultError) {
