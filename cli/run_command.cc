@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/run_directory.h"
 #include "core/cost_model.h"
 #include "core/units.h"
 #include "model/orderer/block_cutter.h"
@@ -29,6 +30,9 @@ void add_run_options(CLI::App& app, RunOptions& o) {
       ->allow_extra_args(false);
   app.add_option("--out", o.out_dir, "write results.json and transactions.csv into this directory");
   app.add_option("--trace", o.trace_file, "write every trace event as a line to this file");
+  app.add_option("--keep-data", o.keep_data,
+                 "keep the hosts' durable data (ledgers) in this directory, which must not exist or be empty "
+                 "(default: a temporary directory, removed at the end)");
   app.add_flag("--check-determinism", o.check_determinism, "run twice and compare the traces event by event");
 }
 
@@ -357,10 +361,18 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
 
   namespace fs = std::filesystem;
   std::error_code ec;
+  auto data = o.keep_data.empty() ? RunDirectory::temporary() : RunDirectory::keep(o.keep_data);
+  if (!data.is_ok()) {
+    err << "fabsim: " << (o.keep_data.empty() ? "run directory" : "--keep-data") << ": " << data.status().message()
+        << "\n";
+    return 2;
+  }
+  RunDirectory& run_dir = *data;
   if (!o.out_dir.empty()) {
     fs::create_directories(o.out_dir, ec);
     if (ec || !fs::is_directory(o.out_dir)) {
       err << "fabsim: --out: cannot create directory '" << o.out_dir << "'\n";
+      run_dir.discard();
       return 2;
     }
   }
@@ -370,6 +382,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     trace = std::fopen(trace_tmp.c_str(), "w");
     if (trace == nullptr) {
       err << "fabsim: --trace: cannot write '" << trace_tmp << "'\n";
+      run_dir.discard();
       return 2;
     }
   }
@@ -383,9 +396,11 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   // The run; with --check-determinism it is the first of the two runs compared.
   std::optional<Result<RunReport>> first;
   std::string first_json, second_json;
+  const int runs = o.check_determinism ? 2 : 1;
   auto run_once = [&](TraceProbe* probe) {
     scenario::RunHooks hooks;
     hooks.on_world = [&](World& w) {
+      w.set_storage_root(run_dir.run_root(first ? 2 : 1, runs));
       if (probe != nullptr) w.trace().attach_probe(probe);
       if (!first && trace != nullptr) w.trace().write_lines_to(trace);
     };
@@ -411,6 +426,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   };
   if (!first->is_ok()) {
     discard_trace();
+    run_dir.discard();
     err << "fabsim: " << o.file << ": " << first->status().message() << "\n";
     return 2;
   }
@@ -470,6 +486,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     for (const auto& f : {tmp_json, tmp_csv}) if (!f.empty()) fs::remove(f, ignored);
     if (!o.trace_file.empty()) fs::remove(trace_tmp, ignored);
     for (const auto& f : placed) fs::remove(f, ignored);
+    run_dir.discard();
     if (trace_failed)
       err << "fabsim: --trace: could not write '" << o.trace_file << "'\n";
     else
@@ -478,6 +495,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   }
   if (!o.out_dir.empty())
     out << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << "\n";
+  if (run_dir.kept()) out << "data: " << run_dir.path() << "\n";
   return status;
 }
 

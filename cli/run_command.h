@@ -1,6 +1,9 @@
-// `fabsim run FILE [--seed N] [--set k=v]... [--out DIR] [--trace FILE] [--check-determinism]`:
-// load a scenario file, run it (scenarios/scenario_runner.h), print the report, write
-// results.json and transactions.csv, check the expectations.
+// `fabsim run FILE [--seed N] [--set k=v]... [--out DIR] [--trace FILE] [--keep-data DIR]
+// [--check-determinism]`: load a scenario file, run it (scenarios/scenario_runner.h), print
+// the report, write results.json and transactions.csv, check the expectations.
+//
+// The hosts' durable data (ledgers) lives on disk in a run directory (cli/run_directory.h):
+// a temporary one removed at the end, or --keep-data DIR. Results do not depend on it.
 //
 // Exit status: 0 the run met every expectation (and the safety checks hold, unless the
 // file says `invariants: ignore`); 1 a check failed (an expectation, a safety check, a
@@ -31,6 +34,7 @@ struct RunOptions {
   std::vector<std::string> sets;
   std::string out_dir;  // empty: no files
   std::string trace_file;
+  std::string keep_data;  // empty: a temporary run directory, removed at the end
   bool check_determinism = false;
 };
 

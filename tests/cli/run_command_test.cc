@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -353,6 +355,121 @@ TEST(RunCommand, TraceFileIsWrittenWholeWithoutTemporary) {
   EXPECT_GT(j["trace_events"].get<int64_t>(), 0);
   EXPECT_EQ(std::count(trace.begin(), trace.end(), '\n'), j["trace_events"].get<int64_t>());
   EXPECT_FALSE(fs::exists(o.trace_file + ".tmp"));
+}
+
+// ---- the run directory (cli/run_directory.h) ----------------------------------------------
+
+// Sets TMPDIR for the scope of a test, so the temporary run directory lands where it can be
+// watched.
+class ScopedTmpdir {
+ public:
+  explicit ScopedTmpdir(const fs::path& dir) {
+    if (const char* old = std::getenv("TMPDIR")) old_ = old;
+    fs::create_directories(dir);
+    ::setenv("TMPDIR", dir.c_str(), 1);
+  }
+  ~ScopedTmpdir() {
+    if (old_) ::setenv("TMPDIR", old_->c_str(), 1);
+    else ::unsetenv("TMPDIR");
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST(RunCommand, KeepDataHoldsEachHostsDurableDataInADirectoryOfItsOwn) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.keep_data = (dir / "data").string();
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(printed(r.out, "data: "), o.keep_data);
+  const std::vector<std::string> hosts = files_in(dir / "data");
+  for (const char* host : {"Org1.peer0", "Org2.peer0", "orderer0"})
+    EXPECT_NE(std::find(hosts.begin(), hosts.end(), host), hosts.end()) << host;
+  // Each holds the files its processes wrote (their layout is docs/formats.md's).
+  for (const char* host : {"Org1.peer0", "orderer0"}) {
+    size_t files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir / "data" / host)) files += e.is_regular_file() ? 1 : 0;
+    EXPECT_GT(files, 3u) << host;
+  }
+}
+
+TEST(RunCommand, KeepDataIntoADirectoryThatIsNotEmptyIsBadInputAndWritesNothing) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.keep_data = (dir / "data").string();
+  fs::create_directories(o.keep_data);
+  std::ofstream(dir / "data" / "mine") << "x";
+  o.out_dir = (dir / "out").string();
+  o.trace_file = (dir / "trace.txt").string();
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(r.err, "fabsim: --keep-data: '" + o.keep_data + "' exists and is not an empty directory\n");
+  EXPECT_EQ(files_in(dir / "data"), std::vector<std::string>{"mine"});
+  EXPECT_EQ(read_file(dir / "data" / "mine"), "x");
+  EXPECT_EQ(files_in(dir), (std::vector<std::string>{"data", "s.yaml"})) << "no out directory, no trace";
+}
+
+TEST(RunCommand, KeepDataThatIsAFileIsBadInput) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.keep_data = (dir / "taken").string();
+  std::ofstream(o.keep_data) << "x";
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(r.err.starts_with("fabsim: --keep-data: ")) << r.err;
+  EXPECT_EQ(read_file(o.keep_data), "x");
+}
+
+TEST(RunCommand, KeepDataIsEmptiedAgainWhenTheRunIsBadInput) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.keep_data = (dir / "data").string();
+  o.trace_file = (dir / "no-such-dir" / "trace.txt").string();  // refused after the data directory is made
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(fs::exists(o.keep_data)) << "the command created it, so it removes it";
+}
+
+TEST(RunCommand, TheTemporaryRunDirectoryIsRemovedAfterTheRun) {
+  const fs::path dir = test_dir();
+  ScopedTmpdir tmp(dir / "tmp");
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.sets = {"faults.0={at: 300ms, power_loss: Org1.peer0, for: 200ms}"};
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(printed(r.out, "data: "), "") << "nothing kept";
+  EXPECT_EQ(files_in(dir / "tmp"), std::vector<std::string>{});
+}
+
+TEST(RunCommand, TheTemporaryRunDirectoryIsRemovedAfterAnErrorExit) {
+  const fs::path dir = test_dir();
+  ScopedTmpdir tmp(dir / "tmp");
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.trace_file = (dir / "no-such-dir" / "trace.txt").string();  // refused after the run directory is made
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(files_in(dir / "tmp"), std::vector<std::string>{});
+}
+
+TEST(RunCommand, CheckDeterminismGivesEachRunItsOwnDataDirectory) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.keep_data = (dir / "data").string();
+  o.check_determinism = true;
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(files_in(dir / "data"), (std::vector<std::string>{"run1", "run2"}));
+  for (const char* run : {"run1", "run2"})
+    EXPECT_FALSE(fs::is_empty(dir / "data" / run / "Org1.peer0")) << run;
 }
 
 }  // namespace
