@@ -62,9 +62,9 @@ const std::vector<std::string>& cut_reason_names() {
   return names;
 }
 
-scenario::CutStats cut_stats(const RunReport& r, const std::string& reason) {
-  auto it = r.cuts.find(reason);
-  return it == r.cuts.end() ? scenario::CutStats{} : it->second;
+scenario::CutStats cut_stats(const std::map<std::string, scenario::CutStats>& cuts, const std::string& reason) {
+  auto it = cuts.find(reason);
+  return it == cuts.end() ? scenario::CutStats{} : it->second;
 }
 
 std::string seconds(std::optional<Duration> d) { return d ? fmt::format("{:.3f}", d->to_seconds()) : "-"; }
@@ -114,7 +114,14 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
                    {"absolute_max_bytes", s.ordering.batch.size.absolute_max_bytes},
                    {"preferred_max_bytes", s.ordering.batch.size.preferred_max_bytes}};
   ordered_json channels = ordered_json::array();
-  for (const auto& c : s.channels) channels.push_back({{"name", c.name}, {"orgs", c.orgs}});
+  for (const auto& c : s.channels)
+    channels.push_back({{"name", c.name},
+                        {"orgs", c.orgs},
+                        {"peers", c.peers},
+                        {"batch_timeout", format_duration(c.batch.batch_timeout)},
+                        {"max_message_count", c.batch.size.max_message_count},
+                        {"absolute_max_bytes", c.batch.size.absolute_max_bytes},
+                        {"preferred_max_bytes", c.batch.size.preferred_max_bytes}});
   j["channels"] = channels;
   ordered_json ccs = ordered_json::array();
   for (const auto& c : s.chaincodes) {
@@ -223,10 +230,13 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   std::string invalid;
   for (const auto& [code, n] : m.invalid_by_code) invalid += fmt::format(" {}={}", code, n);
   out << "invalid by code (client outcomes):" << (invalid.empty() ? " none" : invalid) << "\n";
-  if (!r.ledger_peer.empty()) {
+  const bool many = r.channels.size() > 1;
+  for (const scenario::ChannelReport& c : r.channels) {
+    if (c.ledger_peer.empty()) continue;
     std::string codes;
-    for (const auto& [code, n] : r.ledger_codes) codes += fmt::format(" {}={}", code, n);
-    out << "ledger codes (" << r.ledger_peer << "):" << (codes.empty() ? " none" : codes) << "\n";
+    for (const auto& [code, n] : c.ledger_codes) codes += fmt::format(" {}={}", code, n);
+    out << "ledger codes (" << (many ? "channel " + c.name + ", " : "") << c.ledger_peer
+        << "):" << (codes.empty() ? " none" : codes) << "\n";
   }
   if (!m.failed_by_reason.empty()) {
     std::string failed;
@@ -236,7 +246,7 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   uint64_t blocks = 0, txs = 0, bytes = 0;
   std::string cuts;
   for (const std::string& reason : cut_reason_names()) {
-    const scenario::CutStats c = cut_stats(r, reason);
+    const scenario::CutStats c = cut_stats(r.cuts, reason);
     if (reason == scenario::kUnknownCutReason && c.blocks == 0) continue;
     cuts += fmt::format(" {}={}", reason, c.blocks);
     blocks += c.blocks;
@@ -246,14 +256,27 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   out << fmt::format("blocks: {} cut by reason:{}; mean {:.1f} transactions, {:.1f} KiB\n", blocks, cuts,
                      blocks ? static_cast<double>(txs) / static_cast<double>(blocks) : 0.0,
                      blocks ? static_cast<double>(bytes) / 1024.0 / static_cast<double>(blocks) : 0.0);
-  std::string heights;
-  for (const auto& [peer, h] : r.peer_heights) heights += fmt::format(" {}={}", peer, h);
-  if (!r.peers_down.empty()) {
-    heights += " (down at the end, read from durable storage:";
-    for (const auto& peer : r.peers_down) heights += " " + peer;
-    heights += ")";
+  for (const scenario::ChannelReport& c : r.channels) {
+    std::string heights;
+    for (const auto& [peer, h] : c.peer_heights) heights += fmt::format(" {}={}", peer, h);
+    if (!c.peers_down.empty()) {
+      heights += " (down at the end, read from durable storage:";
+      for (const auto& peer : c.peers_down) heights += " " + peer;
+      heights += ")";
+    }
+    out << "peer heights" << (many ? " (channel " + c.name + ")" : "") << ":" << heights << "\n";
   }
-  out << "peer heights:" << heights << "\n";
+  if (many) {
+    for (const scenario::ChannelReport& c : r.channels) {
+      uint64_t channel_blocks = 0;
+      for (const auto& [reason, cut] : c.cuts) channel_blocks += cut.blocks;
+      out << fmt::format("channel {}: valid={} invalid={} failed={} unknown={} throughput={:.1f} tps p99={} blocks={} "
+                         "safety: {}\n",
+                         c.name, c.metrics.succeeded, c.metrics.invalid, c.metrics.failed, c.metrics.unknown,
+                         c.metrics.throughput_tps, dur(c.metrics.latency_p99), channel_blocks,
+                         c.invariants.hold() ? "hold" : "VIOLATED");
+    }
+  }
   if (r.invariants.hold()) {
     out << fmt::format("safety: hold ({} peers, {} height comparisons, {} VALID transactions re-checked)\n",
                        r.peers_checked.size(), r.invariants.heights_compared, r.invariants.transactions_rechecked);
@@ -300,20 +323,46 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
                        {"invalid", m.invalid},     {"failed", m.failed},       {"unknown", m.unknown}};
   j["invalid_by_code"] = m.invalid_by_code;
   j["failed_by_reason"] = m.failed_by_reason;
-  ordered_json cuts = ordered_json::object();
-  for (const std::string& reason : cut_reason_names()) {
-    const scenario::CutStats c = cut_stats(r, reason);
-    cuts[reason] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
-  }
-  j["blocks_by_cut_reason"] = cuts;
+  auto cuts_json = [](const std::map<std::string, scenario::CutStats>& by_reason) {
+    ordered_json cuts = ordered_json::object();
+    for (const std::string& reason : cut_reason_names()) {
+      const scenario::CutStats c = cut_stats(by_reason, reason);
+      cuts[reason] = {{"blocks", c.blocks}, {"transactions", c.transactions}, {"bytes", c.bytes}};
+    }
+    return cuts;
+  };
+  j["blocks_by_cut_reason"] = cuts_json(r.cuts);
   j["safety"] = {{"hold", r.invariants.hold()},
                  {"violations", r.invariants.violations},
                  {"peers_checked", r.peers_checked},
                  {"peers_down", r.peers_down},
                  {"heights_compared", r.invariants.heights_compared},
                  {"transactions_rechecked", r.invariants.transactions_rechecked}};
-  j["peer_heights"] = r.peer_heights;
-  j["ledger_codes"] = {{"peer", r.ledger_peer}, {"codes", r.ledger_codes}};
+  j["ledger_codes"] = r.ledger_codes;
+  ordered_json channels = ordered_json::array();
+  for (const scenario::ChannelReport& c : r.channels) {
+    const scenario::Metrics& cm = c.metrics;
+    channels.push_back(
+        {{"name", c.name},
+         {"throughput_tps", cm.throughput_tps},
+         {"latency_ns", {{"p50", ns(cm.latency_p50)}, {"p95", ns(cm.latency_p95)}, {"p99", ns(cm.latency_p99)}}},
+         {"transactions",
+          {{"requested", cm.requested}, {"submitted", cm.submitted}, {"valid", cm.succeeded},
+           {"invalid", cm.invalid}, {"failed", cm.failed}, {"unknown", cm.unknown}}},
+         {"invalid_by_code", cm.invalid_by_code},
+         {"failed_by_reason", cm.failed_by_reason},
+         {"blocks_by_cut_reason", cuts_json(c.cuts)},
+         {"safety",
+          {{"hold", c.invariants.hold()},
+           {"violations", c.invariants.violations},
+           {"peers_checked", c.peers_checked},
+           {"peers_down", c.peers_down},
+           {"heights_compared", c.invariants.heights_compared},
+           {"transactions_rechecked", c.invariants.transactions_rechecked}}},
+         {"peer_heights", c.peer_heights},
+         {"ledger_codes", {{"peer", c.ledger_peer}, {"codes", c.ledger_codes}}}});
+  }
+  j["channels"] = channels;
   j["node_errors"] = r.node_errors;
   j["fault_errors"] = r.fault_errors;
   j["network"] = {{"sent", r.network.sent},         {"delivered", r.network.delivered}, {"lost", r.network.lost},
@@ -328,11 +377,11 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
 }
 
 std::string transactions_csv(const RunReport& r) {
-  std::string out = "id,generator,client,chaincode,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,completed_ns,"
-                    "latency_ns,block,status\n";
+  std::string out = "id,generator,client,chaincode,channel,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,"
+                    "completed_ns,latency_ns,block,status\n";
   for (const TxRecord& t : r.transactions) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.generator, csv_field(t.client),
-                       csv_field(t.chaincode), csv_field(t.function),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.generator, csv_field(t.client),
+                       csv_field(t.chaincode), csv_field(t.channel), csv_field(t.function),
                        t.requested.ns, opt_ns(t.submitted), opt_ns(t.endorsed), opt_ns(t.ordered), opt_ns(t.completed),
                        t.completed ? std::to_string((*t.completed - t.requested).ns) : "",
                        t.block ? std::to_string(*t.block) : "", t.status_text());

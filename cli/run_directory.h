@@ -7,7 +7,7 @@
 // removes it if this run created it.
 //
 // Layout: <dir>/<host name>/... — each host's files as its processes name them (a peer's
-// ledger under peer/ledger/, the orderer's under orderer/ledger/). With two runs
+// ledgers under peer/ledgers/<channel>/, the orderer's under orderer/chains/<channel>/). With two runs
 // (--check-determinism) each gets its own: <dir>/run1/<host name>/, <dir>/run2/<host name>/.
 //
 // Not thread-safe. Never throws: failures are reported as Status values.

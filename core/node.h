@@ -179,9 +179,12 @@ class NodeContext {
 
   // ---- outputs ------------------------------------------------------------------------
   void send(HostId to, Message msg) { out_.sends.push_back({to, std::move(msg)}); }
-  TimerId set_timer(Duration after, uint64_t tag = 0) {
+  TimerId set_timer(Duration after, uint64_t tag = 0) { return set_timer_on(lane_, after, tag); }
+  // A timer that fires into `lane` (a component arming its own timer from another lane's
+  // input, e.g. from the start input).
+  TimerId set_timer_on(LaneId lane, Duration after, uint64_t tag = 0) {
     const TimerId id = ++*next_timer_id_;
-    out_.timers.push_back({id, after, tag, lane_});
+    out_.timers.push_back({id, after, tag, lane});
     return id;
   }
   void cancel_timer(TimerId id) { out_.cancels.push_back(id); }

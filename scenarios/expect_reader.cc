@@ -69,15 +69,57 @@ Status read_bounds(const FieldReader& r, const YamlNode& n, const std::string& p
   return Status::ok();
 }
 
+const std::vector<std::string> kMetricKeys = {"throughput_tps", "latency_p50", "latency_p95",
+                                               "latency_p99",    "committed",   "invalid"};
+
+// The metric bounds of `n` (its keys in kMetricKeys are read; the caller checks the rest).
+Status read_metric_bounds(const FieldReader& r, const YamlNode& n, const std::string& p, MetricExpect* e) {
+  auto tps = [&](const YamlNode& v, const std::string& vp, double* out) { return read_tps(r, v, vp, out); };
+  auto latency = [&](const YamlNode& v, const std::string& vp, Duration* out) {
+    return r.duration(v, vp, Sign::kNonNegative, out);
+  };
+  auto count = [&](const YamlNode& v, const std::string& vp, uint64_t* out) {
+    return r.whole(v, vp, 0, UINT64_MAX, out);
+  };
+  if (const YamlNode* v = n.find("throughput_tps"))
+    SCENARIO_TRY(read_bounds<double>(r, *v, child_path(p, "throughput_tps"), tps, &e->throughput_tps));
+  if (const YamlNode* v = n.find("latency_p50"))
+    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p50"), latency, &e->latency_p50));
+  if (const YamlNode* v = n.find("latency_p95"))
+    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p95"), latency, &e->latency_p95));
+  if (const YamlNode* v = n.find("latency_p99"))
+    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p99"), latency, &e->latency_p99));
+  if (const YamlNode* v = n.find("committed"))
+    SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(p, "committed"), count, &e->committed));
+  if (const YamlNode* inv = n.find("invalid")) {
+    const std::string ip = child_path(p, "invalid");
+    if (inv->kind != YamlNode::Kind::kMap && inv->kind != YamlNode::Kind::kNull)
+      return r.error(*inv, ip, "expected a map of TxValidationCode names to {min, max} (got " + inv->describe() + ")");
+    for (const YamlEntry& entry : inv->entries) {
+      protos::TxValidationCode code = protos::VALID;
+      if (!protos::TxValidationCode_Parse(entry.key, &code))
+        return r.error_at(entry.key_loc, ip,
+                          "unknown TxValidationCode '" + entry.key + "'" + suggestion(entry.key, code_names()));
+      if (code == protos::VALID)
+        return r.error_at(entry.key_loc, ip,
+                          "VALID is not an invalidation code; bound valid transactions with expect.committed");
+      std::optional<Bounds<uint64_t>> b;
+      SCENARIO_TRY(read_bounds<uint64_t>(r, entry.value, child_path(ip, entry.key), count, &b));
+      e->invalid[code] = *b;
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
   const FieldReader& r = ctx.r;
   ExpectSpec& e = ctx.spec.expect;
   const std::string p(path);
-  SCENARIO_TRY(r.map(
-      n, p,
-      {"invariants", "tx", "throughput_tps", "latency_p50", "latency_p95", "latency_p99", "committed", "invalid"}));
+  std::vector<std::string> keys = {"invariants", "tx", "channels"};
+  keys.insert(keys.end(), kMetricKeys.begin(), kMetricKeys.end());
+  SCENARIO_TRY(r.map(n, p, keys));
   if (const YamlNode* v = n.find("invariants")) {
     size_t index = 0;
     SCENARIO_TRY(r.one_of(*v, child_path(p, "invariants"), {"hold", "ignore"}, &index));
@@ -103,38 +145,19 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
       e.tx[entry.key] = code;
     }
   }
-  auto tps = [&](const YamlNode& v, const std::string& vp, double* out) { return read_tps(r, v, vp, out); };
-  auto latency = [&](const YamlNode& v, const std::string& vp, Duration* out) {
-    return r.duration(v, vp, Sign::kNonNegative, out);
-  };
-  auto count = [&](const YamlNode& v, const std::string& vp, uint64_t* out) {
-    return r.whole(v, vp, 0, UINT64_MAX, out);
-  };
-  if (const YamlNode* v = n.find("throughput_tps"))
-    SCENARIO_TRY(read_bounds<double>(r, *v, child_path(p, "throughput_tps"), tps, &e.throughput_tps));
-  if (const YamlNode* v = n.find("latency_p50"))
-    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p50"), latency, &e.latency_p50));
-  if (const YamlNode* v = n.find("latency_p95"))
-    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p95"), latency, &e.latency_p95));
-  if (const YamlNode* v = n.find("latency_p99"))
-    SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p99"), latency, &e.latency_p99));
-  if (const YamlNode* v = n.find("committed"))
-    SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(p, "committed"), count, &e.committed));
-  if (const YamlNode* inv = n.find("invalid")) {
-    const std::string ip = child_path(p, "invalid");
-    if (inv->kind != YamlNode::Kind::kMap && inv->kind != YamlNode::Kind::kNull)
-      return r.error(*inv, ip, "expected a map of TxValidationCode names to {min, max} (got " + inv->describe() + ")");
-    for (const YamlEntry& entry : inv->entries) {
-      protos::TxValidationCode code = protos::VALID;
-      if (!protos::TxValidationCode_Parse(entry.key, &code))
-        return r.error_at(entry.key_loc, ip,
-                          "unknown TxValidationCode '" + entry.key + "'" + suggestion(entry.key, code_names()));
-      if (code == protos::VALID)
-        return r.error_at(entry.key_loc, ip,
-                          "VALID is not an invalidation code; bound valid transactions with expect.committed");
-      std::optional<Bounds<uint64_t>> b;
-      SCENARIO_TRY(read_bounds<uint64_t>(r, entry.value, child_path(ip, entry.key), count, &b));
-      e.invalid[code] = *b;
+  SCENARIO_TRY(read_metric_bounds(r, n, p, &e));
+  if (const YamlNode* chs = n.find("channels")) {
+    const std::string cp = child_path(p, "channels");
+    std::vector<std::string> names;
+    for (const ChannelSpec& c : ctx.spec.channels) names.push_back(c.name);
+    if (chs->kind != YamlNode::Kind::kMap && chs->kind != YamlNode::Kind::kNull)
+      return r.error(*chs, cp, "expected a map of channel names to metric bounds (got " + chs->describe() + ")");
+    for (const YamlEntry& entry : chs->entries) {
+      if (std::find(names.begin(), names.end(), entry.key) == names.end())
+        return r.error_at(entry.key_loc, cp, "unknown channel '" + entry.key + "'" + suggestion(entry.key, names));
+      const std::string chp = child_path(cp, entry.key);
+      SCENARIO_TRY(r.map(entry.value, chp, kMetricKeys));
+      SCENARIO_TRY(read_metric_bounds(r, entry.value, chp, &e.channels[entry.key]));
     }
   }
   return Status::ok();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/policy/policy_parser.h"
@@ -27,35 +28,47 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     clients += org.clients;
   }
   if (clients > 0 && peers == 0) return Status::invalid_argument("clients need at least one peer to endorse and notify them");
-  if (Status s = orderer::validate_batch_settings(config.batch); !s.is_ok()) return s;
+  std::vector<FabricNetworkConfig::Channel> channels = config.channels;
+  if (channels.empty()) {
+    FabricNetworkConfig::Channel only{config.channel, {}, {}, config.batch};
+    for (const auto& org : config.orgs) only.orgs.push_back(org.name);
+    channels.push_back(std::move(only));
+  }
+  for (const auto& ch : channels)
+    if (Status s = orderer::validate_batch_settings(ch.batch); !s.is_ok())
+      return Status::invalid_argument(fmt::format("channel {}: {}", ch.name, s.message()));
   std::unique_ptr<FabricNetwork> net(new FabricNetwork());
   net->config_ = config;
   const uint64_t seed = config.seed;
 
   // Crypto material: one CA and MSP per organisation; the orderer's own CA.
-  std::set<std::string> channel_msps;
   std::map<std::string, const crypto::CertificateAuthority*> ca_of;
+  std::map<std::string, const FabricNetworkConfig::Org*> org_of;
+  std::vector<crypto::MspConfig> msp_configs;  // each channel's manager gets its members' MSPs from these
   for (const auto& org : config.orgs) {
     net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, org.msp_id, org.name));
-    auto msp = crypto::Msp::create(crypto::MspConfig{org.msp_id, net->cas_.back()->certificate(), true, {}});
-    if (!msp.is_ok()) return msp.status();
-    if (Status s = net->msps_.add(std::move(msp).value()); !s.is_ok()) return s;
-    channel_msps.insert(org.msp_id);
+    msp_configs.push_back(crypto::MspConfig{org.msp_id, net->cas_.back()->certificate(), true, {}});
     ca_of[org.name] = net->cas_.back().get();
+    if (!org_of.emplace(org.name, &org).second) return Status::invalid_argument("organisation listed twice: " + org.name);
   }
   const std::string orderer_msp(scenario::kOrdererMspId);
   net->cas_.push_back(std::make_unique<crypto::CertificateAuthority>(seed, orderer_msp, "Orderer"));
   const crypto::CertificateAuthority* orderer_ca = net->cas_.back().get();
-  // The orderer organisation's MSP is part of the channel's configuration, as in Fabric, so
-  // that peers can check the orderer's block signatures against the channel's
+  const crypto::MspConfig orderer_msp_config{orderer_msp, orderer_ca->certificate(), true, {}};
+  auto add_msp = [](crypto::MspManager& to, const crypto::MspConfig& c) -> Status {
+    auto msp = crypto::Msp::create(c);
+    if (!msp.is_ok()) return msp.status();
+    return to.add(std::move(msp).value());
+  };
+  for (const auto& c : msp_configs)
+    if (Status s = add_msp(net->msps_, c); !s.is_ok()) return s;
+  if (Status s = add_msp(net->msps_, orderer_msp_config); !s.is_ok()) return s;
+  // The orderer organisation's MSP is part of every channel's configuration, as in Fabric,
+  // so that peers can check the orderer's block signatures against the channel's
   // BlockValidation policy: Fabric's default, ImplicitMeta "ANY Writers" over the orderer
   // organisations, which with the one orderer organisation is a member of OrdererMSP.
   {
-    auto msp = crypto::Msp::create(crypto::MspConfig{orderer_msp, orderer_ca->certificate(), true, {}});
-    if (!msp.is_ok()) return msp.status();
-    if (Status s = net->msps_.add(std::move(msp).value()); !s.is_ok()) return s;
-    auto policy = CompiledSignaturePolicy::compile(
-        *parse_signature_policy("OR('" + orderer_msp + ".member')"));
+    auto policy = CompiledSignaturePolicy::compile(*parse_signature_policy("OR('" + orderer_msp + ".member')"));
     if (!policy.is_ok()) return policy.status();
     net->block_validation_ = std::make_unique<CompiledSignaturePolicy>(std::move(policy).value());
   }
@@ -66,18 +79,47 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     return net->identities_.back().get();
   };
 
-  // Chaincode definitions.
-  std::map<std::string, std::string> kinds;
+  // Channels: members, MSPs.
+  std::set<std::string> channel_names;
+  for (const auto& ch : channels) {
+    if (!channel_names.insert(ch.name).second) return Status::invalid_argument("channel listed twice: " + ch.name);
+    if (ch.orgs.empty()) return Status::invalid_argument("channel " + ch.name + " has no organisation");
+    auto state = std::make_unique<ChannelState>();
+    state->name = ch.name;
+    state->orgs = ch.orgs;
+    for (const auto& org_name : ch.orgs) {
+      auto org = org_of.find(org_name);
+      if (org == org_of.end()) return Status::invalid_argument("channel " + ch.name + ": unknown organisation " + org_name);
+      state->application_msps.insert(org->second->msp_id);
+      for (const auto& c : msp_configs)
+        if (c.msp_id == org->second->msp_id)
+          if (Status s = add_msp(state->msps, c); !s.is_ok()) return s;
+    }
+    if (Status s = add_msp(state->msps, orderer_msp_config); !s.is_ok()) return s;
+    net->channels_.push_back(std::move(state));
+  }
+
+  // Chaincode definitions, on their channels.
   const auto registry = chaincode::ChaincodeRegistry::builtin();
   for (const auto& cc : config.chaincodes) {
     if (!registry.contains(cc.kind)) return Status::invalid_argument("unknown chaincode kind '" + cc.kind + "'");
+    ChannelState* channel = net->channels_.front().get();
+    if (!cc.channel.empty()) {
+      channel = nullptr;
+      for (auto& c : net->channels_)
+        if (c->name == cc.channel) channel = c.get();
+      if (channel == nullptr)
+        return Status::invalid_argument("chaincode " + cc.name + ": unknown channel " + cc.channel);
+    }
+    for (const auto& c : net->channels_)
+      if (c->definitions.contains(cc.name)) return Status::invalid_argument("chaincode defined twice: " + cc.name);
     auto envelope = parse_signature_policy(cc.policy);
     if (!envelope.is_ok()) return envelope.status();
     auto compiled = CompiledSignaturePolicy::compile(*envelope);
     if (!compiled.is_ok()) return compiled.status();
-    net->definitions_.insert_or_assign(
+    channel->definitions.insert_or_assign(
         cc.name, validation::ChaincodeDefinition{cc.name, "1.0", std::move(compiled).value(), cc.init_required});
-    kinds[cc.name] = cc.kind;
+    channel->kinds[cc.name] = cc.kind;
   }
 
   net->world_ = std::make_unique<World>(seed);
@@ -94,12 +136,12 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   };
   auto link = [&](HostId h) { w.add_link(h, sw, config.link); };
 
-  // The orderer.
+  // The orderer, serving every channel.
   orderer::SoloConfig oc;
-  oc.channel_id = config.channel;
-  oc.batch = config.batch;
-  oc.msps = &net->msps_;
-  oc.channel_msp_ids = channel_msps;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    const ChannelState& c = *net->channels_[i];
+    oc.channels.push_back({c.name, channels[i].batch, &c.msps, c.application_msps});
+  }
   oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
   oc.verifier = net->verifier_.get();
   const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
@@ -110,21 +152,43 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   });
   link(net->orderer_);
 
+  // Which peers join which channel: the listed ones, or every peer of the channel's orgs.
+  auto joins = [&](size_t channel, const std::string& org, const std::string& peer) {
+    const auto& ch = channels[channel];
+    if (std::find(ch.orgs.begin(), ch.orgs.end(), org) == ch.orgs.end()) return false;
+    return ch.peers.empty() || std::find(ch.peers.begin(), ch.peers.end(), peer) != ch.peers.end();
+  };
+  for (size_t i = 0; i < channels.size(); ++i)
+    for (const auto& p : channels[i].peers) {
+      bool known = false;
+      for (const auto& org : config.orgs)
+        for (uint32_t k = 0; k < org.peers; ++k)
+          if (fmt::format("{}.peer{}", org.name, k) == p) {
+            known = true;
+            if (!joins(i, org.name, p))
+              return Status::invalid_argument(fmt::format("channel {}: peer {} joins, but its organisation {} is not on the channel",
+                                                          channels[i].name, p, org.name));
+          }
+      if (!known) return Status::invalid_argument(fmt::format("channel {}: unknown peer {}", channels[i].name, p));
+    }
+
   // Peers.
-  std::vector<model::client::EndorserCandidate> candidates;
+  std::vector<std::vector<model::client::EndorserCandidate>> candidates(channels.size());
   for (const auto& org : config.orgs) {
     for (uint32_t i = 0; i < org.peers; ++i) {
       const std::string name = fmt::format("{}.peer{}", org.name, i);
       peer::PeerConfig pc;
-      pc.channel_id = config.channel;
-      pc.msps = &net->msps_;
+      std::vector<size_t> joined;
+      for (size_t c = 0; c < channels.size(); ++c) {
+        if (!joins(c, org.name, name)) continue;
+        const ChannelState& ch = *net->channels_[c];
+        pc.channels.push_back({ch.name, &ch.msps, &ch.definitions, ch.kinds, ch.application_msps,
+                               net->block_validation_.get()});
+        joined.push_back(c);
+      }
       pc.signer = identity(*ca_of[org.name], name, crypto::NodeOu::kPeer);
       pc.verifier = net->verifier_.get();
-      pc.chaincodes = &net->definitions_;
-      pc.chaincode_kinds = kinds;
       pc.orderers = {net->orderer_};
-      pc.application_msp_ids = channel_msps;
-      pc.block_validation = net->block_validation_.get();
       const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);
       pc.costs = peer_costs(node_model, config.scheme);
       const scenario::NodeSettings& settings = config.node_settings.of(name);
@@ -138,26 +202,48 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       net->peers_.push_back(h);
       auto id = net->msps_.deserialize_identity(pc.signer->serialized());
       if (!id.is_ok()) return id.status();
-      candidates.push_back({h, PolicyIdentity{id->msp_id(), id->id_key(), id->roles_mask()}});
+      for (size_t c : joined) {
+        net->channels_[c]->peers.push_back(h);
+        candidates[c].push_back({h, PolicyIdentity{id->msp_id(), id->id_key(), id->roles_mask()}});
+      }
     }
   }
 
-  // Clients: each registers for events with the first peer of its organisation (or the
-  // first peer of the network if its organisation has none).
-  size_t first_peer_of_org = 0;
+  // Clients: each submits to every channel of its organisation.
+  size_t org_peers_before = 0;
   for (const auto& org : config.orgs) {
-    const HostId event_peer = org.peers > 0 ? net->peers_[first_peer_of_org] : net->peers_.front();
+    // Host ids grow in node order: the org's first peer, or the first peer after its place.
+    const HostId org_first_peer =
+        org_peers_before < net->peers_.size() ? net->peers_[org_peers_before] : net->peers_.empty() ? 0 : net->peers_.back() + 1;
+    org_peers_before += org.peers;
     for (uint32_t i = 0; i < org.clients; ++i) {
       const std::string name = fmt::format("{}.client{}", org.name, i);
       model::client::ClientConfig cc;
-      cc.channel_id = config.channel;
       cc.identity = identity(*ca_of[org.name], name, crypto::NodeOu::kClient);
-      cc.msps = &net->msps_;
       cc.verifier = net->verifier_.get();
-      for (const auto& [cc_name, def] : net->definitions_)
-        cc.chaincodes.insert_or_assign(cc_name, model::client::ChaincodeEndorsers{def.endorsement_policy, candidates});
+      for (size_t c = 0; c < channels.size(); ++c) {
+        const ChannelState& ch = *net->channels_[c];
+        if (std::find(ch.orgs.begin(), ch.orgs.end(), org.name) == ch.orgs.end()) continue;
+        if (ch.peers.empty()) return Status::invalid_argument(fmt::format("channel {}: no peer joined it", ch.name));
+        // The channel's peers in node order, rotated to start at the client's org: the event
+        // peer is the first of them, the rest are the fallbacks (own org first, then the
+        // orgs after it, wrapping around).
+        size_t start = 0;
+        while (start < ch.peers.size() && ch.peers[start] < org_first_peer) ++start;
+        std::vector<HostId> order;
+        for (size_t k = 0; k < ch.peers.size(); ++k) order.push_back(ch.peers[(start + k) % ch.peers.size()]);
+        model::client::ClientChannelConfig chc;
+        chc.channel_id = ch.name;
+        chc.msps = &ch.msps;
+        chc.event_peer = order.front();
+        chc.event_peer_fallbacks.assign(order.begin() + 1, order.end());
+        const size_t index = cc.channels.size();
+        cc.channels.push_back(std::move(chc));
+        for (const auto& [cc_name, def] : ch.definitions)
+          cc.chaincodes.insert_or_assign(cc_name,
+                                         model::client::ChaincodeEndorsers{def.endorsement_policy, candidates[c], index});
+      }
       cc.orderers = {net->orderer_};
-      cc.event_peer = event_peer;
       const scenario::NodeSettings& settings = config.node_settings.of(name);
       cc.event_silence = settings.event_silence;
       cc.endorser_backoff = settings.endorser_backoff;
@@ -166,10 +252,6 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       cc.commit_timeout = settings.commit_timeout;
       cc.broadcast_attempts_max = settings.broadcast_attempts;
       cc.endorsement_attempts_max = settings.endorsement_attempts;
-      for (size_t k = 0; k < net->peers_.size(); ++k) {  // own org's peers first, then the others
-        const size_t p = (first_peer_of_org + k) % net->peers_.size();
-        if (net->peers_[p] != event_peer) cc.event_peer_fallbacks.push_back(net->peers_[p]);
-      }
       cc.rotate_endorsers = config.rotate_endorsers;
       const CostModel node_model = resolve(config.costs, CostRole::kClient, name);
       cc.costs = client_costs(node_model, config.scheme);
@@ -179,7 +261,6 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       link(h);
       net->clients_.push_back(h);
     }
-    first_peer_of_org += org.peers;
   }
 
   for (const auto& pl : config.pair_links) {

@@ -1,5 +1,5 @@
 // FabricNetwork: a Fabric network on the kernel — organisations with peers and clients, one
-// solo orderer, one channel, chaincodes with endorsement policies — built from a plain
+// solo orderer, channels with their members and chaincodes — built from a plain
 // configuration (the YAML scenario loader produces the richer description; this is the
 // world it runs on).
 //
@@ -7,13 +7,24 @@
 // LinkParams, plus the dedicated pair links the config lists (sim/network.h: a dedicated
 // link carries only the traffic between its two ends, whatever its latency). Crypto: one CA per organisation plus one for the orderer, identities derived
 // from the seed; one verification cache per run shared by every node (one real
-// verification per distinct signature). The network owns every object the processes
-// borrow (MSPs, identities, definitions), so it must outlive its World.
+// verification per distinct signature).
+//
+// Channels: each has its organisations (their MSPs and the orderer's make the channel's
+// MSP manager), the peers that joined it (by default every peer of its organisations),
+// its chaincodes and its batch settings. The orderer serves every channel; a peer keeps a
+// ledger per joined channel; a client submits to every channel its organisation is on,
+// with one event stream per channel at the first peer of its organisation that joined it
+// (else the channel's first peer), falling back to the channel's other peers, its own
+// organisation's first. A chaincode's endorser candidates are the peers on its channel.
+//
+// The network owns every object the processes borrow (MSPs, identities, definitions), so
+// it must outlive its World.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <utility>
 #include <string>
 #include <vector>
@@ -43,6 +54,13 @@ struct FabricNetworkConfig {
     std::string kind;    // kvstore, smallbank, asset
     std::string policy;  // Fabric's policy language
     bool init_required = false;
+    std::string channel;  // empty: the first channel
+  };
+  struct Channel {
+    std::string name;
+    std::vector<std::string> orgs;   // org names, >= 1
+    std::vector<std::string> peers;  // node names of peers of those orgs; empty: all of them
+    orderer::BatchSettings batch;
   };
   // A link that carries only the traffic between two nodes (LinkParams::dedicated).
   struct PairLink {
@@ -50,9 +68,11 @@ struct FabricNetworkConfig {
     LinkParams params;
   };
   uint64_t seed = 1;
-  std::string channel = "mychannel";
   std::vector<Org> orgs;
   std::vector<Chaincode> chaincodes;
+  // Empty: one channel named `channel` with every org, every peer and `batch`.
+  std::vector<Channel> channels;
+  std::string channel = "mychannel";
   orderer::BatchSettings batch;
   LinkParams link;                  // every node's link to the switch
   std::vector<PairLink> pair_links;  // added after the switch links, in this order
@@ -87,12 +107,18 @@ class FabricNetwork {
   HostId orderer() const { return orderer_; }
   const std::vector<HostId>& peers() const { return peers_; }
   const std::vector<HostId>& clients() const { return clients_; }
+  // The channels, in config order (one for a config without `channels`).
+  size_t channel_count() const { return channels_.size(); }
+  const std::string& channel_name(size_t channel) const { return channels_.at(channel)->name; }
+  // The peers that joined `channel`, in node order.
+  const std::vector<HostId>& channel_peers(size_t channel) const { return channels_.at(channel)->peers; }
   // The process factory of a node (not the switch): what its host builds at boot and at
   // every restart. For harnesses that drive the processes by hand (tests/harness).
   const ProcessFactory& factory(HostId node) const { return factories_.at(node); }
-  // What a committing peer validates with: for re-checks after the run.
-  validation::ValidationContext validation_context() const {
-    return {config_.channel, &msps_, verifier_.get(), &definitions_};
+  // What a committing peer of `channel` validates with: for re-checks after the run.
+  validation::ValidationContext validation_context(size_t channel = 0) const {
+    const ChannelState& c = *channels_.at(channel);
+    return {c.name, &c.msps, verifier_.get(), &c.definitions};
   }
 
   // A transaction request handed to `client` at time t (scenario id `id`).
@@ -102,15 +128,23 @@ class FabricNetwork {
 
  private:
   FabricNetwork() = default;
-  struct Node;
+  struct ChannelState {
+    std::string name;
+    std::vector<std::string> orgs;
+    std::set<std::string> application_msps;  // the MSP IDs of its orgs
+    crypto::MspManager msps;                 // its orgs' MSPs and the orderer's
+    std::map<std::string, validation::ChaincodeDefinition> definitions;
+    std::map<std::string, std::string> kinds;  // chaincode -> kind
+    std::vector<HostId> peers;                 // joined, node order
+  };
 
   FabricNetworkConfig config_;
   std::vector<std::unique_ptr<crypto::CertificateAuthority>> cas_;
-  crypto::MspManager msps_;
+  crypto::MspManager msps_;  // every org's MSP and the orderer's (identities are checked here)
   std::vector<std::unique_ptr<crypto::SigningIdentity>> identities_;
   std::unique_ptr<crypto::CachingVerifier> verifier_;
-  std::map<std::string, validation::ChaincodeDefinition> definitions_;
-  std::unique_ptr<CompiledSignaturePolicy> block_validation_;  // the channel's BlockValidation policy
+  std::vector<std::unique_ptr<ChannelState>> channels_;  // stable addresses: processes borrow them
+  std::unique_ptr<CompiledSignaturePolicy> block_validation_;  // every channel's BlockValidation policy
   std::unique_ptr<World> world_;
   HostId orderer_ = kNoHost;
   std::vector<HostId> peers_;

@@ -45,6 +45,9 @@ struct LoadContext {
 Status read_orgs(LoadContext& ctx, const YamlNode& network);
 Status read_links(LoadContext& ctx, const YamlNode& n);
 Status read_ordering(LoadContext& ctx, const YamlNode& n);
+// `batch_timeout` and `batch_size` of `n` over `*batch`, validated; errors name `prefix`.
+Status read_batch_settings(const FieldReader& r, const YamlNode& n, const std::string& prefix,
+                           orderer::BatchSettings* batch);
 // `nodes` (null when the section is absent): fills spec.node_settings, by_node for every node.
 Status read_node_settings(LoadContext& ctx, const YamlNode* n);
 Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path);

@@ -119,25 +119,55 @@ Status read_links(LoadContext& ctx, const YamlNode& n) {
 
 namespace {
 
-// Points a validate_batch_settings message at the field it names.
-const YamlNode& batch_field(const YamlNode& ordering, const std::string& message, std::string* path) {
-  const YamlNode* size = ordering.find("batch_size");
+// Points a validate_batch_settings message at the field it names under `prefix`
+// ("ordering", "channels[1]").
+const YamlNode& batch_field(const YamlNode& parent, const std::string& prefix, const std::string& message,
+                            std::string* path) {
+  const YamlNode* size = parent.find("batch_size");
   for (const char* key : {"max_message_count", "absolute_max_bytes", "preferred_max_bytes"}) {
     if (message.starts_with(std::string("batch_size.") + key) && size) {
-      *path = std::string("ordering.batch_size.") + key;
+      *path = prefix + ".batch_size." + key;
       if (const YamlNode* v = size->find(key)) return *v;
       return *size;
     }
   }
-  if (message.starts_with("batch_timeout") && ordering.find("batch_timeout")) {
-    *path = "ordering.batch_timeout";
-    return *ordering.find("batch_timeout");
+  if (message.starts_with("batch_timeout") && parent.find("batch_timeout")) {
+    *path = prefix + ".batch_timeout";
+    return *parent.find("batch_timeout");
   }
-  *path = "ordering";
-  return ordering;
+  *path = prefix;
+  return parent;
 }
 
 }  // namespace
+
+Status read_batch_settings(const FieldReader& r, const YamlNode& n, const std::string& prefix,
+                           orderer::BatchSettings* batch) {
+  if (const YamlNode* t = n.find("batch_timeout"))
+    SCENARIO_TRY(r.duration(*t, prefix + ".batch_timeout", FieldReader::Sign::kPositive, &batch->batch_timeout));
+  if (const YamlNode* s = n.find("batch_size")) {
+    const std::string p = prefix + ".batch_size";
+    SCENARIO_TRY(r.map(*s, p, {"max_message_count", "absolute_max_bytes", "preferred_max_bytes"}));
+    orderer::BatchSize& b = batch->size;
+    if (const YamlNode* v = s->find("max_message_count"))
+      SCENARIO_TRY(r.whole32(*v, p + ".max_message_count", 0, UINT32_MAX, &b.max_message_count));
+    uint64_t bytes = 0;
+    if (const YamlNode* v = s->find("absolute_max_bytes")) {
+      SCENARIO_TRY(r.size(*v, p + ".absolute_max_bytes", UINT32_MAX, &bytes));
+      b.absolute_max_bytes = static_cast<uint32_t>(bytes);
+    }
+    if (const YamlNode* v = s->find("preferred_max_bytes")) {
+      SCENARIO_TRY(r.size(*v, p + ".preferred_max_bytes", UINT32_MAX, &bytes));
+      b.preferred_max_bytes = static_cast<uint32_t>(bytes);
+    }
+  }
+  if (Status s = orderer::validate_batch_settings(*batch); !s.is_ok()) {
+    std::string path;
+    const YamlNode& at = batch_field(n, prefix, s.message(), &path);
+    return r.error(at, path, "invalid batch settings: " + s.message());
+  }
+  return Status::ok();
+}
 
 Status read_ordering(LoadContext& ctx, const YamlNode& n) {
   const FieldReader& r = ctx.r;
@@ -154,30 +184,7 @@ Status read_ordering(LoadContext& ctx, const YamlNode& n) {
     if (o.orderers != 1)
       return r.error(*c, "ordering.orderers", "solo ordering has exactly one orderer (got '" + c->text + "')");
   }
-  if (const YamlNode* t = n.find("batch_timeout"))
-    SCENARIO_TRY(r.duration(*t, "ordering.batch_timeout", FieldReader::Sign::kPositive, &o.batch.batch_timeout));
-  if (const YamlNode* s = n.find("batch_size")) {
-    const std::string p = "ordering.batch_size";
-    SCENARIO_TRY(r.map(*s, p, {"max_message_count", "absolute_max_bytes", "preferred_max_bytes"}));
-    orderer::BatchSize& b = o.batch.size;
-    if (const YamlNode* v = s->find("max_message_count"))
-      SCENARIO_TRY(r.whole32(*v, p + ".max_message_count", 0, UINT32_MAX, &b.max_message_count));
-    uint64_t bytes = 0;
-    if (const YamlNode* v = s->find("absolute_max_bytes")) {
-      SCENARIO_TRY(r.size(*v, p + ".absolute_max_bytes", UINT32_MAX, &bytes));
-      b.absolute_max_bytes = static_cast<uint32_t>(bytes);
-    }
-    if (const YamlNode* v = s->find("preferred_max_bytes")) {
-      SCENARIO_TRY(r.size(*v, p + ".preferred_max_bytes", UINT32_MAX, &bytes));
-      b.preferred_max_bytes = static_cast<uint32_t>(bytes);
-    }
-  }
-  if (Status s = orderer::validate_batch_settings(o.batch); !s.is_ok()) {
-    std::string path;
-    const YamlNode& at = batch_field(n, s.message(), &path);
-    return r.error(at, path, "invalid batch settings: " + s.message());
-  }
-  return Status::ok();
+  return read_batch_settings(r, n, "ordering", &o.batch);
 }
 
 }  // namespace fabsim::scenario::detail

@@ -134,8 +134,16 @@ Status read_channels(LoadContext& ctx, const YamlNode* n) {
   std::vector<std::string> org_names;
   for (const OrgSpec& o : ctx.spec.network.orgs)
     org_names.push_back(o.name);
+  // Every peer of the channel's orgs, in node order.
+  auto peers_of = [&](const std::vector<std::string>& orgs) {
+    std::vector<std::string> out;
+    for (const NodeSpec& node : ctx.spec.nodes)
+      if (node.role == NodeRole::kPeer && std::find(orgs.begin(), orgs.end(), node.org) != orgs.end())
+        out.push_back(node.name);
+    return out;
+  };
   if (!n) {
-    ctx.spec.channels.push_back({"mychannel", org_names});
+    ctx.spec.channels.push_back({"mychannel", org_names, peers_of(org_names), ctx.spec.ordering.batch});
     return Status::ok();
   }
   SCENARIO_TRY(r.list(*n, "channels"));
@@ -146,7 +154,7 @@ Status read_channels(LoadContext& ctx, const YamlNode* n) {
   for (size_t i = 0; i < n->items.size(); ++i) {
     const YamlNode& c = n->items[i];
     const std::string p = child_path("channels", i);
-    SCENARIO_TRY(r.map(c, p, {"name", "orgs"}));
+    SCENARIO_TRY(r.map(c, p, {"name", "orgs", "peers", "batch_timeout", "batch_size"}));
     ChannelSpec ch;
     auto name = r.required(c, p, "name", "the channel's name, e.g. mychannel");
     if (!name) return name.status();
@@ -175,6 +183,44 @@ Status read_channels(LoadContext& ctx, const YamlNode* n) {
     } else {
       ch.orgs = org_names;
     }
+    if (const YamlNode* peers = c.find("peers")) {
+      const std::string pp = child_path(p, "peers");
+      // Node and group names (a group stands for its peers), in node order.
+      std::vector<size_t> selected;
+      SCENARIO_TRY(ctx.select(*peers, pp, &selected));
+      std::vector<std::string> names;
+      std::vector<const YamlNode*> items;
+      SCENARIO_TRY(r.text_list(*peers, pp, &names, &items));
+      std::string org_list;
+      for (const auto& o : ch.orgs) org_list += (org_list.empty() ? "" : ", ") + o;
+      std::set<size_t> chosen;
+      for (size_t i = 0; i < names.size(); ++i) {
+        const std::string at = peers->kind == YamlNode::Kind::kList ? child_path(pp, i) : pp;
+        bool any_peer = false;
+        const std::vector<size_t> members = *ctx.dir.resolve(names[i]);
+        for (size_t k : members) {
+          const NodeSpec& node = ctx.spec.nodes[k];
+          if (node.role != NodeRole::kPeer) {
+            if (ctx.dir.is_group(names[i])) continue;  // a group's clients and orderers do not join
+            return r.error(*items[i], at,
+                           "'" + node.name + "' is " + (node.role == NodeRole::kClient ? "a client" : "an orderer") +
+                               ", not a peer: only peers join a channel");
+          }
+          any_peer = true;
+          if (std::find(ch.orgs.begin(), ch.orgs.end(), node.org) == ch.orgs.end())
+            return r.error(*items[i], at,
+                           "peer '" + node.name + "' cannot join channel '" + ch.name + "': its organisation " + node.org +
+                               " is not on the channel (its orgs: " + org_list + ")");
+          chosen.insert(k);
+        }
+        if (!any_peer) return r.error(*items[i], at, "group '" + names[i] + "' has no peers");
+      }
+      for (size_t k : chosen) ch.peers.push_back(ctx.spec.nodes[k].name);  // node order
+    } else {
+      ch.peers = peers_of(ch.orgs);
+    }
+    ch.batch = ctx.spec.ordering.batch;
+    SCENARIO_TRY(read_batch_settings(r, c, p, &ch.batch));
     ctx.spec.channels.push_back(std::move(ch));
   }
   return Status::ok();

@@ -123,7 +123,9 @@ class Runner {
   void apply(const Fault& f);
   HostId host(const std::string& name) const;
   void analyse();
-  void count_unreported_blocks();
+  void analyse_channel(size_t channel);
+  void count_unreported_blocks(size_t channel);
+  ChannelReport& channel_report(const std::string& name);
 
   const ScenarioSpec& spec_;
   std::unique_ptr<FabricNetwork> net_;
@@ -133,7 +135,9 @@ class Runner {
   std::map<size_t, PartitionId> partition_of_fault_;  // unlabelled partitions with `for`
   PartitionId partitions_created_ = 0;
   RunReport report_;
-  std::set<uint64_t> reported_blocks_;  // numbers of the blocks the orderer's events reported
+  std::map<std::string, std::string> channel_of_chaincode_;
+  // By channel: the numbers of the blocks the orderer's events reported.
+  std::map<std::string, std::set<uint64_t>> reported_blocks_;
 };
 
 HostId Runner::host(const std::string& name) const {
@@ -143,16 +147,6 @@ HostId Runner::host(const std::string& name) const {
 }
 
 Status Runner::build() {
-  if (spec_.channels.size() != 1)
-    return Status::failed_precondition(fmt::format("channels: {} channels; the runner supports exactly one channel so far",
-                                             spec_.channels.size()));
-  const ChannelSpec& channel = spec_.channels.front();
-  if (channel.orgs.size() != spec_.network.orgs.size())
-    return Status::failed_precondition(fmt::format(
-        "channels[0].orgs: every organisation must be on the channel (the runner does not model organisations "
-        "outside it yet); {} of {} are",
-        channel.orgs.size(), spec_.network.orgs.size()));
-
   for (size_t i = 0; i < spec_.chaincodes.size(); ++i) {
     if (spec_.chaincodes[i].init && init_client(spec_.chaincodes[i]) == nullptr)
       return Status::failed_precondition(fmt::format(
@@ -162,11 +156,10 @@ Status Runner::build() {
 
   FabricNetworkConfig c;
   c.seed = spec_.seed;
-  c.channel = channel.name;
+  for (const auto& ch : spec_.channels) c.channels.push_back({ch.name, ch.orgs, ch.peers, ch.batch});
   for (const auto& org : spec_.network.orgs) c.orgs.push_back({org.name, org.msp_id, org.peers, org.clients});
   for (const auto& cc : spec_.chaincodes)
-    c.chaincodes.push_back({cc.name, cc.kind, signature_policy_text(cc, spec_), cc.init.has_value()});
-  c.batch = spec_.ordering.batch;
+    c.chaincodes.push_back({cc.name, cc.kind, signature_policy_text(cc, spec_), cc.init.has_value(), cc.channel});
   c.link = to_link_params(spec_.network.default_link);
   c.scheme = spec_.crypto.scheme == CryptoScheme::kHmac ? crypto::SignatureScheme::kHmacSha256
                                                           : crypto::SignatureScheme::kEcdsaP256;
@@ -400,6 +393,7 @@ void Runner::submit(const std::string& id, uint32_t generator, HostId client, co
   r.generator = generator;
   r.client = net_->world().host_names()[client];
   r.chaincode = chaincode;
+  r.channel = channel_of_chaincode_.at(chaincode);
   r.function = function;
   r.requested = net_->world().now();
   r.init = is_init;
@@ -449,8 +443,8 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     const auto* b = std::any_cast<orderer::BlockWrittenEvent>(&e.data);
     FABSIM_ASSERT_MSG(b != nullptr, "an orderer.block event without its record");
     if (b->reason != "genesis") {
-      reported_blocks_.insert(b->number);
-      CutStats& c = report_.cuts[b->reason];
+      reported_blocks_[b->channel].insert(b->number);
+      CutStats& c = channel_report(b->channel).cuts[b->reason];
       ++c.blocks;
       c.transactions += b->transactions;
       c.bytes += b->bytes;
@@ -569,50 +563,43 @@ void Runner::schedule_faults() {
 
 // ---- analysis ------------------------------------------------------------------------------
 
+ChannelReport& Runner::channel_report(const std::string& name) {
+  for (ChannelReport& c : report_.channels)
+    if (c.name == name) return c;
+  FABSIM_ASSERT_MSG(false, "an event of an unknown channel " + name);
+  return report_.channels.front();
+}
+
 void Runner::analyse() {
   World& w = net_->world();
-  std::vector<PeerLedger> ledgers;
-  // A peer that is down at the end still holds its ledger in its durable storage: it is
-  // opened from there (with the ledger's crash recovery, as a restart would) and checked
-  // like the others.
-  std::vector<std::unique_ptr<ledger::Ledger>> reopened;
-  for (HostId h : net_->peers()) {
+  std::set<std::string> checked, down;
+  for (size_t i = 0; i < report_.channels.size(); ++i) {
+    analyse_channel(i);
+    count_unreported_blocks(i);
+    ChannelReport& c = report_.channels[i];
+    std::vector<TxRecord> txs;
+    for (const TxRecord& tx : report_.transactions)
+      if (tx.channel == c.name) txs.push_back(tx);
+    c.metrics = compute_metrics(txs);
+    for (const auto& v : c.invariants.violations)
+      report_.invariants.violations.push_back(report_.channels.size() > 1 ? "channel " + c.name + ": " + v : v);
+    report_.invariants.heights_compared += c.invariants.heights_compared;
+    report_.invariants.transactions_rechecked += c.invariants.transactions_rechecked;
+    checked.insert(c.peers_checked.begin(), c.peers_checked.end());
+    down.insert(c.peers_down.begin(), c.peers_down.end());
+    for (const auto& [code, n] : c.ledger_codes) report_.ledger_codes[code] += n;
+    for (const auto& [reason, cut] : c.cuts) {
+      CutStats& total = report_.cuts[reason];
+      total.blocks += cut.blocks;
+      total.transactions += cut.transactions;
+      total.bytes += cut.bytes;
+    }
+  }
+  for (HostId h : net_->peers()) {  // node order
     const std::string& name = w.host_names()[h];
-    auto* p = w.host(h).up() ? dynamic_cast<peer::PeerProcess*>(w.host(h).process()) : nullptr;
-    const ledger::Ledger* l = p != nullptr ? p->ledger() : nullptr;
-    if (p == nullptr) {
-      auto opened = ledger::Ledger::open(w.host(h).mutable_store().env(), peer::PeerConfig{}.ledger_path);
-      if (!opened.is_ok()) {
-        report_.node_errors.push_back(fmt::format("{} (down): its ledger cannot be opened: {}", name,
-                                                  opened.status().message()));
-        continue;
-      }
-      report_.peers_down.push_back(name);
-      reopened.push_back(std::move(opened).value());
-      l = reopened.back().get();
-    }
-    if (l == nullptr) continue;  // up, but its ledger failed to open (a node error was emitted)
-    report_.peers_checked.push_back(name);
-    report_.peer_heights[name] = l->height();
-    ledgers.push_back({name, l});
+    if (checked.contains(name)) report_.peers_checked.push_back(name);
+    if (down.contains(name)) report_.peers_down.push_back(name);
   }
-  report_.invariants = check_invariants(ledgers, net_->validation_context());
-  const PeerLedger* highest = nullptr;
-  for (const auto& l : ledgers)
-    if (highest == nullptr || l.ledger->height() > highest->ledger->height()) highest = &l;
-  if (highest != nullptr) {
-    report_.ledger_peer = highest->peer;
-    for (uint64_t n = 1; n < highest->ledger->height(); ++n) {  // block 0 is the genesis block
-      auto block = highest->ledger->block_store().block_by_number(n);
-      if (!block.is_ok()) {
-        report_.node_errors.push_back(fmt::format("{}: block {}: {}", highest->peer, n, block.status().message()));
-        break;
-      }
-      for (unsigned char c : block->metadata().metadata(common::TRANSACTIONS_FILTER))
-        ++report_.ledger_codes[protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(c))];
-    }
-  }
-  count_unreported_blocks();
   report_.metrics = compute_metrics(report_.transactions);
   report_.network = w.net().stats();
   report_.trace_hash = w.trace().hash();
@@ -621,32 +608,87 @@ void Runner::analyse() {
   for (const auto& e : w.fault_errors()) report_.fault_errors.push_back(e);
 }
 
-// Blocks in the orderer's ledger that no block event reported (RunReport::cuts) are counted
-// under kUnknownCutReason, with their size as the orderer's event would have given it.
-void Runner::count_unreported_blocks() {
+void Runner::analyse_channel(size_t channel) {
   World& w = net_->world();
+  ChannelReport& report = report_.channels[channel];
+  std::vector<PeerLedger> ledgers;
+  // A peer that is down at the end still holds its ledger in its durable storage: it is
+  // opened from there (with the ledger's crash recovery, as a restart would) and checked
+  // like the others.
+  std::vector<std::unique_ptr<ledger::Ledger>> reopened;
+  for (HostId h : net_->channel_peers(channel)) {
+    const std::string& name = w.host_names()[h];
+    auto* p = w.host(h).up() ? dynamic_cast<peer::PeerProcess*>(w.host(h).process()) : nullptr;
+    const int index = p != nullptr ? p->channel_index(report.name) : -1;
+    FABSIM_ASSERT(p == nullptr || index >= 0);  // the network joined it to the channel
+    const ledger::Ledger* l = p != nullptr ? p->ledger(static_cast<size_t>(index)) : nullptr;
+    if (p == nullptr) {
+      auto opened =
+          ledger::Ledger::open(w.host(h).mutable_store().env(), peer::ledger_path(peer::PeerConfig{}.ledger_root, report.name));
+      if (!opened.is_ok()) {
+        report_.node_errors.push_back(fmt::format("{} (down): its ledger of channel {} cannot be opened: {}", name,
+                                                  report.name, opened.status().message()));
+        continue;
+      }
+      report.peers_down.push_back(name);
+      reopened.push_back(std::move(opened).value());
+      l = reopened.back().get();
+    }
+    if (l == nullptr) continue;  // up, but its ledger failed to open (a node error was emitted)
+    report.peers_checked.push_back(name);
+    report.peer_heights[name] = l->height();
+    ledgers.push_back({name, l});
+  }
+  report.invariants = check_invariants(ledgers, net_->validation_context(channel));
+  const PeerLedger* highest = nullptr;
+  for (const auto& l : ledgers)
+    if (highest == nullptr || l.ledger->height() > highest->ledger->height()) highest = &l;
+  if (highest != nullptr) {
+    report.ledger_peer = highest->peer;
+    for (uint64_t n = 1; n < highest->ledger->height(); ++n) {  // block 0 is the genesis block
+      auto block = highest->ledger->block_store().block_by_number(n);
+      if (!block.is_ok()) {
+        report_.node_errors.push_back(
+            fmt::format("{}: channel {}: block {}: {}", highest->peer, report.name, n, block.status().message()));
+        break;
+      }
+      for (unsigned char c : block->metadata().metadata(common::TRANSACTIONS_FILTER))
+        ++report.ledger_codes[protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(c))];
+    }
+  }
+}
+
+// Blocks in the orderer's ledger of the channel that no block event reported (cuts) are
+// counted under kUnknownCutReason, with their size as the orderer's event would have given it.
+void Runner::count_unreported_blocks(size_t channel) {
+  World& w = net_->world();
+  ChannelReport& report = report_.channels[channel];
   const HostId h = net_->orderer();
   auto* o = w.host(h).up() ? dynamic_cast<orderer::SoloOrderer*>(w.host(h).process()) : nullptr;
   std::unique_ptr<ledger::BlockStore> reopened;
-  const ledger::BlockStore* store = o != nullptr ? &o->block_store() : nullptr;  // an up orderer has opened it
+  const int index = o != nullptr ? o->channel_index(report.name) : -1;
+  const ledger::BlockStore* store = index >= 0 ? &o->block_store(static_cast<size_t>(index)) : nullptr;
   if (store == nullptr) {  // down at the end: read from its durable storage, as a restart would
-    auto opened = ledger::BlockStore::open(w.host(h).mutable_store().env(), orderer::SoloConfig{}.ledger_path, {});
+    auto opened = ledger::BlockStore::open(w.host(h).mutable_store().env(),
+                                           orderer::ledger_path(orderer::SoloConfig{}.ledger_root, report.name), {});
     if (!opened.is_ok()) {
-      report_.node_errors.push_back(fmt::format("{}: its ledger cannot be opened: {}", w.host_names()[h],
-                                                opened.status().message()));
+      report_.node_errors.push_back(fmt::format("{}: its ledger of channel {} cannot be opened: {}", w.host_names()[h],
+                                                report.name, opened.status().message()));
       return;
     }
     reopened = std::move(opened).value();
     store = reopened.get();
   }
+  const std::set<uint64_t>& reported = reported_blocks_[report.name];
   for (uint64_t n = 1; n < store->height(); ++n) {  // block 0 is the genesis block
-    if (reported_blocks_.contains(n)) continue;
+    if (reported.contains(n)) continue;
     auto block = store->block_by_number(n);
     if (!block.is_ok()) {
-      report_.node_errors.push_back(fmt::format("{}: block {}: {}", w.host_names()[h], n, block.status().message()));
+      report_.node_errors.push_back(
+          fmt::format("{}: channel {}: block {}: {}", w.host_names()[h], report.name, n, block.status().message()));
       return;
     }
-    CutStats& c = report_.cuts[kUnknownCutReason];
+    CutStats& c = report.cuts[kUnknownCutReason];
     ++c.blocks;
     c.transactions += static_cast<uint64_t>(block->data().data_size());
     c.bytes += block->ByteSizeLong();
@@ -657,6 +699,8 @@ Result<RunReport> Runner::run(const RunHooks& hooks) {
   report_.scenario = spec_.name;
   report_.seed = spec_.seed;
   report_.end = Time::zero() + spec_.duration + spec_.drain;
+  for (const ChannelSpec& ch : spec_.channels) report_.channels.push_back({.name = ch.name});
+  for (const ChaincodeSpec& cc : spec_.chaincodes) channel_of_chaincode_[cc.name] = cc.channel;
   if (Status s = build(); !s.is_ok()) return s;
   World& w = net_->world();
   if (hooks.on_world) hooks.on_world(w);
@@ -762,6 +806,37 @@ void check_bounds(const char* what, const Bounds<T>& b, std::optional<T> actual,
 
 }  // namespace
 
+namespace {
+
+// The bounds of `expect` that metrics `m` and ledger codes (when `ledger`; else the clients'
+// counts) do not meet; each line starts with `prefix`.
+void check_metrics(const MetricExpect& expect, const Metrics& m, bool ledger,
+                   const std::map<std::string, uint64_t>& ledger_codes, const std::string& prefix,
+                   std::vector<std::string>* unmet) {
+  auto tps = [](double v) { return fmt::format("{:.2f} tps", v); };
+  auto dur = [](Duration d) { return format_duration(d); };
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  auto key = [&](const std::string& k) { return prefix + k; };
+  if (expect.throughput_tps)
+    check_bounds(key("throughput_tps").c_str(), *expect.throughput_tps, std::optional(m.throughput_tps), tps, unmet);
+  if (expect.latency_p50) check_bounds(key("latency_p50").c_str(), *expect.latency_p50, m.latency_p50, dur, unmet);
+  if (expect.latency_p95) check_bounds(key("latency_p95").c_str(), *expect.latency_p95, m.latency_p95, dur, unmet);
+  if (expect.latency_p99) check_bounds(key("latency_p99").c_str(), *expect.latency_p99, m.latency_p99, dur, unmet);
+  auto count = [&](const std::string& code) -> uint64_t {
+    const auto& counts = ledger ? ledger_codes : m.invalid_by_code;
+    if (!ledger && code == "VALID") return m.succeeded;
+    auto it = counts.find(code);
+    return it == counts.end() ? 0 : it->second;
+  };
+  if (expect.committed) check_bounds(key("committed").c_str(), *expect.committed, std::optional(count("VALID")), num, unmet);
+  for (const auto& [code, bounds] : expect.invalid) {
+    const std::string name = protos::TxValidationCode_Name(code);
+    check_bounds(key("invalid." + name).c_str(), bounds, std::optional(count(name)), num, unmet);
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunReport& r) {
   std::vector<std::string> unmet;
   if (expect.invariants == InvariantsExpectation::kHold) {
@@ -776,28 +851,27 @@ std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunR
     const std::string got = tx ? tx->status_text() : "never submitted";
     if (got != want) unmet.push_back(fmt::format("tx.{}: expected {}, got {}", id, want, got));
   }
-  const Metrics& m = r.metrics;
-  auto tps = [](double v) { return fmt::format("{:.2f} tps", v); };
-  auto dur = [](Duration d) { return format_duration(d); };
-  auto num = [](uint64_t v) { return std::to_string(v); };
-  if (expect.throughput_tps) check_bounds("throughput_tps", *expect.throughput_tps, std::optional(m.throughput_tps), tps, &unmet);
-  if (expect.latency_p50) check_bounds("latency_p50", *expect.latency_p50, m.latency_p50, dur, &unmet);
-  if (expect.latency_p95) check_bounds("latency_p95", *expect.latency_p95, m.latency_p95, dur, &unmet);
-  if (expect.latency_p99) check_bounds("latency_p99", *expect.latency_p99, m.latency_p99, dur, &unmet);
-  // Counts of committed transactions come from the ledger when a peer could be read (it
-  // also holds what no client heard of), else from the clients' events.
-  const bool ledger = !r.ledger_peer.empty();
-  auto count = [&](const std::string& code) -> uint64_t {
-    const auto& counts = ledger ? r.ledger_codes : m.invalid_by_code;
-    if (!ledger && code == "VALID") return m.succeeded;
-    auto it = counts.find(code);
-    return it == counts.end() ? 0 : it->second;
-  };
-  if (expect.committed) check_bounds("committed", *expect.committed, std::optional(count("VALID")), num, &unmet);
-  for (const auto& [code, bounds] : expect.invalid) {
-    const std::string name = protos::TxValidationCode_Name(code);
-    const uint64_t n = count(name);
-    check_bounds(fmt::format("invalid.{}", name).c_str(), bounds, std::optional(n), num, &unmet);
+  // Counts of committed transactions come from each channel's ledger when a peer of it could
+  // be read (it also holds what no client heard of), else from the clients' events.
+  std::map<std::string, uint64_t> codes;  // the ledgers', or the clients' where a channel has none
+  for (const ChannelReport& c : r.channels) {
+    if (!c.ledger_peer.empty()) {
+      for (const auto& [code, n] : c.ledger_codes) codes[code] += n;
+    } else {
+      codes["VALID"] += c.metrics.succeeded;
+      for (const auto& [code, n] : c.metrics.invalid_by_code) codes[code] += n;
+    }
+  }
+  check_metrics(expect, r.metrics, !r.channels.empty(), codes, "", &unmet);
+  for (const auto& [name, bounds] : expect.channels) {
+    const ChannelReport* c = nullptr;
+    for (const ChannelReport& ch : r.channels)
+      if (ch.name == name) c = &ch;
+    if (c == nullptr) {
+      unmet.push_back(fmt::format("channels.{}: no such channel in the run", name));
+      continue;
+    }
+    check_metrics(bounds, c->metrics, !c->ledger_peer.empty(), c->ledger_codes, "channels." + name + ".", &unmet);
   }
   return unmet;
 }

@@ -3,18 +3,19 @@
 //
 // A run, in order:
 //   1. The network: a FabricNetwork (scenarios/fabric_network.h) with the spec's orgs,
-//      peers, clients, the solo orderer `orderer0`, the channel and its chaincodes, batch
-//      settings, links, cost overrides and crypto. Link overrides and every pair that a
+//      peers, clients, the solo orderer `orderer0`, the channels with their members, batch
+//      settings and chaincodes, links, cost overrides and crypto. Link overrides and every pair that a
 //      `degrade` fault names get a dedicated pair link (sim/network.h); a degrade-only pair's
 //      link has the parameters of the path through the switch (see pair_path_params).
 //   2. The workload generators and the fault timeline are scheduled (below); every host
 //      boots at time 0.
 //   3. The world runs until duration + drain. Generators issue nothing after their `end`;
 //      the drain lets in-flight transactions finish.
-//   4. The analysis: one TxRecord per requested transaction from the clients' events
-//      (model/client/client.h), blocks by cut reason from the orderer's events, the safety
-//      checks (analysis/invariants.h) over every peer — those down at the end through their
-//      ledger reopened from durable storage —, the metrics and the expectations.
+//   4. The analysis, per channel and for the whole run: one TxRecord per requested
+//      transaction from the clients' events (model/client/client.h), blocks by cut reason
+//      from the orderer's events, the safety checks (analysis/invariants.h) over every peer
+//      of the channel — those down at the end through their ledger reopened from durable
+//      storage —, the metrics and the expectations.
 //
 // Workload (docs/scenario-format.md, "workload"). Each generator draws from its own random
 // stream Rng::stream(seed, "workload/<index>"), so adding a generator never shifts another
@@ -67,6 +68,7 @@ struct TxRecord {
   uint32_t generator = 0; // index in ScenarioSpec::workload; the Inits get workload.size()
   std::string client;     // node name
   std::string chaincode;
+  std::string channel;    // the chaincode's channel
   std::string function;
   Time requested;         // handed to the client
   std::optional<Time> submitted, endorsed, ordered, completed;
@@ -116,18 +118,16 @@ struct Metrics {
 // RunReport::transactions and in the ledger's codes).
 Metrics compute_metrics(const std::vector<TxRecord>& txs);
 
-struct RunReport {
-  std::string scenario;
-  uint64_t seed = 0;
-  Time end;  // duration + drain
-  std::vector<TxRecord> transactions;     // in request order
+// One channel's results: its transactions' metrics, its blocks, its peers' ledgers.
+struct ChannelReport {
+  std::string name;
+  Metrics metrics;  // over the transactions of the channel's chaincodes
   // By cut reason ("count", "bytes", "oversized", "timeout"), from the orderer's block
   // events; and kUnknownCutReason for blocks in the orderer's ledger whose event never
   // came: the orderer crashed after writing the block, before its handler's outputs were
   // released (the block is durable and is delivered after the restart; its reason is lost).
   std::map<std::string, CutStats> cuts;
-  Metrics metrics;
-  InvariantReport invariants;
+  InvariantReport invariants;               // over the peers that joined the channel
   std::vector<std::string> peers_checked;  // the peers the safety checks read (up or down)
   std::vector<std::string> peers_down;     // peers down at the end: read from their durable storage
   std::map<std::string, uint64_t> peer_heights;
@@ -135,6 +135,24 @@ struct RunReport {
   // checked peer (the first such in node order), by code name ("VALID" included). This
   // counts what clients never hear of, e.g. the second copy of a retried broadcast.
   std::string ledger_peer;  // empty if no peer could be read
+  std::map<std::string, uint64_t> ledger_codes;
+};
+
+struct RunReport {
+  std::string scenario;
+  uint64_t seed = 0;
+  Time end;  // duration + drain
+  std::vector<TxRecord> transactions;     // in request order
+  std::vector<ChannelReport> channels;    // ScenarioSpec::channels order
+  // The whole run: every channel's cuts added up, the metrics over every transaction, the
+  // channels' safety checks together (with more than one channel, each violation names its
+  // channel), the peers checked and down on any channel (node order), the ledger codes of
+  // every channel's ledger peer added up.
+  std::map<std::string, CutStats> cuts;
+  Metrics metrics;
+  InvariantReport invariants;
+  std::vector<std::string> peers_checked;
+  std::vector<std::string> peers_down;
   std::map<std::string, uint64_t> ledger_codes;
   // peer.ledger_error / peer.commit_error / peer.block_rejected events, a second outcome
   // reported for one transaction, a ledger that cannot be read back
@@ -155,8 +173,8 @@ struct RunHooks {
 // the loader accepts but the runner does not support, named in the message).
 Result<RunReport> run_scenario(const ScenarioSpec& spec, const RunHooks& hooks = {});
 
-// The spec's expectations that the report does not meet, one line each; empty if all are
-// met (or there are none).
+// The spec's expectations that the report does not meet, one line each (a channel's with
+// "channels.<name>." before the key); empty if all are met (or there are none).
 std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunReport& report);
 
 // The parameters of the one-hop equivalent of the path through the switch (two default

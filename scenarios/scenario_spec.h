@@ -11,6 +11,8 @@
 //     them (groups are already expanded, in `nodes` order, without duplicates).
 //   * every chaincode names an existing channel and a known kind; every principal of its
 //     endorsement policy names the MSP ID of an org on that channel.
+//   * every channel has at least one org; its peers are peers of its orgs; every
+//     workload's clients belong to an org on its chaincode's channel.
 //   * the fault timeline is consistent when walked in time order (no crash of a node that
 //     is down, no restart of a node that is up, no resume of a node that is not paused,
 //     no heal of a partition that is not active, no restore of a path that is not
@@ -89,6 +91,10 @@ struct OrderingSpec {
 struct ChannelSpec {
   std::string name;               // Fabric's rule: [a-z][a-z0-9.-]*, < 250 characters
   std::vector<std::string> orgs;  // org names, file order, >= 1
+  // The peers that join the channel, resolved, in node order; each is a peer of one of
+  // `orgs`. Default: every peer of `orgs`.
+  std::vector<std::string> peers;
+  orderer::BatchSettings batch;  // default: the ordering section's settings
 };
 
 struct EndorsementPolicySpec {
@@ -279,13 +285,19 @@ struct Bounds {
 
 enum class InvariantsExpectation : uint8_t { kHold, kIgnore };
 
-struct ExpectSpec {
-  InvariantsExpectation invariants = InvariantsExpectation::kHold;
-  std::map<std::string, protos::TxValidationCode> tx;  // scripted id -> final code
+// Bounds on the metrics of the whole run, or of one channel's transactions.
+struct MetricExpect {
   std::optional<Bounds<double>> throughput_tps;
   std::optional<Bounds<Duration>> latency_p50, latency_p95, latency_p99;
   std::optional<Bounds<uint64_t>> committed;
   std::map<protos::TxValidationCode, Bounds<uint64_t>> invalid;
+};
+
+// The whole run's bounds are the MetricExpect base; `channels` holds one channel's.
+struct ExpectSpec : MetricExpect {
+  InvariantsExpectation invariants = InvariantsExpectation::kHold;
+  std::map<std::string, protos::TxValidationCode> tx;  // scripted id -> final code
+  std::map<std::string, MetricExpect> channels;        // by channel name
 };
 
 // ---- the scenario ----------------------------------------------------------------------

@@ -282,6 +282,9 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
         if (std::find(channel.orgs.begin(), channel.orgs.end(), node.org) == channel.orgs.end())
           return r.error(*e, child_path(p, "endorsers"),
                          node.name + " is a peer of " + node.org + ", which is not on channel '" + channel.name + "'");
+        if (std::find(channel.peers.begin(), channel.peers.end(), node.name) == channel.peers.end())
+          return r.error(*e, child_path(p, "endorsers"),
+                         node.name + " has not joined channel '" + channel.name + "' (channels[].peers)");
         tx.endorsers.push_back(node.name);
       }
       if (tx.endorsers.empty())

@@ -129,68 +129,84 @@ std::vector<size_t> pick_endorsers(const EndorserPlan& plan, Rng* rotate, const 
 
 ClientProcess::ClientProcess(ClientConfig config) : config_(std::move(config)) {
   FABSIM_ASSERT_MSG(config_.identity != nullptr, "client without a signing identity");
-  FABSIM_ASSERT_MSG(config_.msps != nullptr && config_.verifier != nullptr, "client without the channel's MSPs or a verifier");
+  FABSIM_ASSERT_MSG(config_.verifier != nullptr, "client without a verifier");
+  for (size_t i = 0; i < config_.channels.size(); ++i) {
+    FABSIM_ASSERT_MSG(config_.channels[i].msps != nullptr, "client without the channel's MSPs");
+    for (size_t j = 0; j < i; ++j)
+      FABSIM_ASSERT_MSG(config_.channels[j].channel_id != config_.channels[i].channel_id, "a channel listed twice");
+  }
   FABSIM_ASSERT_MSG(!config_.orderers.empty(), "client without orderers");
   FABSIM_ASSERT(config_.broadcast_attempts_max >= 1);
   FABSIM_ASSERT(config_.in_flight_max >= 1);
-  for (const auto& [name, cc] : config_.chaincodes) plans_.emplace(name, plan_endorsers(cc));
+  for (const auto& [name, cc] : config_.chaincodes) {
+    FABSIM_ASSERT_MSG(cc.channel < config_.channels.size(), "chaincode on an unknown channel: " + name);
+    plans_.emplace(name, plan_endorsers(cc));
+  }
+  streams_.resize(config_.channels.size());
 }
 
 void ClientProcess::on_start(NodeContext& ctx) {
-  register_for_events(ctx, /*resume=*/false);
+  for (size_t c = 0; c < config_.channels.size(); ++c) register_for_events(ctx, c, /*resume=*/false);
   if (config_.event_silence > Duration::zero()) ctx.set_timer(config_.event_silence, kTagEventWatchdog);
 }
 
-HostId ClientProcess::event_peer() const {
-  return event_index_ == 0 ? config_.event_peer : config_.event_peer_fallbacks[event_index_ - 1];
+HostId ClientProcess::event_peer(size_t channel) const {
+  const ClientChannelConfig& c = config_.channels.at(channel);
+  const size_t i = streams_.at(channel).index;
+  return i == 0 ? c.event_peer : c.event_peer_fallbacks[i - 1];
 }
 
-void ClientProcess::register_for_events(NodeContext& ctx, bool resume) {
+void ClientProcess::register_for_events(NodeContext& ctx, size_t channel, bool resume) {
+  const EventStream& s = streams_[channel];
   fabsim::EventRegistration reg;
-  reg.set_channel_id(config_.channel_id);
-  if (resume) reg.set_start_block(next_block_);
-  ctx.send(event_peer(), make_message(kEventRegister, reg));
-  if (resume) ctx.emit(kEventReregistered, static_cast<int64_t>(next_block_), {});
+  reg.set_channel_id(config_.channels[channel].channel_id);
+  if (resume) reg.set_start_block(s.next_block);
+  ctx.send(event_peer(channel), make_message(kEventRegister, reg));
+  if (resume) ctx.emit(kEventReregistered, static_cast<int64_t>(s.next_block), {});
 }
 
 void ClientProcess::event_watchdog(NodeContext& ctx) {
   // Waiting: a transaction acknowledged by the orderer at least one whole period ago (so
   // an idle stream right after a quiet spell is not mistaken for a dead one).
-  bool waiting = false;
+  std::vector<bool> waiting(config_.channels.size(), false);
   for (const auto& [id, p] : pending_)
-    waiting = waiting || (p.stage == Stage::kAwaitingCommit && p.acked_at + config_.event_silence <= ctx.now());
-  if (waiting && !event_seen_) {
-    // Silence while transactions wait for their commit: the event peer may be down or may
-    // have lost the registration (a restart). Move on to the next event peer and resume
-    // from the first block not yet seen, as an SDK reconnects its event stream.
-    event_index_ = (event_index_ + 1) % (1 + config_.event_peer_fallbacks.size());
-    register_for_events(ctx, /*resume=*/true);
+    if (p.stage == Stage::kAwaitingCommit && p.acked_at + config_.event_silence <= ctx.now()) waiting[p.channel] = true;
+  for (size_t c = 0; c < streams_.size(); ++c) {
+    EventStream& s = streams_[c];
+    if (waiting[c] && !s.seen) {
+      // Silence while transactions wait for their commit: the event peer may be down or may
+      // have lost the registration (a restart). Move on to the next event peer and resume
+      // from the first block not yet seen, as an SDK reconnects its event stream.
+      s.index = (s.index + 1) % (1 + config_.channels[c].event_peer_fallbacks.size());
+      register_for_events(ctx, c, /*resume=*/true);
+    }
+    s.seen = false;
   }
-  event_seen_ = false;
   ctx.set_timer(config_.event_silence, kTagEventWatchdog);
 }
 
-void ClientProcess::note_block(NodeContext& ctx, uint64_t number) {
+void ClientProcess::note_block(NodeContext& ctx, size_t channel, uint64_t number) {
+  EventStream& s = streams_[channel];
   if (config_.event_silence == Duration::zero()) {  // no resuming: only the latest block matters
-    next_block_ = std::max(next_block_, number + 1);
+    s.next_block = std::max(s.next_block, number + 1);
     return;
   }
-  if (next_block_ == 0 || number == next_block_) {
-    next_block_ = number + 1;
-    while (!seen_ahead_.empty() && *seen_ahead_.begin() <= next_block_) {
-      if (*seen_ahead_.begin() == next_block_) ++next_block_;
-      seen_ahead_.erase(seen_ahead_.begin());
+  if (s.next_block == 0 || number == s.next_block) {
+    s.next_block = number + 1;
+    while (!s.seen_ahead.empty() && *s.seen_ahead.begin() <= s.next_block) {
+      if (*s.seen_ahead.begin() == s.next_block) ++s.next_block;
+      s.seen_ahead.erase(s.seen_ahead.begin());
     }
     return;
   }
-  if (number < next_block_) return;  // a replay of a block already seen
+  if (number < s.next_block) return;  // a replay of a block already seen
   // A gap: an event was lost on the way (the model's links may lose messages; Fabric's
   // stream is TCP). Ask the same peer again from the first missing block -- and again if
   // the gap is still open one event_silence later (the replay can be lost too).
-  seen_ahead_.insert(number);
-  if (!gap_resumed_ || gap_resumed_->first != next_block_ || ctx.now() >= gap_resumed_->second + config_.event_silence) {
-    gap_resumed_ = std::make_pair(next_block_, ctx.now());
-    register_for_events(ctx, /*resume=*/true);
+  s.seen_ahead.insert(number);
+  if (!s.gap_resumed || s.gap_resumed->first != s.next_block || ctx.now() >= s.gap_resumed->second + config_.event_silence) {
+    s.gap_resumed = std::make_pair(s.next_block, ctx.now());
+    register_for_events(ctx, channel, /*resume=*/true);
   }
 }
 
@@ -230,7 +246,7 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
   }
 
   protoutil::ProposalSpec spec;
-  spec.channel_id = config_.channel_id;
+  spec.channel_id = config_.channels[cc->second.channel].channel_id;
   spec.chaincode = req.chaincode();
   spec.function = req.function();
   spec.args.assign(req.args().begin(), req.args().end());
@@ -242,6 +258,7 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
   Pending p;
   p.request_id = req.id();
   p.chaincode = req.chaincode();
+  p.channel = cc->second.channel;
   p.candidates = std::move(picked);
   p.proposal = protoutil::make_proposal(spec, *config_.identity);
   const std::string tx_id = p.proposal.tx_id;
@@ -289,7 +306,9 @@ void ClientProcess::on_proposal_reply(NodeContext& ctx, HostId from, const Messa
   if (!response.has_endorsement()) return finish(ctx, reply.tx_id(), kFailureEndorsementInvalid, 0);
   const protos::Endorsement& e = response.endorsement();
   const crypto::Digest256 digest = crypto::sha256_concat({response.payload(), e.endorser()});
-  if (!crypto::check_signature_from_creator(*config_.msps, *config_.verifier, e.endorser(), digest, e.signature()).is_ok())
+  if (!crypto::check_signature_from_creator(*config_.channels[p.channel].msps, *config_.verifier, e.endorser(), digest,
+                                            e.signature())
+           .is_ok())
     return finish(ctx, reply.tx_id(), kFailureEndorsementInvalid, 0);
   p.responses[slot] = std::move(response);
   if (++p.responses_received == p.endorsers.size()) assemble_and_broadcast(ctx, reply.tx_id(), p);
@@ -342,12 +361,17 @@ void ClientProcess::on_broadcast_reply(NodeContext& ctx, HostId from, const Mess
 }
 
 void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message& msg) {
-  if (from != event_peer()) return;
+  bool from_event_peer = false;
+  for (size_t c = 0; c < config_.channels.size(); ++c) from_event_peer = from_event_peer || from == event_peer(c);
+  if (!from_event_peer) return;
   ctx.charge(config_.costs.block_event);
   fabsim::BlockEvent event;
-  if (!event.ParseFromString(*msg.payload) || event.channel_id() != config_.channel_id) return;
-  event_seen_ = true;
-  note_block(ctx, event.number());
+  if (!event.ParseFromString(*msg.payload)) return;
+  size_t channel = 0;
+  while (channel < config_.channels.size() && config_.channels[channel].channel_id != event.channel_id()) ++channel;
+  if (channel == config_.channels.size() || from != event_peer(channel)) return;
+  streams_[channel].seen = true;
+  note_block(ctx, channel, event.number());
   for (const auto& tx : event.transactions()) {
     auto it = pending_.find(tx.tx_id());
     if (it == pending_.end() || it->second.stage == Stage::kEndorsing) continue;

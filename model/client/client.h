@@ -129,10 +129,11 @@ struct EndorserCandidate {
 };
 
 // One chaincode's endorsement policy and its candidate endorsers (in preference order;
-// (msp_id, id_key) distinct).
+// (msp_id, id_key) distinct), and the channel it is defined on.
 struct ChaincodeEndorsers {
   CompiledSignaturePolicy policy;
   std::vector<EndorserCandidate> candidates;
+  size_t channel = 0;  // index into ClientConfig::channels
 };
 
 // Virtual CPU charged by the client, derived from the cost model by model/node_costs.h
@@ -147,27 +148,35 @@ struct ClientCosts {
 // process's charges from the cost model; this is ClientConfig's default).
 ClientCosts default_client_costs();
 
-struct ClientConfig {
+// One channel the client submits to (an SDK's network = gateway.getNetwork(channel)).
+struct ClientChannelConfig {
   std::string channel_id;
-  const crypto::SigningIdentity* identity = nullptr;  // not owned; outlives the process
-  // The channel's MSPs and the run's signature verifier (not owned; required): every
-  // successful response is checked as fabric-sdk-go's SignatureValidationHandler does
-  // (pkg/client/common/verifier/signature.go): an endorsement is present, its endorser
-  // deserializes to a valid identity, and its signature over payload ‖ endorser verifies.
+  // The channel's MSPs (not owned; required): every successful response is checked as
+  // fabric-sdk-go's SignatureValidationHandler does (pkg/client/common/verifier/signature.go):
+  // an endorsement is present, its endorser deserializes to a valid identity, and its
+  // signature over payload ‖ endorser verifies.
   const crypto::MspManager* msps = nullptr;
-  const crypto::Verifier* verifier = nullptr;
+  HostId event_peer = kNoHost;  // where the client registers for the channel's BlockEvents
+  // Event-stream watchdog (ClientConfig::event_silence): the peers to move to, in order.
+  std::vector<HostId> event_peer_fallbacks;
+};
+
+struct ClientConfig {
+  // Distinct ids. None: every request fails as bad_request (no chaincode is configured).
+  std::vector<ClientChannelConfig> channels;
+  const crypto::SigningIdentity* identity = nullptr;  // not owned; outlives the process
+  const crypto::Verifier* verifier = nullptr;         // the run's verifier (not owned; required)
   std::map<std::string, ChaincodeEndorsers> chaincodes;  // by chaincode name
   std::vector<HostId> orderers;                       // non-empty
-  HostId event_peer = kNoHost;                        // where the client registers for BlockEvents
-  // Event-stream watchdog; off when event_silence is 0. Every event_silence, if
-  // transactions wait for their commit and no BlockEvent came from the current event peer
-  // since the last check, the client moves to the next peer of [event_peer,
-  // event_peer_fallbacks...] (cyclically; the same one when there are no fallbacks) and
-  // registers there with start_block = the first block it has not seen, so the commits it
-  // missed are replayed. Events from any other peer are ignored. With the watchdog on, a
-  // gap in block numbers (an event lost in transit) also re-registers, at the same peer,
-  // from the first missing block -- again one event_silence later if the gap is still open.
-  std::vector<HostId> event_peer_fallbacks;
+  // Event-stream watchdog, per channel; off when event_silence is 0. Every event_silence,
+  // if transactions of a channel wait for their commit and no BlockEvent came from the
+  // channel's current event peer since the last check, the client moves to the next peer
+  // of [event_peer, event_peer_fallbacks...] (cyclically; the same one when there are no
+  // fallbacks) and registers there with start_block = the first block it has not seen, so
+  // the commits it missed are replayed. Events from any other peer are ignored. With the
+  // watchdog on, a gap in block numbers (an event lost in transit) also re-registers, at
+  // the same peer, from the first missing block -- again one event_silence later if the
+  // gap is still open.
   Duration event_silence = Duration::zero();
   bool rotate_endorsers = true;                       // spread load among equivalent peers
   // Defaults: the timeouts fabric-samples' Gateway applications set (endorse 15 s, submit
@@ -215,6 +224,8 @@ class ClientProcess : public Process {
   void on_call(NodeContext& ctx, const ClientCall& call) override;
 
   size_t in_flight() const { return pending_.size(); }
+  // The current event peer of channel `channel` (index into ClientConfig::channels).
+  HostId event_peer(size_t channel = 0) const;
   HostId current_orderer() const { return config_.orderers[current_orderer_]; }
 
  private:
@@ -233,6 +244,7 @@ class ClientProcess : public Process {
     size_t orderer_index = 0;    // orderer of the current attempt
     Time acked_at;               // kAwaitingCommit: when the orderer acknowledged it
     std::string chaincode;
+    size_t channel = 0;              // index into ClientConfig::channels
     std::vector<size_t> candidates;  // candidate index per endorser slot; empty: explicit targets
     uint32_t endorse_attempts = 1;
   };
@@ -252,9 +264,22 @@ class ClientProcess : public Process {
   void arm(NodeContext& ctx, const std::string& tx_id, Pending& p, Duration after);
   // Emits `event` and forgets the transaction.
   void finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value);
-  HostId event_peer() const;
-  void register_for_events(NodeContext& ctx, bool resume);
-  void note_block(NodeContext& ctx, uint64_t number);  // an event for this block came; resumes on a gap
+  // One channel's event stream: the current event peer (0 = the channel's event_peer, i =
+  // fallbacks[i-1]), the first block number not yet seen, and whether an event came since
+  // the watchdog's last check. With the watchdog on, next_block is the end of the gap-free
+  // prefix: the blocks seen beyond a gap wait in seen_ahead, and the last resume for a gap
+  // is remembered so that live events do not resume again for the same gap within one
+  // event_silence.
+  struct EventStream {
+    size_t index = 0;
+    uint64_t next_block = 0;  // 0 until the first event: nothing known yet
+    bool seen = false;
+    std::set<uint64_t> seen_ahead;
+    std::optional<std::pair<uint64_t, Time>> gap_resumed;  // (from block, at)
+  };
+  void register_for_events(NodeContext& ctx, size_t channel, bool resume);
+  // An event for this block came on `channel`; resumes on a gap.
+  void note_block(NodeContext& ctx, size_t channel, uint64_t number);
   void event_watchdog(NodeContext& ctx);
 
   ClientConfig config_;
@@ -263,16 +288,7 @@ class ClientProcess : public Process {
   std::map<std::string, Pending> pending_;        // by Fabric TxID
   std::map<TimerId, std::string> timer_owner_;    // armed timer -> TxID
   std::map<HostId, Time> avoid_until_;  // endorsers that timed out, avoided until then
-  // Event stream: the current event peer (0 = config_.event_peer, i = fallbacks[i-1]), the
-  // first block number not yet seen, and whether an event came since the watchdog's last
-  // check. With the watchdog on, next_block_ is the end of the gap-free prefix: the blocks
-  // seen beyond a gap wait in seen_ahead_, and the last resume for a gap is remembered so
-  // that live events do not resume again for the same gap within one event_silence.
-  size_t event_index_ = 0;
-  uint64_t next_block_ = 0;  // 0 until the first event: nothing known yet
-  bool event_seen_ = false;
-  std::set<uint64_t> seen_ahead_;
-  std::optional<std::pair<uint64_t, Time>> gap_resumed_;  // (from block, at)
+  std::vector<EventStream> streams_;    // one per ClientConfig::channels entry
 };
 
 }  // namespace fabsim::model::client

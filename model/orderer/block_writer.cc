@@ -109,7 +109,7 @@ void BlockWriter::append(NodeContext& ctx, common::Block block, const char* reas
   const auto txs = static_cast<uint64_t>(block.data().data_size());
   ctx.emit(kEventBlock, static_cast<int64_t>(block.header().number()),
            fmt::format("reason={} txs={} bytes={}", reason, txs, bytes),
-           BlockWrittenEvent{block.header().number(), reason, txs, bytes});
+           BlockWrittenEvent{config_.channel_id, block.header().number(), reason, txs, bytes});
 }
 
 }  // namespace fabsim::orderer

@@ -45,6 +45,7 @@ namespace fabsim::orderer {
 inline constexpr const char* kEventBlock = "orderer.block";
 // The typed record of a kEventBlock (AnalysisEvent::data).
 struct BlockWrittenEvent {
+  std::string channel;
   uint64_t number = 0;
   std::string reason;  // cut_reason_name() of the cut, or "genesis"
   uint64_t transactions = 0;

@@ -13,7 +13,7 @@ bool is_config_class(int32_t type) {
 
 }  // namespace
 
-BroadcastVerdict filter_broadcast(std::string_view bytes, const ChannelAccess& channel, const BatchSize& size) {
+BroadcastVerdict filter_broadcast(std::string_view bytes, std::span<const BroadcastChannel> channels) {
   BroadcastVerdict v;
   auto fail = [&](common::Status status, std::string info) {
     v.status = status;
@@ -27,8 +27,11 @@ BroadcastVerdict filter_broadcast(std::string_view bytes, const ChannelAccess& c
       !protoutil::parse(&chdr, payload.header().channel_header()))
     return fail(common::BAD_REQUEST, "could not read the channel header");
   v.tx_id = chdr.tx_id();
-  if (chdr.channel_id() != channel.channel_id)
+  while (v.channel < channels.size() && channels[v.channel].access->channel_id != chdr.channel_id()) ++v.channel;
+  if (v.channel == channels.size())
     return fail(common::NOT_FOUND, fmt::format("channel {} does not exist", chdr.channel_id()));
+  const ChannelAccess& channel = *channels[v.channel].access;
+  const BatchSize& size = *channels[v.channel].size;
   if (is_config_class(chdr.type())) return fail(common::BAD_REQUEST, "configuration transactions are not modelled");
   if (env.payload().empty()) return fail(common::BAD_REQUEST, "message was empty");  // EmptyRejectRule
   if (Status s = size_filter(env, size); !s.is_ok()) return fail(common::BAD_REQUEST, s.message());

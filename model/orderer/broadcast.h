@@ -3,7 +3,7 @@
 // decides:
 //   1. classify by the channel header: payload, header or channel header unparsable ->
 //      BAD_REQUEST;
-//   2. channel id not ours -> NOT_FOUND;
+//   2. a channel the orderer does not serve -> NOT_FOUND;
 //   3. a config-class message (CONFIG_UPDATE, CONFIG, ORDERER_TRANSACTION) -> BAD_REQUEST:
 //      configuration transactions are not modelled (Fabric would run ProcessConfigUpdateMsg);
 //   4. the standard channel's filters: empty payload -> BAD_REQUEST; size (len(payload) +
@@ -15,6 +15,7 @@
 // (the channel config never changes).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,9 +29,16 @@ struct BroadcastVerdict {
   common::Status status = common::SUCCESS;
   std::string info;   // why not, for a non-SUCCESS status
   std::string tx_id;  // from the channel header, when it parsed
+  size_t channel = 0; // SUCCESS: the index of the envelope's channel in `channels`
+};
+
+// One channel the orderer serves, as Broadcast's filters see it (borrowed).
+struct BroadcastChannel {
+  const ChannelAccess* access = nullptr;
+  const BatchSize* size = nullptr;
 };
 
 // `bytes`: a marshalled common.Envelope as Broadcast received it.
-BroadcastVerdict filter_broadcast(std::string_view bytes, const ChannelAccess& channel, const BatchSize& size);
+BroadcastVerdict filter_broadcast(std::string_view bytes, std::span<const BroadcastChannel> channels);
 
 }  // namespace fabsim::orderer

@@ -4,7 +4,6 @@
 
 #include "core/assert.h"
 #include "core/proto/fabsim/node_messages.pb.h"
-#include "model/orderer/broadcast.h"
 #include "model/protocol.h"
 #include "model/protoutil/proto_io.h"
 
@@ -21,74 +20,142 @@ Message broadcast_reply(const std::string& tx_id, common::Status status, std::st
 
 }  // namespace
 
-SoloOrderer::SoloOrderer(SoloConfig config)
-    : config_(std::move(config)),
-      access_{config_.channel_id, config_.msps, config_.channel_msp_ids, config_.verifier} {
-  FABSIM_ASSERT(config_.msps != nullptr);
+SoloOrderer::SoloOrderer(SoloConfig config) : config_(std::move(config)) {
   FABSIM_ASSERT(config_.signer != nullptr);
   FABSIM_ASSERT(config_.verifier != nullptr);
-  FABSIM_ASSERT(!config_.channel_msp_ids.empty());
-  FABSIM_ASSERT(!config_.channel_id.empty());
-  const Status valid = validate_batch_settings(config_.batch);
-  FABSIM_ASSERT_MSG(valid.is_ok(), valid.to_string());
+  FABSIM_ASSERT_MSG(!config_.channels.empty(), "an orderer serves at least one channel");
+  for (const OrdererChannelConfig& c : config_.channels) {
+    FABSIM_ASSERT(c.msps != nullptr);
+    FABSIM_ASSERT(!c.channel_msp_ids.empty());
+    FABSIM_ASSERT(!c.channel_id.empty());
+    FABSIM_ASSERT_MSG(channel_index(c.channel_id) == static_cast<int>(parts_.size()), "channel served twice: " + c.channel_id);
+    const Status valid = validate_batch_settings(c.batch);
+    FABSIM_ASSERT_MSG(valid.is_ok(), valid.to_string());
+    parts_.push_back(Channel{ChannelAccess{c.channel_id, c.msps, c.channel_msp_ids, config_.verifier}, {}, {}, {}});
+  }
+  for (size_t i = 0; i < parts_.size(); ++i)
+    broadcast_channels_.push_back({&parts_[i].access, &config_.channels[i].batch.size});
 }
 
 std::vector<LaneSpec> SoloOrderer::lanes() const {
-  return {{"chain", LaneSpec::Kind::kSerial}, {"broadcast", LaneSpec::Kind::kSerialPerSender}};
+  std::vector<LaneSpec> out;
+  for (const OrdererChannelConfig& c : config_.channels) out.push_back({"chain/" + c.channel_id, LaneSpec::Kind::kSerial});
+  out.push_back({"broadcast", LaneSpec::Kind::kSerialPerSender});
+  return out;
 }
 
-LaneId SoloOrderer::lane_of_message(HostId, const Message& msg) const {
-  return msg.kind == model::kBroadcast ? kBroadcastLane : kChainLane;
+int SoloOrderer::channel_index(const std::string& channel_id) const {
+  for (size_t i = 0; i < config_.channels.size(); ++i)
+    if (config_.channels[i].channel_id == channel_id) return static_cast<int>(i);
+  return -1;
+}
+
+size_t SoloOrderer::deliver_channel(HostId from, const Message& msg) const {
+  if (parts_.size() <= 1 || !msg.payload) return 0;
+  if (msg.kind == model::kDeliverCancel) {
+    fabsim::DeliverCancel cancel;
+    if (!protoutil::parse(&cancel, *msg.payload)) return 0;
+    for (size_t i = 0; i < parts_.size(); ++i)
+      if (parts_[i].deliver != nullptr && parts_[i].deliver->has_stream(from, cancel.stream_id())) return i;
+    return 0;
+  }
+  fabsim::DeliverRequest req;
+  common::Envelope env;
+  common::Payload payload;
+  common::ChannelHeader chdr;
+  if (!protoutil::parse(&req, *msg.payload) || !protoutil::parse(&env, req.envelope()) ||
+      !protoutil::parse(&payload, env.payload()) || !protoutil::parse(&chdr, payload.header().channel_header()))
+    return 0;
+  const int i = channel_index(chdr.channel_id());
+  return i < 0 ? 0 : static_cast<size_t>(i);
+}
+
+LaneId SoloOrderer::lane_of_message(HostId from, const Message& msg) const {
+  switch (msg.kind) {
+    case model::kBroadcast: return broadcast_lane();
+    case model::kDeliverRequest:
+    case model::kDeliverCancel: return chain_lane(deliver_channel(from, msg));
+    default: return chain_lane(0);  // kOrderedEnvelope is posted to its chain's lane
+  }
 }
 
 void SoloOrderer::on_start(NodeContext& ctx) {
-  FABSIM_ASSERT(writer_ == nullptr);  // one start per incarnation
-  auto writer = BlockWriter::open(ctx, {config_.channel_id, config_.signer, config_.costs.block_sign,
-                                        config_.costs.block_write_per_kb, config_.ledger_path});
-  FABSIM_ASSERT_MSG(writer.is_ok(), writer.status().to_string());
-  writer_ = std::move(writer).value();
-  chain_ = std::make_unique<SoloChain>(&config_.batch, config_.costs.block_cut, writer_.get());
-  deliver_ = std::make_unique<DeliverService>(&access_, &writer_->store(), config_.costs.deliver_check,
-                                              config_.costs.deliver_per_block);
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    Channel& ch = parts_[i];
+    const OrdererChannelConfig& cc = config_.channels[i];
+    FABSIM_ASSERT(ch.writer == nullptr);  // one start per incarnation
+    auto writer = BlockWriter::open(ctx, {cc.channel_id, config_.signer, config_.costs.block_sign,
+                                          config_.costs.block_write_per_kb, ledger_path(config_.ledger_root, cc.channel_id)});
+    FABSIM_ASSERT_MSG(writer.is_ok(), writer.status().to_string());
+    ch.writer = std::move(writer).value();
+    ch.chain = std::make_unique<SoloChain>(&cc.batch, config_.costs.block_cut, ch.writer.get());
+    ch.deliver = std::make_unique<DeliverService>(&ch.access, &ch.writer->store(), config_.costs.deliver_check,
+                                                  config_.costs.deliver_per_block);
+  }
 }
 
 void SoloOrderer::on_message(NodeContext& ctx, HostId from, const Message& msg) {
-  FABSIM_ASSERT(writer_ != nullptr);  // on_start came first
+  FABSIM_ASSERT(parts_.front().writer != nullptr);  // on_start came first
+  const size_t lane = ctx.lane();
   switch (msg.kind) {
     case model::kBroadcast: on_broadcast(ctx, from, msg); break;
     case model::kOrderedEnvelope:
-      if (from == ctx.self()) on_ordered(ctx, msg);  // only Broadcast's hand-off
+      if (from == ctx.self() && lane < parts_.size()) on_ordered(ctx, parts_[lane], msg);  // only Broadcast's hand-off
       break;
-    case model::kDeliverRequest: deliver_->on_request(ctx, from, msg); break;
-    case model::kDeliverCancel: deliver_->on_cancel(from, msg); break;
+    case model::kDeliverRequest:
+      if (lane < parts_.size()) parts_[lane].deliver->on_request(ctx, from, msg);
+      break;
+    case model::kDeliverCancel:
+      if (lane < parts_.size()) parts_[lane].deliver->on_cancel(from, msg);
+      break;
     default: break;  // not addressed to an orderer: ignored, as a gRPC server has no such method
   }
 }
 
 void SoloOrderer::on_broadcast(NodeContext& ctx, HostId from, const Message& msg) {
   ctx.charge(config_.costs.broadcast_check);
-  const BroadcastVerdict v =
-      msg.payload ? filter_broadcast(*msg.payload, access_, config_.batch.size)
-                  : BroadcastVerdict{common::BAD_REQUEST, "could not read the channel header", {}};
+  const BroadcastVerdict v = msg.payload ? filter_broadcast(*msg.payload, broadcast_channels_)
+                                         : BroadcastVerdict{common::BAD_REQUEST, "could not read the channel header", {}};
   ctx.send(from, broadcast_reply(v.tx_id, v.status, v.info));
-  // Order(): the envelope goes to the chain's goroutine; Broadcast answers once it is handed
-  // over (solo's sendChan is unbuffered), before it is cut into a block.
-  if (v.status == common::SUCCESS) ctx.post(kChainLane, Message{model::kOrderedEnvelope, msg.payload});
+  // Order(): the envelope goes to its channel's chain goroutine; Broadcast answers once it
+  // is handed over (solo's sendChan is unbuffered), before it is cut into a block.
+  if (v.status == common::SUCCESS) ctx.post(chain_lane(v.channel), Message{model::kOrderedEnvelope, msg.payload});
 }
 
-void SoloOrderer::on_ordered(NodeContext& ctx, const Message& msg) {
+void SoloOrderer::on_ordered(NodeContext& ctx, Channel& channel, const Message& msg) {
   common::Envelope env;
   const bool parsed = msg.payload && protoutil::parse(&env, *msg.payload);
   FABSIM_ASSERT_MSG(parsed, "Broadcast handed the chain an envelope it had parsed");
-  const uint64_t height = writer_->height();
-  chain_->order(ctx, std::move(env));
-  if (writer_->height() != height) deliver_->serve_all(ctx);
+  const uint64_t height = channel.writer->height();
+  channel.chain->order(ctx, std::move(env));
+  if (channel.writer->height() != height) channel.deliver->serve_all(ctx);
 }
 
 void SoloOrderer::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
-  const uint64_t height = writer_->height();
-  chain_->on_timer(ctx, id, tag);
-  if (writer_->height() != height) deliver_->serve_all(ctx);
+  const size_t lane = ctx.lane();
+  if (lane >= parts_.size()) return;
+  Channel& channel = parts_[lane];
+  const uint64_t height = channel.writer->height();
+  channel.chain->on_timer(ctx, id, tag);
+  if (channel.writer->height() != height) channel.deliver->serve_all(ctx);
+}
+
+uint64_t SoloOrderer::height(size_t channel) const {
+  return channel < parts_.size() && parts_[channel].writer ? parts_[channel].writer->height() : 0;
+}
+
+bool SoloOrderer::batch_timer_running(size_t channel) const {
+  return channel < parts_.size() && parts_[channel].chain && parts_[channel].chain->batch_timer_running();
+}
+
+size_t SoloOrderer::pending_count(size_t channel) const {
+  return channel < parts_.size() && parts_[channel].chain ? parts_[channel].chain->pending_count() : 0;
+}
+
+size_t SoloOrderer::open_streams() const {
+  size_t n = 0;
+  for (const Channel& c : parts_) n += c.deliver ? c.deliver->open_streams() : 0;
+  return n;
 }
 
 }  // namespace fabsim::orderer

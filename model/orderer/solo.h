@@ -1,4 +1,4 @@
-// SoloOrderer: an ordering service node with one channel and solo consensus, as a process
+// SoloOrderer: an ordering service node serving channels with solo consensus, as a process
 // on the node interface (core/node.h), composed of the components Fabric separates
 // (fabric-semantics.md §1.2, §1.3 and §8; Fabric's orderer/common/broadcast, msgprocessor,
 // consensus/solo, multichannel/blockwriter and common/deliver):
@@ -13,12 +13,18 @@
 //               pushed to the waiting streams.
 //   Access      channel_access.h: the Writers/Readers stand-in both Broadcast and Deliver use.
 //
+// Every channel has its own access rules, batch settings, chain, block writer, block store
+// and Deliver service; Broadcast serves them all and hands an envelope to its channel's
+// chain (an unknown channel is NOT_FOUND).
+//
 // Lanes (core/node.h), as Fabric's goroutines run: Broadcast is one goroutine per client
 // stream (its filters run there, concurrently across clients, in order for one client);
-// the chain is one goroutine, and Deliver requests run on it too, so every stream gets its
-// blocks in order. Messages of other kinds are ignored.
+// each channel's chain is one goroutine, and its Deliver requests run on it too, so every
+// stream gets its blocks in order; channels run in parallel on the node's cores. A Deliver
+// request goes to the lane of the channel its envelope names, a cancel to the lane of the
+// channel that has the stream. Messages of other kinds are ignored.
 //
-// Durability: the block store, on the host's durable Env (SoloConfig::ledger_path); the
+// Durability: the block stores, on the host's durable Env (ledger_path); the
 // pending batch, the timer and Deliver streams are volatile (Fabric's solo loses them in a
 // crash); a new process on the same DurableStore reopens the store and continues at its
 // height.
@@ -44,6 +50,7 @@
 #include "model/ledger/block_store.h"
 #include "model/orderer/block_cutter.h"
 #include "model/orderer/block_writer.h"
+#include "model/orderer/broadcast.h"
 #include "model/orderer/channel_access.h"
 #include "model/orderer/deliver_service.h"
 #include "model/orderer/solo_chain.h"
@@ -64,54 +71,75 @@ struct OrdererCosts {
 // process's charges from the cost model; this is SoloConfig's default).
 OrdererCosts default_orderer_costs();
 
-struct SoloConfig {
+// One channel the orderer serves.
+struct OrdererChannelConfig {
   std::string channel_id;
-  BatchSettings batch;  // must pass validate_batch_settings
-  const crypto::MspManager* msps = nullptr;           // the channel's MSPs; borrowed
-  std::set<std::string> channel_msp_ids;              // the MSP IDs of the channel's orgs
-  const crypto::SigningIdentity* signer = nullptr;    // the orderer's identity; borrowed
-  const crypto::Verifier* verifier = nullptr;         // borrowed
-  OrdererCosts costs = default_orderer_costs();
-  std::string ledger_path = "orderer/ledger";         // directory on the host's Env
+  BatchSettings batch;                       // must pass validate_batch_settings
+  const crypto::MspManager* msps = nullptr;  // the channel's MSPs; borrowed
+  std::set<std::string> channel_msp_ids;     // the MSP IDs of the channel's orgs, non-empty
 };
+
+struct SoloConfig {
+  std::vector<OrdererChannelConfig> channels;       // >= 1, distinct ids
+  const crypto::SigningIdentity* signer = nullptr;  // the orderer's identity; borrowed
+  const crypto::Verifier* verifier = nullptr;       // borrowed
+  OrdererCosts costs = default_orderer_costs();
+  // Each channel's block store lives in ledger_path(ledger_root, channel) on the host's Env.
+  std::string ledger_root = "orderer/chains";
+};
+
+// Where a channel's block store lives under `root` (Fabric: chains/<channel>).
+inline std::string ledger_path(const std::string& root, const std::string& channel) { return root + "/" + channel; }
 
 class SoloOrderer : public Process {
  public:
-  // Timer tag of the batch timer.
+  // Timer tag of a chain's batch timer.
   static constexpr uint64_t kBatchTimerTag = SoloChain::kBatchTimerTag;
-  static constexpr LaneId kChainLane = 0;
-  static constexpr LaneId kBroadcastLane = 1;
 
-  // Asserts that the pointers are set, the MSP set is non-empty and the batch settings valid.
+  // Asserts that the pointers are set, every channel's MSP set is non-empty, the batch
+  // settings valid and the channel ids distinct.
   explicit SoloOrderer(SoloConfig config);
   SoloOrderer(const SoloOrderer&) = delete;  // the components point into config_
   SoloOrderer& operator=(const SoloOrderer&) = delete;
 
+  // Lane i < channels: channel i's chain (and its Deliver); lane channels: Broadcast.
   std::vector<LaneSpec> lanes() const override;
   LaneId lane_of_message(HostId from, const Message& msg) const override;
+  LaneId chain_lane(size_t channel) const { return static_cast<LaneId>(channel); }
+  LaneId broadcast_lane() const { return static_cast<LaneId>(config_.channels.size()); }
 
-  // Opens the block store; writes the genesis block when it is empty.
+  // Opens every channel's block store; writes its genesis block when it is empty.
   void on_start(NodeContext& ctx) override;
   void on_message(NodeContext& ctx, HostId from, const Message& msg) override;
   void on_timer(NodeContext& ctx, TimerId id, uint64_t tag) override;
 
-  // ---- observers (tests, analysis) ----------------------------------------------------
-  uint64_t height() const { return writer_ ? writer_->height() : 0; }
-  const ledger::BlockStore& block_store() const { return writer_->store(); }
-  bool batch_timer_running() const { return chain_ && chain_->batch_timer_running(); }
-  size_t pending_count() const { return chain_ ? chain_->pending_count() : 0; }
-  size_t open_streams() const { return deliver_ ? deliver_->open_streams() : 0; }
+  // ---- observers (tests, analysis), by channel index (SoloConfig::channels order) -------
+  size_t channel_count() const { return config_.channels.size(); }
+  int channel_index(const std::string& channel_id) const;  // -1 if not served
+  uint64_t height(size_t channel = 0) const;
+  const ledger::BlockStore& block_store(size_t channel = 0) const { return parts_.at(channel).writer->store(); }
+  bool batch_timer_running(size_t channel = 0) const;
+  size_t pending_count(size_t channel = 0) const;
+  size_t open_streams() const;  // over every channel
 
  private:
+  struct Channel {
+    ChannelAccess access;
+    std::unique_ptr<BlockWriter> writer;
+    std::unique_ptr<SoloChain> chain;
+    std::unique_ptr<DeliverService> deliver;
+  };
   void on_broadcast(NodeContext& ctx, HostId from, const Message& msg);
-  // The chain's side of Order(): an envelope Broadcast accepted (kOrderedEnvelope).
-  void on_ordered(NodeContext& ctx, const Message& msg);
+  // The chain's side of Order(): an envelope Broadcast accepted (kOrderedEnvelope), on the
+  // lane of its channel.
+  void on_ordered(NodeContext& ctx, Channel& channel, const Message& msg);
+  // The channel a Deliver request or cancel is for (its lane); 0 when unknown (its
+  // DeliverService answers NOT_FOUND or ignores it).
+  size_t deliver_channel(HostId from, const Message& msg) const;
 
   SoloConfig config_;
-  ChannelAccess access_;
-  std::unique_ptr<BlockWriter> writer_;
-  std::unique_ptr<SoloChain> chain_;
-  std::unique_ptr<DeliverService> deliver_;
+  std::vector<Channel> parts_;  // SoloConfig::channels order
+  std::vector<BroadcastChannel> broadcast_channels_;
 };
 
 }  // namespace fabsim::orderer

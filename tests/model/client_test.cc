@@ -229,13 +229,11 @@ class Harness {
 ClientConfig config(const std::string& policy = "AND('Org1MSP.peer','Org2MSP.peer')",
                     std::vector<HostId> candidates = {kO1P0, kO1P1, kO2P0, kO2P1}) {
   ClientConfig c;
-  c.channel_id = "mychannel";
+  c.channels.push_back({"mychannel", &orgs().msps, kO1P0, {}});
   c.identity = &orgs().client;
-  c.msps = &orgs().msps;
   c.verifier = orgs().verifier.get();
   c.chaincodes.emplace("kv", chaincode(policy, candidates));
   c.orderers = {kOrderer0, kOrderer1, kOrderer2};
-  c.event_peer = kO1P0;
   c.rotate_endorsers = false;
   c.broadcast_attempts_max = 2;
   return c;
@@ -331,7 +329,7 @@ TEST(ClientStart, RegistersForBlockEventsAtTheEventPeer) {
 ClientConfig watched_config() {
   ClientConfig c = config();
   c.event_silence = Duration::seconds(5);
-  c.event_peer_fallbacks = {kO1P1};
+  c.channels[0].event_peer_fallbacks = {kO1P1};
   return c;
 }
 

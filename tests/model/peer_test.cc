@@ -50,12 +50,9 @@ class PeerTest : public testing::Test {
     auto policy = CompiledSignaturePolicy::compile(*parse_signature_policy("OR('Org1MSP.peer')"));
     EXPECT_TRUE(policy.is_ok());
     chaincodes_.insert_or_assign("kv", validation::ChaincodeDefinition{"kv", "1.0", std::move(policy).value()});
-    config_.channel_id = "mychannel";
-    config_.msps = &msps_;
+    config_.channels.push_back({"mychannel", &msps_, &chaincodes_, {{"kv", "kvstore"}}, {}, nullptr});
     config_.signer = &peer_id_;
     config_.verifier = verifier_.get();
-    config_.chaincodes = &chaincodes_;
-    config_.chaincode_kinds = {{"kv", "kvstore"}};
     config_.orderers = {kOrderer};
   }
 
@@ -327,7 +324,7 @@ class PeerBlockValidationTest : public PeerTest {
     auto msp = crypto::Msp::create(crypto::MspConfig{orderer_ca_.msp_id(), orderer_ca_.certificate(), true, {}});
     EXPECT_TRUE(msp.is_ok());
     EXPECT_TRUE(msps_.add(std::move(msp).value()).is_ok());
-    config_.block_validation = &block_policy_;
+    config_.channels[0].block_validation = &block_policy_;
   }
 
   static void sign(common::Block* b, const crypto::SigningIdentity& who) {
@@ -374,7 +371,7 @@ TEST_F(PeerBlockValidationTest, ABlockNotSignedByTheOrdererIsDroppedWithItsStrea
 }
 
 TEST_F(PeerBlockValidationTest, AProposalFromTheOrdererOrganisationIsRefused) {
-  config_.application_msp_ids = {"Org1MSP"};
+  config_.channels[0].application_msp_ids = {"Org1MSP"};
   PeerProcess p(config_);
   run(p, [&](NodeContext& ctx) { p.on_start(ctx); });
   deliver(p, genesis());

@@ -87,10 +87,7 @@ BatchSettings settings(uint32_t max_count, uint32_t preferred, uint32_t absolute
 
 SoloConfig config(BatchSettings batch) {
   SoloConfig c;
-  c.channel_id = kChannel;
-  c.batch = batch;
-  c.msps = &world().msps;
-  c.channel_msp_ids = {"Org1MSP", "Org2MSP"};
+  c.channels.push_back({kChannel, batch, &world().msps, {"Org1MSP", "Org2MSP"}});
   c.signer = &world().orderer;
   c.verifier = world().verifier.get();
   return c;

@@ -478,7 +478,7 @@ void check_outcomes(const ScenarioSpec& spec, const RunReport& r) {
   const Metrics& m = r.metrics;
   uint64_t requested = 0, valid = 0, invalid = 0, failed = 0, unknown = 0, submitted = 0, rejected = 0, lost = 0;
   std::set<std::string> ids;
-  const uint64_t height = r.ledger_peer.empty() ? 0 : r.peer_heights.at(r.ledger_peer);
+  const uint64_t height = r.channels.at(0).ledger_peer.empty() ? 0 : r.channels.at(0).peer_heights.at(r.channels.at(0).ledger_peer);
   for (const TxRecord& tx : r.transactions) {
     EXPECT_TRUE(ids.insert(tx.id).second) << "transaction " << tx.id << " requested twice";
     if (tx.init) continue;
@@ -541,11 +541,11 @@ void check_convergence(const RunReport& r) {
   uint64_t cut = 0;
   for (const auto& [reason, c] : r.cuts) cut += c.blocks;
   EXPECT_TRUE(r.peers_down.empty());
-  ASSERT_EQ(r.peer_heights.size(), 4u);
-  const uint64_t height = r.peer_heights.begin()->second;
+  ASSERT_EQ(r.channels.at(0).peer_heights.size(), 4u);
+  const uint64_t height = r.channels.at(0).peer_heights.begin()->second;
   EXPECT_EQ(height, cut + 1) << "the peers' height is not the orderer's blocks plus the genesis block";
-  for (const auto& [peer, h] : r.peer_heights)
-    EXPECT_EQ(h, height) << peer << " is not at the height of " << r.peer_heights.begin()->first;
+  for (const auto& [peer, h] : r.channels.at(0).peer_heights)
+    EXPECT_EQ(h, height) << peer << " is not at the height of " << r.channels.at(0).peer_heights.begin()->first;
 }
 
 class RandomCrashAndNetworkFaults : public testing::TestWithParam<uint64_t> {};
@@ -595,7 +595,7 @@ TEST_P(RandomFaultSchedules, SameSeedGivesTheSameTrace) {
   ASSERT_EQ(first->transactions.size(), second->transactions.size());
   for (size_t i = 0; i < first->transactions.size(); ++i)
     EXPECT_EQ(first->transactions[i].status_text(), second->transactions[i].status_text()) << first->transactions[i].id;
-  EXPECT_EQ(first->peer_heights, second->peer_heights);
+  EXPECT_EQ(first->channels.at(0).peer_heights, second->channels.at(0).peer_heights);
 }
 
 INSTANTIATE_TEST_SUITE_P(RandomFaults, RandomFaultSchedules, testing::Range<uint64_t>(1, kDeterminismSeedCount + 1),

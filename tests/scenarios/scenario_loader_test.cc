@@ -43,7 +43,7 @@ ordering:
   batch_size: {max_message_count: 100, absolute_max_bytes: 4MiB, preferred_max_bytes: 512KB}
 channels:
   - {name: ch1, orgs: [Org1, Org2]}
-  - {name: ch2, orgs: [Org2, Org3]}
+  - {name: ch2, orgs: [Org2, Org3], peers: [Org3, Org2.peer0], batch_timeout: 1s, batch_size: {max_message_count: 10}}
 chaincodes:
   - name: kv
     channel: ch1
@@ -103,6 +103,8 @@ expect:
   latency_p99: {max: 3s}
   committed: {min: 1000, max: 40000}
   invalid: {MVCC_READ_CONFLICT: {max: 10}, ENDORSEMENT_POLICY_FAILURE: {min: 0, max: 0}}
+  channels:
+    ch2: {throughput_tps: {min: 10}, committed: {max: 500}, invalid: {MVCC_READ_CONFLICT: {max: 0}}}
 )yaml";
 
 LoaderOptions full_options() {
@@ -185,6 +187,15 @@ TEST(ScenarioLoaderFull, OrderingChannelsCrypto) {
   ASSERT_EQ(s.channels.size(), 2u);
   EXPECT_EQ(s.channels[1].name, "ch2");
   EXPECT_EQ(s.channels[1].orgs, (Names{"Org2", "Org3"}));
+  // Peers: every peer of the orgs by default; a list (groups stand for their peers) in node order.
+  EXPECT_EQ(s.channels[0].peers, (Names{"Org1.peer0", "Org1.peer1", "Org2.peer0"}));
+  EXPECT_EQ(s.channels[1].peers, (Names{"Org2.peer0", "Org3.peer0"}));
+  // Batch settings: the ordering section's, each key the channel sets replacing its value.
+  EXPECT_EQ(s.channels[0].batch.batch_timeout, Duration::millis(500));
+  EXPECT_EQ(s.channels[0].batch.size.max_message_count, 100u);
+  EXPECT_EQ(s.channels[1].batch.batch_timeout, Duration::seconds(1));
+  EXPECT_EQ(s.channels[1].batch.size.max_message_count, 10u);
+  EXPECT_EQ(s.channels[1].batch.size.absolute_max_bytes, 4u * 1024 * 1024);
   EXPECT_EQ(s.crypto.scheme, CryptoScheme::kHmac);
   EXPECT_FALSE(s.crypto.verify_cache);
 }
@@ -362,6 +373,13 @@ TEST(ScenarioLoaderFull, Expectations) {
   EXPECT_EQ(e.invalid.at(protos::MVCC_READ_CONFLICT).max, 10u);
   EXPECT_FALSE(e.invalid.at(protos::MVCC_READ_CONFLICT).min.has_value());
   EXPECT_EQ(e.invalid.at(protos::ENDORSEMENT_POLICY_FAILURE).max, 0u);
+  // A channel's own bounds.
+  ASSERT_EQ(e.channels.size(), 1u);
+  const MetricExpect& ch2 = e.channels.at("ch2");
+  EXPECT_EQ(ch2.throughput_tps->min, 10.0);
+  EXPECT_EQ(ch2.committed->max, 500u);
+  EXPECT_EQ(ch2.invalid.at(protos::MVCC_READ_CONFLICT).max, 0u);
+  EXPECT_FALSE(ch2.latency_p99.has_value());
 }
 
 // ---- defaults ------------------------------------------------------------------------
@@ -663,7 +681,7 @@ TEST(ScenarioExamples, EveryShippedScenarioLoads) {
       loaded.insert(r->name);
     }
   }
-  for (const char* name : {"quickstart", "contention", "peer-crash", "orderer-partition"})
+  for (const char* name : {"quickstart", "contention", "peer-crash", "orderer-partition", "two-channels"})
     EXPECT_TRUE(loaded.count(name)) << name << ".yaml is missing or does not load";
 }
 

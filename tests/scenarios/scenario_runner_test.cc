@@ -268,8 +268,13 @@ RunReport base_report() {
   r.metrics.latency_p50 = Duration::millis(100);
   r.metrics.latency_p95 = Duration::millis(200);
   r.metrics.latency_p99 = Duration::millis(300);
-  r.ledger_peer = "Org1.peer0";
-  r.ledger_codes = {{"VALID", 5}, {"MVCC_READ_CONFLICT", 1}};
+  ChannelReport c;
+  c.name = "mychannel";
+  c.metrics = r.metrics;
+  c.ledger_peer = "Org1.peer0";
+  c.ledger_codes = {{"VALID", 5}, {"MVCC_READ_CONFLICT", 1}};
+  r.channels.push_back(c);
+  r.ledger_codes = c.ledger_codes;
   return r;
 }
 
@@ -287,6 +292,15 @@ struct ExpectCase {
   std::function<void(RunReport&)> report;  // may be empty
   std::vector<std::string> unmet;          // each unmet line, in order (a prefix of each is enough)
 };
+
+// A second channel, "other", whose ledger peer holds 100 VALID transactions.
+void add_other_channel(RunReport& r) {
+  ChannelReport other;
+  other.name = "other";
+  other.ledger_peer = "Org3.peer0";
+  other.ledger_codes = {{"VALID", 100}};
+  r.channels.push_back(other);
+}
 
 std::vector<ExpectCase> expect_cases() {
   const auto none = std::nullopt;
@@ -333,7 +347,20 @@ std::vector<ExpectCase> expect_cases() {
       {"CommittedAboveMax", [=](ExpectSpec& e) { e.committed = bounds<uint64_t>(none, 4); }, nullptr,
        {"committed: 5 is above the maximum 4"}},
       {"CommittedWithoutLedgerCountsTheClients", [=](ExpectSpec& e) { e.committed = bounds<uint64_t>(none, 3); },
-       [](RunReport& r) { r.ledger_peer.clear(); }, {"committed: 4 is above the maximum 3"}},
+       [](RunReport& r) { r.channels.at(0).ledger_peer.clear(); }, {"committed: 4 is above the maximum 3"}},
+      // channels.<name>: the same bounds over one channel's transactions and ledger
+      {"ChannelBoundsReadThatChannel",
+       [=](ExpectSpec& e) { e.channels["mychannel"].committed = bounds<uint64_t>(none, 4); },
+       add_other_channel,
+       {"channels.mychannel.committed: 5 is above the maximum 4"}},
+      {"ChannelThroughputBound",
+       [=](ExpectSpec& e) { e.channels["mychannel"].throughput_tps = bounds<double>(60.0, none); }, nullptr,
+       {"channels.mychannel.throughput_tps: 50.00 tps is below the minimum 60.00 tps"}},
+      {"RunCommittedAddsUpTheChannels", [=](ExpectSpec& e) { e.committed = bounds<uint64_t>(105, 105); },
+       add_other_channel,
+       {}},
+      {"ChannelNotInTheRun", [=](ExpectSpec& e) { e.channels["nosuch"].committed = bounds<uint64_t>(1, none); }, nullptr,
+       {"channels.nosuch: no such channel in the run"}},
       // invalid.<CODE>
       {"InvalidCodeMet", [=](ExpectSpec& e) { e.invalid = {{protos::MVCC_READ_CONFLICT, bounds<uint64_t>(1, 1)}}; },
        nullptr, {}},
@@ -657,22 +684,22 @@ TEST(RunnerFaults, CrashWithForIsFollowedByRestartAndCatchUp) {
   const RunReport r = run(kTwoPeers + "faults:\n  - {at: 500ms, crash: Org1.peer1, for: 1s}\n");
   EXPECT_TRUE(r.fault_errors.empty()) << testing::PrintToString(r.fault_errors);
   EXPECT_TRUE(r.peers_down.empty()) << testing::PrintToString(r.peers_down);
-  ASSERT_EQ(r.peer_heights.size(), 3u);
-  const uint64_t h = r.peer_heights.at("Org1.peer0");
+  ASSERT_EQ(r.channels.at(0).peer_heights.size(), 3u);
+  const uint64_t h = r.channels.at(0).peer_heights.at("Org1.peer0");
   EXPECT_GT(h, 10u);  // blocks were cut while it was down, and after
-  for (const auto& [peer, height] : r.peer_heights) EXPECT_EQ(height, h) << peer;
+  for (const auto& [peer, height] : r.channels.at(0).peer_heights) EXPECT_EQ(height, h) << peer;
   EXPECT_TRUE(r.invariants.hold()) << testing::PrintToString(r.invariants.violations);
 }
 
 TEST(RunnerFaults, APeerDownAtTheEndIsCheckedFromItsDurableLedger) {
   const RunReport r = run(kTwoPeers + "faults:\n  - {at: 500ms, crash: Org1.peer1}\n");
   EXPECT_EQ(r.peers_down, std::vector<std::string>{"Org1.peer1"});
-  ASSERT_EQ(r.peer_heights.size(), 3u);
-  EXPECT_GT(r.peer_heights.at("Org1.peer1"), 1u);  // what it committed before the crash
-  EXPECT_LT(r.peer_heights.at("Org1.peer1"), r.peer_heights.at("Org1.peer0"));
+  ASSERT_EQ(r.channels.at(0).peer_heights.size(), 3u);
+  EXPECT_GT(r.channels.at(0).peer_heights.at("Org1.peer1"), 1u);  // what it committed before the crash
+  EXPECT_LT(r.channels.at(0).peer_heights.at("Org1.peer1"), r.channels.at(0).peer_heights.at("Org1.peer0"));
   EXPECT_EQ(r.peers_checked.size(), 3u);
   EXPECT_TRUE(r.invariants.hold()) << testing::PrintToString(r.invariants.violations);
-  EXPECT_GT(r.invariants.heights_compared, r.peer_heights.at("Org1.peer1"));  // its blocks were compared
+  EXPECT_GT(r.invariants.heights_compared, r.channels.at(0).peer_heights.at("Org1.peer1"));  // its blocks were compared
 }
 
 // The orderer writes a block while it handles the cut; its block event leaves with the
@@ -695,8 +722,8 @@ TEST(RunnerFaults, BlocksCutJustBeforeAnOrdererCrashAreCountedAsUnknown) {
     const RunReport r = run(text + fmt::format("faults: [{{at: {}ns, crash: orderer0, for: 1s}}]\n", at));
     uint64_t blocks = 0;
     for (const auto& [reason, c] : r.cuts) blocks += c.blocks;
-    ASSERT_EQ(r.peer_heights.size(), 1u);
-    EXPECT_EQ(blocks + 1, r.peer_heights.at("Org1.peer0"));  // + the genesis block
+    ASSERT_EQ(r.channels.at(0).peer_heights.size(), 1u);
+    EXPECT_EQ(blocks + 1, r.channels.at(0).peer_heights.at("Org1.peer0"));  // + the genesis block
     if (auto it = r.cuts.find(kUnknownCutReason); it != r.cuts.end()) {
       ++unknown_runs;
       EXPECT_EQ(it->second.blocks, 1u);
@@ -747,7 +774,7 @@ TEST(RunnerFaults, UndoAfterTheEndNeverHappens) {
 TEST(RunnerFaults, PartitionWithoutHealKeepsTheCutOffPeerBehind) {
   const RunReport r = run(kTwoPeers + "faults:\n  - {at: 1s, partition: [[Org2], [orderers]], label: cut}\n");
   EXPECT_GT(r.network.partitioned, 0u);
-  EXPECT_LT(r.peer_heights.at("Org2.peer0"), r.peer_heights.at("Org1.peer0"));
+  EXPECT_LT(r.channels.at(0).peer_heights.at("Org2.peer0"), r.channels.at(0).peer_heights.at("Org1.peer0"));
 }
 
 // A peer cut off from the orderer notices nothing (a Deliver stream has no liveness signal
@@ -763,8 +790,8 @@ TEST(RunnerFaults, LabelledPartitionAndItsHeal) {
                           {kLongDrain});
   EXPECT_TRUE(r.fault_errors.empty()) << testing::PrintToString(r.fault_errors);
   EXPECT_GT(r.network.partitioned, 0u);  // the partition did cut something
-  const uint64_t h = r.peer_heights.at("Org1.peer0");
-  for (const auto& [peer, height] : r.peer_heights) EXPECT_EQ(height, h) << peer;  // and the heal let it catch up
+  const uint64_t h = r.channels.at(0).peer_heights.at("Org1.peer0");
+  for (const auto& [peer, height] : r.channels.at(0).peer_heights) EXPECT_EQ(height, h) << peer;  // and the heal let it catch up
   EXPECT_TRUE(r.invariants.hold()) << testing::PrintToString(r.invariants.violations);
 }
 
@@ -777,8 +804,8 @@ TEST(RunnerFaults, HealOfOneLabelLeavesTheOtherPartition) {
                           "  - {at: 1s, heal: a}\n",
                           {kLongDrain});
   EXPECT_TRUE(r.fault_errors.empty()) << testing::PrintToString(r.fault_errors);
-  EXPECT_EQ(r.peer_heights.at("Org1.peer1"), r.peer_heights.at("Org1.peer0"));
-  EXPECT_LT(r.peer_heights.at("Org2.peer0"), r.peer_heights.at("Org1.peer0"));
+  EXPECT_EQ(r.channels.at(0).peer_heights.at("Org1.peer1"), r.channels.at(0).peer_heights.at("Org1.peer0"));
+  EXPECT_LT(r.channels.at(0).peer_heights.at("Org2.peer0"), r.channels.at(0).peer_heights.at("Org1.peer0"));
 }
 
 TEST(RunnerFaults, DegradeBetweenTwoNodesUsesTheirPairLink) {
