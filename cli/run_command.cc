@@ -186,7 +186,20 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
   for (const auto& f : s.faults) {
     ordered_json fj = {{"at", format_duration(f.at)}, {"action", scenario::fault_action_name(f.action)}};
     if (!f.nodes.empty()) fj["nodes"] = f.nodes;
+    auto role_texts = [](const std::vector<scenario::RoleTargetSpec>& roles) {
+      std::vector<std::string> out;
+      for (const auto& r : roles) out.push_back(r.text);
+      return out;
+    };
+    if (!f.roles.empty()) fj["roles"] = role_texts(f.roles);
     if (!f.groups.empty()) fj["groups"] = f.groups;
+    bool group_roles = false;
+    for (const auto& g : f.group_roles) group_roles = group_roles || !g.empty();
+    if (group_roles) {
+      ordered_json gr = ordered_json::array();
+      for (const auto& g : f.group_roles) gr.push_back(role_texts(g));
+      fj["group_roles"] = gr;
+    }
     if (f.one_way) fj["one_way"] = true;
     if (!f.label.empty()) fj["label"] = f.label;
     if (!f.between_a.empty()) fj["between"] = {f.between_a, f.between_b};
@@ -285,6 +298,7 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
     for (const auto& v : r.invariants.violations) out << "  " << v << "\n";
   }
   for (const auto& e : r.node_errors) out << "node error: " << e << "\n";
+  for (const auto& t : r.fault_targets) out << "fault target: " << t << "\n";
   for (const auto& e : r.fault_errors) out << "fault error: " << e << "\n";
   out << fmt::format("network: sent={} delivered={} lost={} duplicated={} partitioned={} no_route={} bytes={}\n",
                      r.network.sent, r.network.delivered, r.network.lost, r.network.duplicated, r.network.partitioned,
@@ -365,6 +379,7 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["channels"] = channels;
   j["node_errors"] = r.node_errors;
   j["fault_errors"] = r.fault_errors;
+  j["fault_targets"] = r.fault_targets;
   j["network"] = {{"sent", r.network.sent},         {"delivered", r.network.delivered}, {"lost", r.network.lost},
                   {"duplicated", r.network.duplicated}, {"partitioned", r.network.partitioned},
                   {"no_route", r.network.no_route}, {"bytes", r.network.bytes_sent}};

@@ -200,6 +200,7 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
       });
       link(h);
       net->peers_.push_back(h);
+      net->peer_hosts_.insert(h);
       auto id = net->msps_.deserialize_identity(pc.signer->serialized());
       if (!id.is_ok()) return id.status();
       for (size_t c : joined) {
@@ -275,6 +276,44 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
     net->pair_links_[std::minmax(a, b)] = w.add_link(a, b, p);
   }
   return net;
+}
+
+Result<const ledger::Ledger*> FabricNetwork::peer_ledger(HostId peer, size_t channel,
+                                                         std::unique_ptr<ledger::Ledger>* reopened) {
+  if (!peer_hosts_.contains(peer)) return Status::invalid_argument("not a peer");
+  const std::string& name = channels_.at(channel)->name;
+  Host& host = world_->host(peer);
+  if (host.up()) {
+    // The factory of a peer host builds a PeerProcess (build() above), so the cast is exact.
+    const auto* p = static_cast<const peer::PeerProcess*>(host.process());
+    const int index = p->channel_index(name);
+    if (index < 0) return Status::not_found("the peer has not joined channel " + name);
+    const ledger::Ledger* l = p->ledger(static_cast<size_t>(index));
+    if (l == nullptr) return Status::failed_precondition("its ledger of channel " + name + " is not open");
+    return l;
+  }
+  auto opened = ledger::Ledger::open(host.mutable_store().env(), peer::ledger_path(peer::PeerConfig{}.ledger_root, name));
+  if (!opened.is_ok()) return opened.status();
+  *reopened = std::move(opened).value();
+  return reopened->get();
+}
+
+Result<const ledger::BlockStore*> FabricNetwork::orderer_blocks(size_t channel,
+                                                                std::unique_ptr<ledger::BlockStore>* reopened) {
+  const std::string& name = channels_.at(channel)->name;
+  Host& host = world_->host(orderer_);
+  if (host.up()) {
+    // The orderer's factory builds a SoloOrderer (build() above), so the cast is exact.
+    const auto* o = static_cast<const orderer::SoloOrderer*>(host.process());
+    const int index = o->channel_index(name);
+    if (index < 0) return Status::not_found("the orderer does not serve channel " + name);
+    return &o->block_store(static_cast<size_t>(index));
+  }
+  auto opened =
+      ledger::BlockStore::open(host.mutable_store().env(), orderer::ledger_path(orderer::SoloConfig{}.ledger_root, name), {});
+  if (!opened.is_ok()) return opened.status();
+  *reopened = std::move(opened).value();
+  return reopened->get();
 }
 
 std::optional<LinkId> FabricNetwork::pair_link(HostId a, HostId b) const {

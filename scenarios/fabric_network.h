@@ -35,6 +35,8 @@
 #include "core/crypto/verify_cache.h"
 #include "core/cost_model.h"
 #include "core/status.h"
+#include "model/ledger/block_store.h"
+#include "model/ledger/ledger.h"
 #include "model/orderer/block_cutter.h"
 #include "model/validation/tx_validator.h"
 #include "scenarios/scenario_spec.h"
@@ -110,11 +112,26 @@ class FabricNetwork {
   // The channels, in config order (one for a config without `channels`).
   size_t channel_count() const { return channels_.size(); }
   const std::string& channel_name(size_t channel) const { return channels_.at(channel)->name; }
+  // The orderer that leads `channel`'s ordering now (solo: the orderer); kNoHost for a
+  // channel the network does not have.
+  HostId orderer_leader(const std::string& channel) const {
+    for (const auto& c : channels_)
+      if (c->name == channel) return orderer_;
+    return kNoHost;
+  }
   // The peers that joined `channel`, in node order.
   const std::vector<HostId>& channel_peers(size_t channel) const { return channels_.at(channel)->peers; }
   // The process factory of a node (not the switch): what its host builds at boot and at
   // every restart. For harnesses that drive the processes by hand (tests/harness).
   const ProcessFactory& factory(HostId node) const { return factories_.at(node); }
+  // After (or during) a run, what a node keeps, without the caller knowing its process type
+  // or storage layout: a peer's ledger of `channel` (index), the live one when its process is
+  // up, else reopened from its durable storage into `*reopened` as a restart would; the
+  // orderer's block store of `channel` likewise. Errors: not such a node, not on the
+  // channel, or the storage cannot be opened.
+  Result<const ledger::Ledger*> peer_ledger(HostId peer, size_t channel, std::unique_ptr<ledger::Ledger>* reopened);
+  Result<const ledger::BlockStore*> orderer_blocks(size_t channel, std::unique_ptr<ledger::BlockStore>* reopened);
+
   // What a committing peer of `channel` validates with: for re-checks after the run.
   validation::ValidationContext validation_context(size_t channel = 0) const {
     const ChannelState& c = *channels_.at(channel);
@@ -151,6 +168,7 @@ class FabricNetwork {
   std::vector<HostId> clients_;
   std::map<std::pair<HostId, HostId>, LinkId> pair_links_;  // (min, max) -> link
   std::map<HostId, ProcessFactory> factories_;
+  std::set<HostId> peer_hosts_;  // hosts whose process is a peer::PeerProcess
 };
 
 }  // namespace fabsim

@@ -1,7 +1,10 @@
 // The `faults` section: a list of {at, <one action>, ...}, and the static check of the
 // timeline they make (scenarios/fault_timeline.h): walked in time order, every action must
 // apply to the state the earlier ones left — exactly the preconditions the kernel's
-// World::apply checks at run time (sim/world.cc), found here before anything runs.
+// World::apply checks at run time (sim/world.cc), found here before anything runs. Role
+// targets (orderer-leader(ch), scenarios/targets.h) name a node only when the fault fires,
+// so the walk checks the named nodes and groups; a role target's fault that cannot apply
+// then is an error of the run (RunReport::fault_errors).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -45,8 +48,10 @@ Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::stri
   std::map<size_t, size_t> group_of;
   for (size_t g = 0; g < n.items.size(); ++g) {
     std::vector<size_t> sel;
-    SCENARIO_TRY(ctx.select(n.items[g], child_path(path, g), &sel));
-    if (sel.empty()) return ctx.r.error(n.items[g], child_path(path, g), "expected a non-empty node set (got none)");
+    std::vector<RoleTargetSpec> roles;
+    SCENARIO_TRY(ctx.select_targets(n.items[g], child_path(path, g), &sel, &roles));
+    if (sel.empty() && roles.empty())
+      return ctx.r.error(n.items[g], child_path(path, g), "expected a non-empty node set (got none)");
     for (size_t k : sel) {
       auto [it, fresh] = group_of.emplace(k, g);
       if (!fresh)
@@ -55,6 +60,7 @@ Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::stri
                                std::to_string(g) + " of the partition; the sets must not overlap");
     }
     f->groups.push_back(ctx.names_of(sel));
+    f->group_roles.push_back(std::move(roles));
   }
   return Status::ok();
 }
@@ -80,7 +86,7 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
     case FaultAction::kRestart:
     case FaultAction::kPause:
     case FaultAction::kResume:
-      SCENARIO_TRY(ctx.select(v, path, &sel));
+      SCENARIO_TRY(ctx.select_targets(v, path, &sel, &f->roles));
       f->nodes = ctx.names_of(sel);
       return Status::ok();
     case FaultAction::kPartition: return read_partition(ctx, v, path, f);
@@ -121,7 +127,7 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
         return r.error(v, path, "expected a map such as {node: Org1.peer0, offset: -500ms} (got nothing)");
       auto node = r.required(v, path, "node", "the node or group whose clock is offset");
       if (!node) return node.status();
-      SCENARIO_TRY(ctx.select(**node, child_path(path, "node"), &sel));
+      SCENARIO_TRY(ctx.select_targets(**node, child_path(path, "node"), &sel, &f->roles));
       f->nodes = ctx.names_of(sel);
       auto offset = r.required(v, path, "offset", "the clock's offset from virtual time, e.g. -500ms");
       if (!offset) return offset.status();

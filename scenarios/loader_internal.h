@@ -32,6 +32,11 @@ struct LoadContext {
   // directory order. Unknown names are reported at the name, with a suggestion.
   Status select(const YamlNode& n, std::string_view path, std::vector<size_t>* out) const;
   std::vector<std::string> names_of(const std::vector<size_t>& nodes) const;
+  // A fault target: like select(), and also role functions such as orderer-leader(ch)
+  // (scenarios/targets.h), each checked (known function, arity, channels and orgs that
+  // exist) into `roles`. The nodes and the roles together must not be empty.
+  Status select_targets(const YamlNode& n, std::string_view path, std::vector<size_t>* out,
+                        std::vector<RoleTargetSpec>* roles) const;
   // `between: [A, B]`: two node sets (each a name or a list of names) with at least one
   // pair of different nodes.
   Status select_pair(const YamlNode& n, std::string_view path, std::vector<size_t>* a, std::vector<size_t>* b) const;

@@ -17,6 +17,7 @@
 #include "model/chaincode/registry.h"
 #include "scenarios/loader_internal.h"
 #include "scenarios/suggest.h"
+#include "scenarios/targets.h"
 
 namespace fabsim::scenario {
 
@@ -45,6 +46,55 @@ Status LoadContext::select(const YamlNode& n, std::string_view path, std::vector
                      "unknown node or group '" + names[i] + "'" + suggestion(names[i], dir.names()));
     }
     picked.insert(sel->begin(), sel->end());
+  }
+  out->assign(picked.begin(), picked.end());
+  return Status::ok();
+}
+
+Status LoadContext::select_targets(const YamlNode& n, std::string_view path, std::vector<size_t>* out,
+                                   std::vector<RoleTargetSpec>* roles) const {
+  std::vector<std::string> names;
+  std::vector<const YamlNode*> nodes;
+  SCENARIO_TRY(r.text_list(n, path, &names, &nodes));
+  std::set<size_t> picked;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string at = n.kind == YamlNode::Kind::kList ? child_path(path, i) : std::string(path);
+    auto role = parse_role_target(names[i]);
+    if (!role) {
+      auto sel = dir.resolve(names[i]);
+      if (!sel) {
+        std::vector<std::string> known = dir.names();
+        for (const RoleFunction& f : role_functions()) known.push_back(f.name + "(...)");
+        return r.error(*nodes[i], at, "unknown node or group '" + names[i] + "'" + suggestion(names[i], known));
+      }
+      picked.insert(sel->begin(), sel->end());
+      continue;
+    }
+    const RoleFunction* f = find_role_function(role->function);
+    std::vector<std::string> functions;
+    for (const RoleFunction& g : role_functions()) functions.push_back(g.name);
+    if (f == nullptr)
+      return r.error(*nodes[i], at, "unknown role '" + role->function + "'" + suggestion(role->function, functions));
+    std::string usage = f->name + "(";
+    for (size_t k = 0; k < f->args.size(); ++k)
+      usage += std::string(k ? ", " : "") + (f->args[k] == TargetArg::kChannel ? "<channel>" : "<org>");
+    usage += ")";
+    if (role->args.size() != f->args.size())
+      return r.error(*nodes[i], at,
+                     "expected " + usage + ", " + std::to_string(f->args.size()) + " argument" +
+                         (f->args.size() == 1 ? "" : "s") + " (got " + std::to_string(role->args.size()) + ")");
+    for (size_t k = 0; k < f->args.size(); ++k) {
+      std::vector<std::string> valid;
+      if (f->args[k] == TargetArg::kChannel)
+        for (const ChannelSpec& c : spec.channels) valid.push_back(c.name);
+      else
+        for (const OrgSpec& o : spec.network.orgs) valid.push_back(o.name);
+      if (std::find(valid.begin(), valid.end(), role->args[k]) == valid.end())
+        return r.error(*nodes[i], at,
+                       std::string("unknown ") + (f->args[k] == TargetArg::kChannel ? "channel" : "organisation") + " '" +
+                           role->args[k] + "' in " + usage + suggestion(role->args[k], valid));
+    }
+    roles->push_back(std::move(*role));
   }
   out->assign(picked.begin(), picked.end());
   return Status::ok();

@@ -13,10 +13,10 @@
 #include "core/policy/implicit_meta.h"
 #include "core/random.h"
 #include "model/client/client.h"
-#include "model/orderer/solo.h"
-#include "model/peer/peer.h"
+#include "model/orderer/block_writer.h"
 #include "scenarios/fabric_network.h"
 #include "scenarios/fault_timeline.h"
+#include "scenarios/targets.h"
 
 namespace fabsim::scenario {
 
@@ -120,6 +120,10 @@ class Runner {
   void on_event(Time t, HostId h, const AnalysisEvent& e);
   void completed(const TxRecord& tx);
   void apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index);
+  // `nodes` and `roles` resolved now, in host order without duplicates; nullopt (with a
+  // fault error) when a role resolves to nobody. Each role's resolution is logged.
+  std::optional<std::vector<HostId>> resolve_targets(const FaultSpec& f, const std::vector<std::string>& nodes,
+                                                     const std::vector<RoleTargetSpec>& roles);
   void apply(const Fault& f);
   HostId host(const std::string& name) const;
   void analyse();
@@ -133,6 +137,7 @@ class Runner {
   std::map<std::string, size_t> tx_index_;  // id -> report_.transactions index
   std::map<std::string, PartitionId> partition_of_label_;
   std::map<size_t, PartitionId> partition_of_fault_;  // unlabelled partitions with `for`
+  std::map<size_t, std::vector<HostId>> resolved_;    // node faults: the hosts the action hit, for its undo
   PartitionId partitions_created_ = 0;
   RunReport report_;
   std::map<std::string, std::string> channel_of_chaincode_;
@@ -488,9 +493,40 @@ void Runner::apply(const Fault& f) {
   if (f.kind == Fault::Kind::kPartition) ++partitions_created_;
 }
 
+std::optional<std::vector<HostId>> Runner::resolve_targets(const FaultSpec& f, const std::vector<std::string>& nodes,
+                                                            const std::vector<RoleTargetSpec>& roles) {
+  std::set<HostId> out;
+  for (const auto& n : nodes) out.insert(host(n));
+  World& w = net_->world();
+  for (const RoleTargetSpec& r : roles) {
+    auto resolved = resolve_role_target(*net_, r);
+    if (!resolved.is_ok()) {
+      report_.fault_errors.push_back(fmt::format("at {}: {} of {}: {}", format_time(w.now()), fault_action_name(f.action),
+                                                 r.text, resolved.status().message()));
+      return std::nullopt;
+    }
+    std::string names;
+    for (HostId h : *resolved) names += (names.empty() ? "" : " ") + w.host_names()[h];
+    report_.fault_targets.push_back(
+        fmt::format("at {}: {} {} = {}", format_time(w.now()), fault_action_name(f.action), r.text, names));
+    out.insert(resolved->begin(), resolved->end());
+  }
+  return std::vector<HostId>(out.begin(), out.end());
+}
+
 void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index) {
+  // A node action hits the nodes its targets name now; its undo (`for`) hits the same ones.
   auto each_node = [&](Fault (*make)(HostId)) {
-    for (const auto& n : f.nodes) apply(make(host(n)));
+    std::vector<HostId> hosts;
+    if (action != f.action) {
+      hosts = resolved_[fault_index];
+    } else {
+      auto resolved = resolve_targets(f, f.nodes, f.roles);
+      if (!resolved) return;
+      hosts = *resolved;
+      resolved_[fault_index] = hosts;
+    }
+    for (HostId h : hosts) apply(make(h));
   };
   auto each_pair = [&](auto&& fn) {
     for (const auto& a : f.between_a)
@@ -507,14 +543,25 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
     case FaultAction::kRestart: return each_node(&Fault::restart);
     case FaultAction::kPause: return each_node(&Fault::pause);
     case FaultAction::kResume: return each_node(&Fault::resume);
-    case FaultAction::kClockOffset:
-      for (const auto& n : f.nodes) apply(Fault::clock_offset(host(n), f.clock_offset));
+    case FaultAction::kClockOffset: {
+      auto hosts = resolve_targets(f, f.nodes, f.roles);
+      if (!hosts) return;
+      for (HostId h : *hosts) apply(Fault::clock_offset(h, f.clock_offset));
       return;
+    }
     case FaultAction::kPartition: {
       std::vector<std::vector<HostId>> groups;
-      for (const auto& g : f.groups) {
-        auto& hosts = groups.emplace_back();
-        for (const auto& n : g) hosts.push_back(host(n));
+      std::set<HostId> seen;
+      for (size_t g = 0; g < f.groups.size(); ++g) {
+        auto hosts = resolve_targets(f, f.groups[g], g < f.group_roles.size() ? f.group_roles[g] : std::vector<RoleTargetSpec>{});
+        if (!hosts) return;
+        for (HostId h : *hosts)
+          if (!seen.insert(h).second) {
+            report_.fault_errors.push_back(fmt::format("at {}: partition: {} is in two of its sets once its roles are resolved",
+                                                       format_time(net_->world().now()), net_->world().host_names()[h]));
+            return;
+          }
+        groups.push_back(std::move(*hosts));
       }
       const PartitionId id = partitions_created_;
       apply(Fault::make_partition(std::move(groups), f.one_way));
@@ -618,23 +665,21 @@ void Runner::analyse_channel(size_t channel) {
   std::vector<std::unique_ptr<ledger::Ledger>> reopened;
   for (HostId h : net_->channel_peers(channel)) {
     const std::string& name = w.host_names()[h];
-    auto* p = w.host(h).up() ? dynamic_cast<peer::PeerProcess*>(w.host(h).process()) : nullptr;
-    const int index = p != nullptr ? p->channel_index(report.name) : -1;
-    FABSIM_ASSERT(p == nullptr || index >= 0);  // the network joined it to the channel
-    const ledger::Ledger* l = p != nullptr ? p->ledger(static_cast<size_t>(index)) : nullptr;
-    if (p == nullptr) {
-      auto opened =
-          ledger::Ledger::open(w.host(h).mutable_store().env(), peer::ledger_path(peer::PeerConfig{}.ledger_root, report.name));
-      if (!opened.is_ok()) {
+    const bool up = w.host(h).up();
+    std::unique_ptr<ledger::Ledger> holder;
+    auto opened = net_->peer_ledger(h, channel, &holder);
+    if (!opened.is_ok()) {
+      // Up with a ledger that failed to open: the peer emitted a node error already.
+      if (!up)
         report_.node_errors.push_back(fmt::format("{} (down): its ledger of channel {} cannot be opened: {}", name,
                                                   report.name, opened.status().message()));
-        continue;
-      }
-      report.peers_down.push_back(name);
-      reopened.push_back(std::move(opened).value());
-      l = reopened.back().get();
+      continue;
     }
-    if (l == nullptr) continue;  // up, but its ledger failed to open (a node error was emitted)
+    const ledger::Ledger* l = *opened;
+    if (!up) {
+      report.peers_down.push_back(name);
+      reopened.push_back(std::move(holder));
+    }
     report.peers_checked.push_back(name);
     report.peer_heights[name] = l->height();
     ledgers.push_back({name, l});
@@ -664,21 +709,14 @@ void Runner::count_unreported_blocks(size_t channel) {
   World& w = net_->world();
   ChannelReport& report = report_.channels[channel];
   const HostId h = net_->orderer();
-  auto* o = w.host(h).up() ? dynamic_cast<orderer::SoloOrderer*>(w.host(h).process()) : nullptr;
-  std::unique_ptr<ledger::BlockStore> reopened;
-  const int index = o != nullptr ? o->channel_index(report.name) : -1;
-  const ledger::BlockStore* store = index >= 0 ? &o->block_store(static_cast<size_t>(index)) : nullptr;
-  if (store == nullptr) {  // down at the end: read from its durable storage, as a restart would
-    auto opened = ledger::BlockStore::open(w.host(h).mutable_store().env(),
-                                           orderer::ledger_path(orderer::SoloConfig{}.ledger_root, report.name), {});
-    if (!opened.is_ok()) {
-      report_.node_errors.push_back(fmt::format("{}: its ledger of channel {} cannot be opened: {}", w.host_names()[h],
-                                                report.name, opened.status().message()));
-      return;
-    }
-    reopened = std::move(opened).value();
-    store = reopened.get();
+  std::unique_ptr<ledger::BlockStore> reopened;  // down at the end: read as a restart would
+  auto opened = net_->orderer_blocks(channel, &reopened);
+  if (!opened.is_ok()) {
+    report_.node_errors.push_back(fmt::format("{}: its ledger of channel {} cannot be opened: {}", w.host_names()[h],
+                                              report.name, opened.status().message()));
+    return;
   }
+  const ledger::BlockStore* store = *opened;
   const std::set<uint64_t>& reported = reported_blocks_[report.name];
   for (uint64_t n = 1; n < store->height(); ++n) {  // block 0 is the genesis block
     if (reported.contains(n)) continue;

@@ -158,6 +158,8 @@ struct RunReport {
   // reported for one transaction, a ledger that cannot be read back
   std::vector<std::string> node_errors;
   std::vector<std::string> fault_errors;
+  // Each role target a fault resolved when it fired: "at 10s: crash orderer-leader(ch) = orderer0".
+  std::vector<std::string> fault_targets;
   NetworkStats network;
   uint64_t trace_hash = 0;
   uint64_t trace_events = 0;

@@ -261,11 +261,22 @@ enum class FaultAction : uint8_t {
 };
 const char* fault_action_name(FaultAction action);  // the key: "crash", "clock_offset", ...
 
+// A role function in a fault's target (scenarios/targets.h), e.g. orderer-leader(mychannel):
+// checked at load (a known function, its channel and org arguments exist), resolved to nodes
+// when the fault fires, since who holds a role can change during a run.
+struct RoleTargetSpec {
+  std::string function;           // "orderer-leader"
+  std::vector<std::string> args;  // "mychannel"
+  std::string text;               // as written, for reports
+};
+
 struct FaultSpec {
   Duration at;
   FaultAction action = FaultAction::kCrash;
   std::vector<std::string> nodes;                 // crash/power_loss/restart/pause/resume/clock_offset
-  std::vector<std::vector<std::string>> groups;   // partition: resolved, >= 2 disjoint groups
+  std::vector<RoleTargetSpec> roles;              // the same actions: role functions, besides `nodes`
+  std::vector<std::vector<std::string>> groups;   // partition: resolved, >= 2 groups, disjoint at load
+  std::vector<std::vector<RoleTargetSpec>> group_roles;  // partition: each group's role functions
   bool one_way = false;                           // partition: drop only from groups[0] to the others
   std::string label;                              // partition: optional; heal: the label, or "" for all
   std::vector<std::string> between_a, between_b;  // degrade/restore: resolved

@@ -217,7 +217,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
                                    "simulated_ns",   "caliper",        "latency_ns",
                                    "phase_mean_ns",  "transactions",   "invalid_by_code",
                                    "failed_by_reason", "blocks_by_cut_reason", "safety",
-                                   "channels",       "ledger_codes",   "node_errors",
+                                   "channels",       "ledger_codes",   "node_errors",   "fault_targets",
                                    "fault_errors",   "network",        "trace_hash",
                                    "trace_events",   "kernel_events",  "expectations",
                                    "resolved_scenario"};

@@ -764,6 +764,32 @@ TEST(RunnerEvents, ASecondOutcomeForATransactionIsANodeErrorAndTheFirstStays) {
       << r.node_errors[0];
 }
 
+TEST(RunnerFaults, ARoleTargetIsResolvedWhenTheFaultFiresAndItsUndoHitsTheSameNode) {
+  // A drain long enough for the peers' Deliver watchdogs (5 s) to find the orderer again.
+  const RunReport r = run(kTwoPeers + "faults:\n  - {at: 1s, crash: orderer-leader(mychannel), for: 1s}\n", {"drain=10s"});
+  EXPECT_EQ(r.fault_targets, std::vector<std::string>{"at 1s: crash orderer-leader(mychannel) = orderer0"});
+  EXPECT_TRUE(r.fault_errors.empty()) << r.fault_errors.front();
+  // The restart (the undo) found orderer0 down, as the crash left it, and it orders again:
+  // what was requested after it commits.
+  size_t after = 0;
+  for (const TxRecord& t : r.transactions) {
+    if (t.requested < Time::zero() + Duration::millis(2500)) continue;
+    ++after;
+    EXPECT_TRUE(t.valid()) << t.id << " " << t.status_text();
+  }
+  EXPECT_GT(after, 0u);
+  EXPECT_TRUE(r.invariants.hold());
+}
+
+TEST(RunnerFaults, ARoleTargetInAPartitionSet) {
+  const RunReport plain = run(kTwoPeers + "faults:\n  - {at: 1s, partition: [[Org2], [orderer0]], for: 1s}\n");
+  const RunReport role =
+      run(kTwoPeers + "faults:\n  - {at: 1s, partition: [[Org2], [orderer-leader(mychannel)]], for: 1s}\n");
+  EXPECT_EQ(role.fault_targets, std::vector<std::string>{"at 1s: partition orderer-leader(mychannel) = orderer0"});
+  // The same fault as naming the node: the same run.
+  EXPECT_EQ(role.trace_hash, plain.trace_hash);
+}
+
 TEST(RunnerFaults, UndoAfterTheEndNeverHappens) {
   // duration 3s + drain 2s: a restart at 6s is past the end.
   const RunReport r = run(kTwoPeers + "faults:\n  - {at: 4s, crash: Org1.peer1, for: 2s}\n");

@@ -1,0 +1,66 @@
+#include "scenarios/targets.h"
+
+#include <fmt/format.h>
+
+#include "scenarios/fabric_network.h"
+
+namespace fabsim::scenario {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+bool name_char(char c) { return (c >= 'a' && c <= 'z') || c == '-'; }
+
+}  // namespace
+
+const std::vector<RoleFunction>& role_functions() {
+  static const std::vector<RoleFunction> kFunctions = {
+      {"orderer-leader",
+       {TargetArg::kChannel},
+       "the ordering service node that leads the channel's ordering (solo: its only orderer)",
+       [](const FabricNetwork& net, const std::vector<std::string>& args) -> Result<std::vector<HostId>> {
+         const HostId h = net.orderer_leader(args.at(0));
+         if (h == kNoHost) return Status::not_found("no orderer leads channel " + args.at(0));
+         return std::vector<HostId>{h};
+       }},
+  };
+  return kFunctions;
+}
+
+const RoleFunction* find_role_function(std::string_view name) {
+  for (const RoleFunction& f : role_functions())
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::optional<RoleTargetSpec> parse_role_target(std::string_view text) {
+  const size_t open = text.find('(');
+  if (open == std::string_view::npos || open == 0 || text.back() != ')') return std::nullopt;
+  const std::string_view name = text.substr(0, open);
+  for (char c : name)
+    if (!name_char(c)) return std::nullopt;
+  RoleTargetSpec t;
+  t.function = std::string(name);
+  t.text = std::string(text);
+  std::string_view inside = text.substr(open + 1, text.size() - open - 2);
+  if (trim(inside).empty()) return t;
+  while (true) {
+    const size_t comma = inside.find(',');
+    t.args.emplace_back(trim(inside.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    inside.remove_prefix(comma + 1);
+  }
+  return t;
+}
+
+Result<std::vector<HostId>> resolve_role_target(const FabricNetwork& net, const RoleTargetSpec& t) {
+  const RoleFunction* f = find_role_function(t.function);
+  if (f == nullptr) return Status::invalid_argument("unknown role function " + t.function);  // the loader checked
+  return f->resolve(net, t.args);
+}
+
+}  // namespace fabsim::scenario
