@@ -2,9 +2,9 @@
 //
 // By default a fresh directory under $TMPDIR (or /tmp), "fabsim-run-XXXXXX", made with
 // mkdtemp and removed with everything in it when the RunDirectory is destroyed — at the end
-// of the run, and on every error exit. With `--keep-data DIR` the data stays in DIR, which
-// must not exist or be an empty directory; discard() (an error exit) empties it again and
-// removes it if this run created it.
+// of the run, and on every error exit (a process killed by a signal leaves it behind). With
+// `--keep-data DIR` the data stays in DIR, which must not exist or be an empty directory;
+// discard() (an error exit) empties it again and removes it if this run created it.
 //
 // Layout: <dir>/<host name>/... — each host's files as its processes name them (a peer's
 // ledgers under peer/ledgers/<channel>/, the orderer's under orderer/chains/<channel>/). With two runs
