@@ -185,29 +185,32 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
   ordered_json faults = ordered_json::array();
   for (const auto& f : s.faults) {
     ordered_json fj = {{"at", format_duration(f.at)}, {"action", scenario::fault_action_name(f.action)}};
-    if (!f.nodes.empty()) fj["nodes"] = f.nodes;
-    auto role_texts = [](const std::vector<scenario::RoleTargetSpec>& roles) {
-      std::vector<std::string> out;
-      for (const auto& r : roles) out.push_back(r.text);
+    // Named nodes, then role targets as written.
+    auto targets = [](const scenario::FaultTargets& t) {
+      std::vector<std::string> out = t.nodes;
+      for (const auto& r : t.roles) out.push_back(r.text);
       return out;
     };
-    if (!f.roles.empty()) fj["roles"] = role_texts(f.roles);
-    if (!f.groups.empty()) fj["groups"] = f.groups;
-    bool group_roles = false;
-    for (const auto& g : f.group_roles) group_roles = group_roles || !g.empty();
-    if (group_roles) {
-      ordered_json gr = ordered_json::array();
-      for (const auto& g : f.group_roles) gr.push_back(role_texts(g));
-      fj["group_roles"] = gr;
+    if (const auto* d = std::get_if<scenario::NodeFault>(&f.detail)) fj["nodes"] = targets(d->targets);
+    if (const auto* d = std::get_if<scenario::PartitionFault>(&f.detail)) {
+      ordered_json groups = ordered_json::array();
+      for (const auto& g : d->groups) groups.push_back(targets(g));
+      fj["groups"] = groups;
+      if (d->one_way) fj["one_way"] = true;
+      if (!d->label.empty()) fj["label"] = d->label;
     }
-    if (f.one_way) fj["one_way"] = true;
-    if (!f.label.empty()) fj["label"] = f.label;
-    if (!f.between_a.empty()) fj["between"] = {f.between_a, f.between_b};
-    if (f.action == scenario::FaultAction::kDegrade)
-      fj["degrade"] = {{"latency", format_duration(f.extra_latency)},
-                       {"loss", f.extra_loss},
-                       {"bandwidth_factor", f.bandwidth_factor}};
-    if (f.action == scenario::FaultAction::kClockOffset) fj["offset"] = format_duration(f.clock_offset);
+    if (const auto* d = std::get_if<scenario::HealFault>(&f.detail); d && !d->label.empty()) fj["label"] = d->label;
+    if (const auto* d = std::get_if<scenario::DegradeFault>(&f.detail)) {
+      fj["between"] = {d->between_a, d->between_b};
+      fj["degrade"] = {{"latency", format_duration(d->extra_latency)},
+                       {"loss", d->extra_loss},
+                       {"bandwidth_factor", d->bandwidth_factor}};
+    }
+    if (const auto* d = std::get_if<scenario::RestoreFault>(&f.detail)) fj["between"] = {d->between_a, d->between_b};
+    if (const auto* d = std::get_if<scenario::ClockOffsetFault>(&f.detail)) {
+      fj["nodes"] = targets(d->targets);
+      fj["offset"] = format_duration(d->offset);
+    }
     if (f.undo_after) fj["for"] = format_duration(*f.undo_after);
     faults.push_back(fj);
   }

@@ -37,7 +37,7 @@ bool valid_label(const std::string& s) {
          s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
 }
 
-Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::string& path, FaultSpec* f) {
+Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::string& path, PartitionFault* f) {
   if (n.kind != YamlNode::Kind::kList || n.items.size() < 2)
     return ctx.r.error(n, path,
                        "expected a list of two or more node sets, e.g. [[Org2], [orderers]] (got " +
@@ -59,19 +59,26 @@ Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::stri
                            "node " + ctx.dir.nodes()[k].name + " is in sets " + std::to_string(it->second) + " and " +
                                std::to_string(g) + " of the partition; the sets must not overlap");
     }
-    f->groups.push_back(ctx.names_of(sel));
-    f->group_roles.push_back(std::move(roles));
+    f->groups.push_back({ctx.names_of(sel), std::move(roles)});
   }
   return Status::ok();
 }
 
-Status read_between_sets(const LoadContext& ctx, const YamlNode& m, const std::string& path, FaultSpec* f) {
+Status read_between_sets(const LoadContext& ctx, const YamlNode& m, const std::string& path,
+                         std::vector<std::string>* between_a, std::vector<std::string>* between_b) {
   auto between = ctx.r.required(m, path, "between", "the two node sets, e.g. [Org1, orderers]");
   if (!between) return between.status();
   std::vector<size_t> a, b;
   SCENARIO_TRY(ctx.select_pair(**between, child_path(path, "between"), &a, &b));
-  f->between_a = ctx.names_of(a);
-  f->between_b = ctx.names_of(b);
+  *between_a = ctx.names_of(a);
+  *between_b = ctx.names_of(b);
+  return Status::ok();
+}
+
+Status read_targets(const LoadContext& ctx, const YamlNode& v, const std::string& path, FaultTargets* t) {
+  std::vector<size_t> sel;
+  SCENARIO_TRY(ctx.select_targets(v, path, &sel, &t->roles));
+  t->nodes = ctx.names_of(sel);
   return Status::ok();
 }
 
@@ -79,59 +86,73 @@ Status read_action(const LoadContext& ctx, const YamlNode& v, const std::string&
                    FaultSpec* f) {
   const FieldReader& r = ctx.r;
   f->action = static_cast<FaultAction>(std::find(kActions.begin(), kActions.end(), key) - kActions.begin());
-  std::vector<size_t> sel;
   switch (f->action) {
     case FaultAction::kCrash:
     case FaultAction::kPowerLoss:
     case FaultAction::kRestart:
     case FaultAction::kPause:
-    case FaultAction::kResume:
-      SCENARIO_TRY(ctx.select_targets(v, path, &sel, &f->roles));
-      f->nodes = ctx.names_of(sel);
+    case FaultAction::kResume: {
+      NodeFault d;
+      SCENARIO_TRY(read_targets(ctx, v, path, &d.targets));
+      f->detail = std::move(d);
       return Status::ok();
-    case FaultAction::kPartition: return read_partition(ctx, v, path, f);
+    }
+    case FaultAction::kPartition: {
+      PartitionFault d;
+      SCENARIO_TRY(read_partition(ctx, v, path, &d));
+      f->detail = std::move(d);
+      return Status::ok();
+    }
     case FaultAction::kHeal: {
       std::string label;
       SCENARIO_TRY(r.text(v, path, &label));
-      f->label = label == "all" ? "" : label;
+      f->detail = HealFault{label == "all" ? "" : label};
       return Status::ok();
     }
     case FaultAction::kDegrade: {
       SCENARIO_TRY(r.map(v, path, {"between", "latency", "loss", "bandwidth_factor"}));
       if (v.kind != YamlNode::Kind::kMap)
         return r.error(v, path, "expected a map such as {between: [Org1, orderers], latency: 50ms} (got nothing)");
-      SCENARIO_TRY(read_between_sets(ctx, v, path, f));
+      DegradeFault d;
+      SCENARIO_TRY(read_between_sets(ctx, v, path, &d.between_a, &d.between_b));
       if (const YamlNode* l = v.find("latency"))
-        SCENARIO_TRY(r.duration(*l, child_path(path, "latency"), Sign::kNonNegative, &f->extra_latency));
+        SCENARIO_TRY(r.duration(*l, child_path(path, "latency"), Sign::kNonNegative, &d.extra_latency));
       if (const YamlNode* l = v.find("loss"))
-        SCENARIO_TRY(r.number(*l, child_path(path, "loss"), 0, 1, false, &f->extra_loss));
+        SCENARIO_TRY(r.number(*l, child_path(path, "loss"), 0, 1, false, &d.extra_loss));
       if (const YamlNode* b = v.find("bandwidth_factor")) {
-        SCENARIO_TRY(r.number(*b, child_path(path, "bandwidth_factor"), 0, 1, false, &f->bandwidth_factor));
-        if (!(f->bandwidth_factor > 0))
+        SCENARIO_TRY(r.number(*b, child_path(path, "bandwidth_factor"), 0, 1, false, &d.bandwidth_factor));
+        if (!(d.bandwidth_factor > 0))
           return r.error(*b, child_path(path, "bandwidth_factor"),
                          "expected a number above 0 and at most 1 (got '" + b->text + "')");
       }
-      if (f->extra_latency.ns == 0 && f->extra_loss == 0 && f->bandwidth_factor == 1)
+      if (d.extra_latency.ns == 0 && d.extra_loss == 0 && d.bandwidth_factor == 1)
         return r.error(v, path,
                        "the degradation changes nothing: give latency (added), loss (added) or bandwidth_factor (< 1)");
+      f->detail = std::move(d);
       return Status::ok();
     }
-    case FaultAction::kRestore:
+    case FaultAction::kRestore: {
       SCENARIO_TRY(r.map(v, path, {"between"}));
       if (v.kind != YamlNode::Kind::kMap)
         return r.error(v, path, "expected a map such as {between: [Org1, orderers]} (got nothing)");
-      return read_between_sets(ctx, v, path, f);
+      RestoreFault d;
+      SCENARIO_TRY(read_between_sets(ctx, v, path, &d.between_a, &d.between_b));
+      f->detail = std::move(d);
+      return Status::ok();
+    }
     case FaultAction::kClockOffset: {
       SCENARIO_TRY(r.map(v, path, {"node", "offset"}));
       if (v.kind != YamlNode::Kind::kMap)
         return r.error(v, path, "expected a map such as {node: Org1.peer0, offset: -500ms} (got nothing)");
       auto node = r.required(v, path, "node", "the node or group whose clock is offset");
       if (!node) return node.status();
-      SCENARIO_TRY(ctx.select_targets(**node, child_path(path, "node"), &sel, &f->roles));
-      f->nodes = ctx.names_of(sel);
+      ClockOffsetFault d;
+      SCENARIO_TRY(read_targets(ctx, **node, child_path(path, "node"), &d.targets));
       auto offset = r.required(v, path, "offset", "the clock's offset from virtual time, e.g. -500ms");
       if (!offset) return offset.status();
-      return r.duration(**offset, child_path(path, "offset"), Sign::kAny, &f->clock_offset);
+      SCENARIO_TRY(r.duration(**offset, child_path(path, "offset"), Sign::kAny, &d.offset));
+      f->detail = std::move(d);
+      return Status::ok();
     }
   }
   return r.error(v, path, "unknown action");
@@ -184,12 +205,16 @@ Status read_fault(const LoadContext& ctx, const YamlNode& n, const std::string& 
     if (const YamlNode* v = n.find(key); v && f->action != FaultAction::kPartition)
       return r.error(*v, child_path(p, key),
                      std::string("'") + key + "' applies only to partition (this fault is " + action->key + ")");
-  if (const YamlNode* v = n.find("one_way")) SCENARIO_TRY(r.boolean(*v, child_path(p, "one_way"), &f->one_way));
-  if (const YamlNode* v = n.find("label")) {
-    SCENARIO_TRY(r.text(*v, child_path(p, "label"), &f->label));
-    if (!valid_label(f->label) || f->label == "all")
-      return r.error(*v, child_path(p, "label"),
-                     "expected a label of letters, digits, '_' and '-', other than 'all' (got '" + f->label + "')");
+  if (auto* partition = std::get_if<PartitionFault>(&f->detail)) {
+    if (const YamlNode* v = n.find("one_way"))
+      SCENARIO_TRY(r.boolean(*v, child_path(p, "one_way"), &partition->one_way));
+    if (const YamlNode* v = n.find("label")) {
+      SCENARIO_TRY(r.text(*v, child_path(p, "label"), &partition->label));
+      if (!valid_label(partition->label) || partition->label == "all")
+        return r.error(*v, child_path(p, "label"),
+                       "expected a label of letters, digits, '_' and '-', other than 'all' (got '" + partition->label +
+                           "')");
+    }
   }
   return Status::ok();
 }
@@ -213,7 +238,7 @@ class TimelineChecker {
     for (size_t i = 0; i < ctx.dir.nodes().size(); ++i)
       index_[ctx.dir.nodes()[i].name] = i;
     for (const FaultSpec& f : faults_)
-      if (f.action == FaultAction::kPartition && !f.label.empty()) labels_.push_back(f.label);
+      if (const auto* p = std::get_if<PartitionFault>(&f.detail); p && !p->label.empty()) labels_.push_back(p->label);
   }
 
   Status check() {
@@ -290,7 +315,9 @@ class TimelineChecker {
       case FaultAction::kRestart:
       case FaultAction::kPause:
       case FaultAction::kResume:
-        for (const std::string& name : f.nodes)
+        // The undo of a crash or pause hits the fault's own nodes. Role targets are only
+        // known when the fault fires: not checked here.
+        for (const std::string& name : f.as<NodeFault>().targets.nodes)
           SCENARIO_TRY(apply_node(e, index_.at(name)));
         return Status::ok();
       case FaultAction::kClockOffset: return Status::ok();
@@ -310,32 +337,36 @@ class TimelineChecker {
       healed_by_[e.fault] = &e;
       return Status::ok();
     }
-    if (f.label.empty()) {
+    const std::string& label = f.as<HealFault>().label;
+    if (label.empty()) {
       if (active_.empty()) return fail(e, "heal of every partition at " + show(e.at) + ", but no partition is active");
       for (const auto& [k, made] : active_)
         healed_by_[k] = &e;
       active_.clear();
       return Status::ok();
     }
-    if (std::find(labels_.begin(), labels_.end(), f.label) == labels_.end())
-      return fail(e, "no partition is labelled '" + f.label + "'" + suggestion(f.label, labels_) +
+    if (std::find(labels_.begin(), labels_.end(), label) == labels_.end())
+      return fail(e, "no partition is labelled '" + label + "'" + suggestion(label, labels_) +
                          "; write 'all' to heal every partition");
     for (auto it = active_.begin(); it != active_.end(); ++it)
-      if (faults_[it->first].label == f.label) {
+      if (faults_[it->first].as<PartitionFault>().label == label) {
         healed_by_[it->first] = &e;
         active_.erase(it);
         return Status::ok();
       }
-    return fail(e, "heal of partition '" + f.label + "' at " + show(e.at) + ", which is not active then");
+    return fail(e, "heal of partition '" + label + "' at " + show(e.at) + ", which is not active then");
   }
 
   // Restores what the fault degraded when `e` is the undo of a degrade: both read the
   // fault's own `between` sets.
   Status degrade_or_restore(const TimelineEvent& e, const FaultSpec& f) {
     const bool degrade = e.action == FaultAction::kDegrade;
+    // The fault's own sets: a restore's, or for the undo of a degrade, the degrade's.
+    const auto& between_a = f.action == FaultAction::kDegrade ? f.as<DegradeFault>().between_a : f.as<RestoreFault>().between_a;
+    const auto& between_b = f.action == FaultAction::kDegrade ? f.as<DegradeFault>().between_b : f.as<RestoreFault>().between_b;
     std::set<std::pair<size_t, size_t>> pairs;  // unordered pairs, each once
-    for (const std::string& a : f.between_a)
-      for (const std::string& b : f.between_b)
+    for (const std::string& a : between_a)
+      for (const std::string& b : between_b)
         if (a != b) pairs.insert(std::minmax(index_.at(a), index_.at(b)));
     for (const auto& key : pairs) {
       auto it = degraded_.find(key);
@@ -377,9 +408,10 @@ Status read_faults(LoadContext& ctx, const YamlNode& n, std::string_view path) {
     FaultSpec f;
     const std::string p = child_path(path, i);
     SCENARIO_TRY(read_fault(ctx, n.items[i], p, &f, &sources[i]));
-    if (f.action == FaultAction::kPartition && !f.label.empty() && !labels.insert(f.label).second)
+    if (const auto* part = std::get_if<PartitionFault>(&f.detail);
+        part && !part->label.empty() && !labels.insert(part->label).second)
       return ctx.r.error(*n.items[i].find("label"), child_path(p, "label"),
-                         "duplicate partition label '" + f.label + "'");
+                         "duplicate partition label '" + part->label + "'");
     ctx.spec.faults.push_back(std::move(f));
   }
   TimelineChecker checker(ctx, sources);

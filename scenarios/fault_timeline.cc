@@ -6,6 +6,19 @@
 
 namespace fabsim::scenario {
 
+namespace {
+
+// The index of alternative T in variant V.
+template <typename V, typename T, size_t I = 0>
+constexpr size_t variant_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, V>, T>)
+    return I;
+  else
+    return variant_index<V, T, I + 1>();
+}
+
+}  // namespace
+
 const char* fault_action_name(FaultAction action) {
   switch (action) {
     case FaultAction::kCrash: return "crash";
@@ -20,6 +33,22 @@ const char* fault_action_name(FaultAction action) {
     case FaultAction::kPowerLoss: return "power_loss";
   }
   return "?";
+}
+
+size_t fault_detail_index(FaultAction action) {
+  switch (action) {
+    case FaultAction::kCrash:
+    case FaultAction::kPowerLoss:
+    case FaultAction::kRestart:
+    case FaultAction::kPause:
+    case FaultAction::kResume: return variant_index<FaultDetail, NodeFault>();
+    case FaultAction::kPartition: return variant_index<FaultDetail, PartitionFault>();
+    case FaultAction::kHeal: return variant_index<FaultDetail, HealFault>();
+    case FaultAction::kDegrade: return variant_index<FaultDetail, DegradeFault>();
+    case FaultAction::kRestore: return variant_index<FaultDetail, RestoreFault>();
+    case FaultAction::kClockOffset: return variant_index<FaultDetail, ClockOffsetFault>();
+  }
+  return std::variant_npos;
 }
 
 FaultAction undo_action(FaultAction action) {

@@ -122,8 +122,7 @@ class Runner {
   void apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index);
   // `nodes` and `roles` resolved now, in host order without duplicates; nullopt (with a
   // fault error) when a role resolves to nobody. Each role's resolution is logged.
-  std::optional<std::vector<HostId>> resolve_targets(const FaultSpec& f, const std::vector<std::string>& nodes,
-                                                     const std::vector<RoleTargetSpec>& roles);
+  std::optional<std::vector<HostId>> resolve_targets(const FaultSpec& f, const FaultTargets& targets);
   void apply(const Fault& f);
   HostId host(const std::string& name) const;
   void analyse();
@@ -188,9 +187,9 @@ Status Runner::build() {
         if (a != b) pairs[key(a, b)] = o.link;
   const LinkSpec path = pair_path_params(spec_.network.default_link);
   for (const auto& f : spec_.faults)
-    if (f.action == FaultAction::kDegrade)
-      for (const auto& a : f.between_a)
-        for (const auto& b : f.between_b)
+    if (const auto* d = std::get_if<DegradeFault>(&f.detail))
+      for (const auto& a : d->between_a)
+        for (const auto& b : d->between_b)
           if (a != b) pairs.try_emplace(key(a, b), path);
   for (const auto& [ab, link] : pairs) c.pair_links.push_back({ab.first, ab.second, to_link_params(link)});
 
@@ -493,12 +492,11 @@ void Runner::apply(const Fault& f) {
   if (f.kind == Fault::Kind::kPartition) ++partitions_created_;
 }
 
-std::optional<std::vector<HostId>> Runner::resolve_targets(const FaultSpec& f, const std::vector<std::string>& nodes,
-                                                            const std::vector<RoleTargetSpec>& roles) {
+std::optional<std::vector<HostId>> Runner::resolve_targets(const FaultSpec& f, const FaultTargets& targets) {
   std::set<HostId> out;
-  for (const auto& n : nodes) out.insert(host(n));
+  for (const auto& n : targets.nodes) out.insert(host(n));
   World& w = net_->world();
-  for (const RoleTargetSpec& r : roles) {
+  for (const RoleTargetSpec& r : targets.roles) {
     auto resolved = resolve_role_target(*net_, r);
     if (!resolved.is_ok()) {
       report_.fault_errors.push_back(fmt::format("at {}: {} of {}: {}", format_time(w.now()), fault_action_name(f.action),
@@ -514,85 +512,106 @@ std::optional<std::vector<HostId>> Runner::resolve_targets(const FaultSpec& f, c
   return std::vector<HostId>(out.begin(), out.end());
 }
 
+namespace {
+
+template <typename... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+}  // namespace
+
+// `action` is the fault's own, or the undo its `for` implies (restart, resume, heal, restore).
 void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index) {
-  // A node action hits the nodes its targets name now; its undo (`for`) hits the same ones.
-  auto each_node = [&](Fault (*make)(HostId)) {
-    std::vector<HostId> hosts;
-    if (action != f.action) {
-      hosts = resolved_[fault_index];
-    } else {
-      auto resolved = resolve_targets(f, f.nodes, f.roles);
-      if (!resolved) return;
-      hosts = *resolved;
-      resolved_[fault_index] = hosts;
-    }
-    for (HostId h : hosts) apply(make(h));
-  };
-  auto each_pair = [&](auto&& fn) {
-    for (const auto& a : f.between_a)
-      for (const auto& b : f.between_b)
+  const bool undo = action != f.action;
+  World& w = net_->world();
+  auto each_pair = [&](const std::vector<std::string>& between_a, const std::vector<std::string>& between_b, auto&& fn) {
+    for (const auto& a : between_a)
+      for (const auto& b : between_b)
         if (a != b) {
           const auto link = net_->pair_link(host(a), host(b));
           FABSIM_ASSERT(link.has_value());  // build() gave every degraded pair its link
           fn(*link);
         }
   };
-  switch (action) {
-    case FaultAction::kCrash: return each_node(&Fault::crash);
-    case FaultAction::kPowerLoss: return each_node(&Fault::power_loss);
-    case FaultAction::kRestart: return each_node(&Fault::restart);
-    case FaultAction::kPause: return each_node(&Fault::pause);
-    case FaultAction::kResume: return each_node(&Fault::resume);
-    case FaultAction::kClockOffset: {
-      auto hosts = resolve_targets(f, f.nodes, f.roles);
-      if (!hosts) return;
-      for (HostId h : *hosts) apply(Fault::clock_offset(h, f.clock_offset));
-      return;
-    }
-    case FaultAction::kPartition: {
-      std::vector<std::vector<HostId>> groups;
-      std::set<HostId> seen;
-      for (size_t g = 0; g < f.groups.size(); ++g) {
-        auto hosts = resolve_targets(f, f.groups[g], g < f.group_roles.size() ? f.group_roles[g] : std::vector<RoleTargetSpec>{});
-        if (!hosts) return;
-        for (HostId h : *hosts)
-          if (!seen.insert(h).second) {
-            report_.fault_errors.push_back(fmt::format("at {}: partition: {} is in two of its sets once its roles are resolved",
-                                                       format_time(net_->world().now()), net_->world().host_names()[h]));
-            return;
-          }
-        groups.push_back(std::move(*hosts));
-      }
-      const PartitionId id = partitions_created_;
-      apply(Fault::make_partition(std::move(groups), f.one_way));
-      if (!f.label.empty()) partition_of_label_[f.label] = id;
-      partition_of_fault_[fault_index] = id;
-      return;
-    }
-    case FaultAction::kHeal: {
-      if (f.action == FaultAction::kPartition) {  // the undo of a `for`
-        apply(Fault::heal(partition_of_fault_.at(fault_index)));
-      } else if (f.label.empty()) {
-        apply(Fault::heal());
-      } else {
-        auto it = partition_of_label_.find(f.label);
-        FABSIM_ASSERT(it != partition_of_label_.end());  // the loader checked the timeline
-        apply(Fault::heal(it->second));
-      }
-      return;
-    }
-    case FaultAction::kDegrade: {
-      LinkDegradation d;
-      d.extra_latency = f.extra_latency;
-      d.extra_loss = f.extra_loss;
-      d.bandwidth_factor = f.bandwidth_factor;
-      each_pair([&](LinkId l) { apply(Fault::degrade(l, d)); });
-      return;
-    }
-    case FaultAction::kRestore:
-      each_pair([&](LinkId l) { apply(Fault::restore(l)); });
-      return;
-  }
+  std::visit(
+      Overloaded{
+          [&](const NodeFault& d) {
+            // The nodes the targets name now; an undo hits the ones its fault hit.
+            std::vector<HostId> hosts;
+            if (undo) {
+              hosts = resolved_[fault_index];
+            } else {
+              auto resolved = resolve_targets(f, d.targets);
+              if (!resolved) return;
+              hosts = *resolved;
+              resolved_[fault_index] = hosts;
+            }
+            Fault (*make)(HostId) = nullptr;
+            switch (action) {
+              case FaultAction::kCrash: make = &Fault::crash; break;
+              case FaultAction::kPowerLoss: make = &Fault::power_loss; break;
+              case FaultAction::kRestart: make = &Fault::restart; break;
+              case FaultAction::kPause: make = &Fault::pause; break;
+              case FaultAction::kResume: make = &Fault::resume; break;
+              default: FABSIM_ASSERT_MSG(false, "a node fault with another action");
+            }
+            for (HostId h : hosts) apply(make(h));
+          },
+          [&](const ClockOffsetFault& d) {
+            auto hosts = resolve_targets(f, d.targets);
+            if (!hosts) return;
+            for (HostId h : *hosts) apply(Fault::clock_offset(h, d.offset));
+          },
+          [&](const PartitionFault& d) {
+            if (undo) {
+              apply(Fault::heal(partition_of_fault_.at(fault_index)));
+              return;
+            }
+            std::vector<std::vector<HostId>> groups;
+            std::set<HostId> seen;
+            for (const FaultTargets& g : d.groups) {
+              auto hosts = resolve_targets(f, g);
+              if (!hosts) return;
+              for (HostId h : *hosts)
+                if (!seen.insert(h).second) {
+                  report_.fault_errors.push_back(fmt::format(
+                      "at {}: partition: {} is in two of its sets once its roles are resolved", format_time(w.now()),
+                      w.host_names()[h]));
+                  return;
+                }
+              groups.push_back(std::move(*hosts));
+            }
+            const PartitionId id = partitions_created_;
+            apply(Fault::make_partition(std::move(groups), d.one_way));
+            if (!d.label.empty()) partition_of_label_[d.label] = id;
+            partition_of_fault_[fault_index] = id;
+          },
+          [&](const HealFault& d) {
+            if (d.label.empty()) {
+              apply(Fault::heal());
+              return;
+            }
+            auto it = partition_of_label_.find(d.label);
+            FABSIM_ASSERT(it != partition_of_label_.end());  // the loader checked the timeline
+            apply(Fault::heal(it->second));
+          },
+          [&](const DegradeFault& d) {
+            if (undo) {
+              each_pair(d.between_a, d.between_b, [&](LinkId l) { apply(Fault::restore(l)); });
+              return;
+            }
+            LinkDegradation g;
+            g.extra_latency = d.extra_latency;
+            g.extra_loss = d.extra_loss;
+            g.bandwidth_factor = d.bandwidth_factor;
+            each_pair(d.between_a, d.between_b, [&](LinkId l) { apply(Fault::degrade(l, g)); });
+          },
+          [&](const RestoreFault& d) {
+            each_pair(d.between_a, d.between_b, [&](LinkId l) { apply(Fault::restore(l)); });
+          },
+      },
+      f.detail);
 }
 
 void Runner::schedule_faults() {

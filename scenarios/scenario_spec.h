@@ -24,8 +24,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "core/assert.h"
 #include "core/policy/implicit_meta.h"
 #include "core/policy/policy.h"
 #include "core/proto/peer/transaction.pb.h"
@@ -270,21 +272,55 @@ struct RoleTargetSpec {
   std::string text;               // as written, for reports
 };
 
+// The nodes a fault targets: named nodes (groups expanded at load, node order) and role
+// functions resolved when the fault fires. Together never empty.
+struct FaultTargets {
+  std::vector<std::string> nodes;
+  std::vector<RoleTargetSpec> roles;
+};
+
+// One alternative per kind of action (FaultSpec::detail).
+struct NodeFault {  // crash, power_loss, restart, pause, resume
+  FaultTargets targets;
+};
+struct PartitionFault {
+  std::vector<FaultTargets> groups;  // >= 2; their named nodes disjoint (checked at load)
+  bool one_way = false;              // drop only from groups[0] to the others
+  std::string label;                 // optional
+};
+struct HealFault {
+  std::string label;  // a partition's label, or "" for every partition
+};
+struct DegradeFault {
+  std::vector<std::string> between_a, between_b;  // resolved
+  Duration extra_latency;
+  double extra_loss = 0.0;        // [0, 1]
+  double bandwidth_factor = 1.0;  // (0, 1]
+};
+struct RestoreFault {
+  std::vector<std::string> between_a, between_b;  // resolved
+};
+struct ClockOffsetFault {
+  FaultTargets targets;
+  Duration offset;  // may be negative
+};
+using FaultDetail = std::variant<NodeFault, PartitionFault, HealFault, DegradeFault, RestoreFault, ClockOffsetFault>;
+
+// Which alternative of FaultDetail `action` takes.
+size_t fault_detail_index(FaultAction action);
+
 struct FaultSpec {
   Duration at;
   FaultAction action = FaultAction::kCrash;
-  std::vector<std::string> nodes;                 // crash/power_loss/restart/pause/resume/clock_offset
-  std::vector<RoleTargetSpec> roles;              // the same actions: role functions, besides `nodes`
-  std::vector<std::vector<std::string>> groups;   // partition: resolved, >= 2 groups, disjoint at load
-  std::vector<std::vector<RoleTargetSpec>> group_roles;  // partition: each group's role functions
-  bool one_way = false;                           // partition: drop only from groups[0] to the others
-  std::string label;                              // partition: optional; heal: the label, or "" for all
-  std::vector<std::string> between_a, between_b;  // degrade/restore: resolved
-  Duration extra_latency;                         // degrade
-  double extra_loss = 0.0;                        // degrade: [0, 1]
-  double bandwidth_factor = 1.0;                  // degrade: (0, 1]
-  Duration clock_offset;                          // clock_offset: may be negative
-  std::optional<Duration> undo_after;             // `for`: crash, power_loss, pause, partition, degrade
+  FaultDetail detail;                  // the alternative fault_detail_index(action) names
+  std::optional<Duration> undo_after;  // `for`: crash, power_loss, pause, partition, degrade
+
+  // The detail as `T`; asserts that it is one (a programming error otherwise).
+  template <typename T>
+  const T& as() const {
+    FABSIM_ASSERT_MSG(std::holds_alternative<T>(detail), "a fault's detail read as another action's");
+    return std::get<T>(detail);
+  }
 };
 
 // ---- expectations ----------------------------------------------------------------------

@@ -458,10 +458,13 @@ std::set<std::string> nodes_that_can_lose_requests(const ScenarioSpec& spec) {
   for (const TimelineEvent& e : fault_timeline(spec.faults)) {
     if (e.at > end) continue;  // an undo after the end never happens
     const FaultSpec& f = spec.faults[e.fault];
-    if (e.action == FaultAction::kCrash || e.action == FaultAction::kPowerLoss) out.insert(f.nodes.begin(), f.nodes.end());
-    if (e.action == FaultAction::kPause) paused.insert(f.nodes.begin(), f.nodes.end());
+    const std::vector<std::string>* nodes =
+        std::holds_alternative<NodeFault>(f.detail) ? &f.as<NodeFault>().targets.nodes : nullptr;
+    if (nodes && (e.action == FaultAction::kCrash || e.action == FaultAction::kPowerLoss))
+      out.insert(nodes->begin(), nodes->end());
+    if (nodes && e.action == FaultAction::kPause) paused.insert(nodes->begin(), nodes->end());
     if (e.action == FaultAction::kResume)
-      for (const std::string& n : f.nodes) paused.erase(n);
+      for (const std::string& n : *nodes) paused.erase(n);
   }
   out.insert(paused.begin(), paused.end());
   return out;

@@ -253,7 +253,7 @@ TEST(ScenarioLoaderFull, PowerLossTakesANodeSetAndFor) {
                                  full_options());
   ASSERT_EQ(s.faults.size(), 10u);
   EXPECT_EQ(s.faults[9].action, FaultAction::kPowerLoss);
-  EXPECT_EQ(s.faults[9].nodes, (Names{"Org1.peer0", "orderer0"}));
+  EXPECT_EQ(s.faults[9].as<NodeFault>().targets.nodes, (Names{"Org1.peer0", "orderer0"}));
   EXPECT_EQ(s.faults[9].undo_after, Duration::seconds(3));
 }
 
@@ -327,31 +327,55 @@ TEST(ScenarioLoaderFull, Faults) {
   const auto& f = s.faults;
   EXPECT_EQ(f[0].action, FaultAction::kCrash);
   EXPECT_EQ(f[0].at, Duration::seconds(10));
-  EXPECT_EQ(f[0].nodes, (Names{"Org1.peer1"}));
+  EXPECT_EQ(f[0].as<NodeFault>().targets.nodes, (Names{"Org1.peer1"}));
+  EXPECT_TRUE(f[0].as<NodeFault>().targets.roles.empty());
   EXPECT_EQ(f[0].undo_after, Duration::seconds(5));
   EXPECT_EQ(f[1].action, FaultAction::kPause);
-  EXPECT_EQ(f[1].nodes, (Names{"Org2.peer0", "orderer0"}));
+  EXPECT_EQ(f[1].as<NodeFault>().targets.nodes, (Names{"Org2.peer0", "orderer0"}));
   EXPECT_EQ(f[2].action, FaultAction::kPartition);
-  EXPECT_EQ(f[2].groups, (std::vector<Names>{{"Org1.peer0", "Org1.peer1", "Org1.client0", "Org1.client1"},
-                                             {"Org2.peer0", "Org2.client0", "orderer0"}}));
-  EXPECT_TRUE(f[2].one_way);
-  EXPECT_EQ(f[2].label, "cut");
+  const PartitionFault& p = f[2].as<PartitionFault>();
+  ASSERT_EQ(p.groups.size(), 2u);
+  EXPECT_EQ(p.groups[0].nodes, (Names{"Org1.peer0", "Org1.peer1", "Org1.client0", "Org1.client1"}));
+  EXPECT_EQ(p.groups[1].nodes, (Names{"Org2.peer0", "Org2.client0", "orderer0"}));
+  EXPECT_TRUE(p.one_way);
+  EXPECT_EQ(p.label, "cut");
   EXPECT_FALSE(f[2].undo_after.has_value());
   EXPECT_EQ(f[3].action, FaultAction::kHeal);
-  EXPECT_EQ(f[3].label, "cut");
+  EXPECT_EQ(f[3].as<HealFault>().label, "cut");
   EXPECT_EQ(f[4].action, FaultAction::kDegrade);
-  EXPECT_EQ(f[4].between_a, (Names{"Org1.peer0"}));
-  EXPECT_EQ(f[4].between_b, (Names{"orderer0"}));
-  EXPECT_EQ(f[4].extra_latency, Duration::millis(10));
-  EXPECT_DOUBLE_EQ(f[4].extra_loss, 0.2);
-  EXPECT_DOUBLE_EQ(f[4].bandwidth_factor, 0.5);
+  EXPECT_EQ(f[4].as<DegradeFault>().between_a, (Names{"Org1.peer0"}));
+  EXPECT_EQ(f[4].as<DegradeFault>().between_b, (Names{"orderer0"}));
+  EXPECT_EQ(f[4].as<DegradeFault>().extra_latency, Duration::millis(10));
+  // Each action's detail is its own alternative.
+  for (const FaultSpec& x : f) EXPECT_EQ(x.detail.index(), fault_detail_index(x.action)) << fault_action_name(x.action);
+  EXPECT_DOUBLE_EQ(f[4].as<DegradeFault>().extra_loss, 0.2);
+  EXPECT_DOUBLE_EQ(f[4].as<DegradeFault>().bandwidth_factor, 0.5);
   EXPECT_EQ(f[6].action, FaultAction::kRestore);
-  EXPECT_EQ(f[6].between_a, (Names{"Org1.peer0", "Org1.peer1"}));
+  EXPECT_EQ(f[6].as<RestoreFault>().between_a, (Names{"Org1.peer0", "Org1.peer1"}));
   EXPECT_EQ(f[7].action, FaultAction::kClockOffset);
-  EXPECT_EQ(f[7].nodes, (Names{"Org2.peer0"}));
-  EXPECT_EQ(f[7].clock_offset, Duration::millis(-250));
+  EXPECT_EQ(f[7].as<ClockOffsetFault>().targets.nodes, (Names{"Org2.peer0"}));
+  EXPECT_EQ(f[7].as<ClockOffsetFault>().offset, Duration::millis(-250));
   EXPECT_EQ(f[8].at, Duration::seconds(130));  // after duration, within duration + drain
-  EXPECT_EQ(f[8].nodes, (Names{"Org3.peer0"}));
+  EXPECT_EQ(f[8].as<NodeFault>().targets.nodes, (Names{"Org3.peer0"}));
+}
+
+TEST(ScenarioLoaderFaults, RoleTargetsAreKeptBesideNamedNodesForTheRunToResolve) {
+  const ScenarioSpec s = load_ok(std::string("name: roles\nduration: 10s\nnetwork:\n  orgs: [{name: Org1}, {name: Org2}]\n") +
+                                 "faults:\n"
+                                 "  - {at: 1s, crash: [Org1.peer0, orderer-leader(mychannel)], for: 1s}\n"
+                                 "  - {at: 3s, partition: [[Org2], [\"orderer-leader( mychannel )\"]]}\n");
+  ASSERT_EQ(s.faults.size(), 2u);
+  const FaultTargets& crash = s.faults[0].as<NodeFault>().targets;
+  EXPECT_EQ(crash.nodes, (Names{"Org1.peer0"}));
+  ASSERT_EQ(crash.roles.size(), 1u);
+  EXPECT_EQ(crash.roles[0].function, "orderer-leader");
+  EXPECT_EQ(crash.roles[0].args, (Names{"mychannel"}));
+  EXPECT_EQ(crash.roles[0].text, "orderer-leader(mychannel)");
+  const PartitionFault& p = s.faults[1].as<PartitionFault>();
+  ASSERT_EQ(p.groups.size(), 2u);
+  EXPECT_TRUE(p.groups[1].nodes.empty());
+  ASSERT_EQ(p.groups[1].roles.size(), 1u);
+  EXPECT_EQ(p.groups[1].roles[0].args, (Names{"mychannel"}));  // spaces around arguments trimmed
 }
 
 TEST(ScenarioLoaderFull, Expectations) {
@@ -482,10 +506,13 @@ TEST(ScenarioLoaderDefaults, ClientsAreThoseOfOrgsOnTheChaincodesChannel) {
 TEST(ScenarioLoaderDefaults, Faults) {
   const ScenarioSpec s = load_ok(kMinimal);
   ASSERT_EQ(s.faults.size(), 2u);
-  EXPECT_FALSE(s.faults[0].one_way);
-  EXPECT_EQ(s.faults[0].label, "");
-  EXPECT_EQ(s.faults[0].groups, (std::vector<Names>{{"Org1.peer0", "Org1.client0"}, {"Org2.peer0", "Org2.client0"}}));
-  EXPECT_EQ(s.faults[1].label, "");  // heal: all
+  const PartitionFault& p = s.faults[0].as<PartitionFault>();
+  EXPECT_FALSE(p.one_way);
+  EXPECT_EQ(p.label, "");
+  ASSERT_EQ(p.groups.size(), 2u);
+  EXPECT_EQ(p.groups[0].nodes, (Names{"Org1.peer0", "Org1.client0"}));
+  EXPECT_EQ(p.groups[1].nodes, (Names{"Org2.peer0", "Org2.client0"}));
+  EXPECT_EQ(s.faults[1].as<HealFault>().label, "");  // heal: all
 }
 
 TEST(ScenarioLoaderDefaults, EmptyListsAndMapsAreEmpty) {
@@ -510,11 +537,11 @@ faults:
   - {at: 5s, clock_offset: {node: Org1, offset: 0}}
 )yaml");
   ASSERT_EQ(s.faults.size(), 6u);
-  EXPECT_EQ(s.faults[0].nodes, (Names{"Org1.peer0", "Org1.peer1"}));
-  EXPECT_EQ(s.faults[1].nodes, (Names{"Org1.client0", "Org1.client1"}));
-  EXPECT_EQ(s.faults[3].nodes.size(), 7u);
-  EXPECT_EQ(s.faults[4].nodes, (Names{"Org1.client0", "Org1.client1", "Org2.client0", "orderer0"}));
-  EXPECT_EQ(s.faults[5].nodes, (Names{"Org1.peer0", "Org1.peer1", "Org1.client0", "Org1.client1"}));
+  EXPECT_EQ(s.faults[0].as<NodeFault>().targets.nodes, (Names{"Org1.peer0", "Org1.peer1"}));
+  EXPECT_EQ(s.faults[1].as<NodeFault>().targets.nodes, (Names{"Org1.client0", "Org1.client1"}));
+  EXPECT_EQ(s.faults[3].as<ClockOffsetFault>().targets.nodes.size(), 7u);
+  EXPECT_EQ(s.faults[4].as<ClockOffsetFault>().targets.nodes, (Names{"Org1.client0", "Org1.client1", "Org2.client0", "orderer0"}));
+  EXPECT_EQ(s.faults[5].as<ClockOffsetFault>().targets.nodes, (Names{"Org1.peer0", "Org1.peer1", "Org1.client0", "Org1.client1"}));
 }
 
 // ---- nodes: per-node settings ---------------------------------------------------------
