@@ -20,6 +20,187 @@ FabricNetwork::~FabricNetwork() {
   world_.reset();  // processes borrow from the members below: destroy them first
 }
 
+// Builds the nodes of a network, role by role (kRoles below).
+struct FabricNetwork::Builder {
+  const FabricNetworkConfig& config;
+  FabricNetwork& net;
+  const std::vector<FabricNetworkConfig::Channel>& channels;  // the config's, or the default one
+  const std::map<std::string, const crypto::CertificateAuthority*>& ca_of;
+  const crypto::CertificateAuthority* orderer_ca;
+  World& w;
+  HostId sw;  // the switch every node links to
+  // Filled by add_peers, read by add_clients: per channel, the peers that may endorse.
+  std::vector<std::vector<model::client::EndorserCandidate>> candidates;
+
+  const crypto::SigningIdentity* identity(const crypto::CertificateAuthority& ca, const std::string& name,
+                                          crypto::NodeOu ou) {
+    net.identities_.push_back(std::make_unique<crypto::SigningIdentity>(ca.issue(name, ou), config.scheme, config.seed));
+    return net.identities_.back().get();
+  }
+  // A node on its own link to the switch, with its cost model's service-time variability;
+  // its process factory is kept for harnesses that run the processes without the kernel
+  // (FabricNetwork::factory).
+  HostId add_node(const std::string& name, uint32_t cores, const CostModel& model, ProcessFactory f) {
+    const HostId h = w.add_host(name, cores, f);
+    w.host(h).set_cpu_variability(model.variability_sigma);
+    net.factories_[h] = std::move(f);
+    w.add_link(h, sw, config.link);
+    return h;
+  }
+  // Which peers join which channel: the listed ones, or every peer of the channel's orgs.
+  bool joins(size_t channel, const std::string& org, const std::string& peer) const {
+    const auto& ch = channels[channel];
+    if (std::find(ch.orgs.begin(), ch.orgs.end(), org) == ch.orgs.end()) return false;
+    return ch.peers.empty() || std::find(ch.peers.begin(), ch.peers.end(), peer) != ch.peers.end();
+  }
+
+  Status add_orderers();
+  Status add_peers();
+  Status add_clients();
+};
+
+namespace {
+
+// The roles of a network, in the order their nodes are added (host ids follow it): a new
+// role (Kafka brokers, ZooKeeper) is a new entry and a new Builder function.
+struct RoleEntry {
+  const char* role;
+  Status (FabricNetwork::Builder::*add)();
+};
+constexpr RoleEntry kRoles[] = {
+    {"orderer", &FabricNetwork::Builder::add_orderers},
+    {"peer", &FabricNetwork::Builder::add_peers},
+    {"client", &FabricNetwork::Builder::add_clients},
+};
+
+}  // namespace
+
+// The solo orderer, serving every channel.
+Status FabricNetwork::Builder::add_orderers() {
+  orderer::SoloConfig oc;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    const ChannelState& c = *net.channels_[i];
+    oc.channels.push_back({c.name, channels[i].batch, &c.msps, c.application_msps});
+  }
+  oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
+  oc.verifier = net.verifier_.get();
+  const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
+  oc.costs = orderer_costs(orderer_model, config.scheme);
+  net.orderer_ = add_node("orderer0", config.node_settings.of("orderer0").cores, orderer_model,
+                          [oc](HostId, const DurableStore&) { return std::make_unique<orderer::SoloOrderer>(oc); });
+  return Status::ok();
+}
+
+// The peers, each on the channels it joins; every peer of a channel is an endorser candidate.
+Status FabricNetwork::Builder::add_peers() {
+  for (size_t i = 0; i < channels.size(); ++i)
+    for (const auto& p : channels[i].peers) {
+      bool known = false;
+      for (const auto& org : config.orgs)
+        for (uint32_t k = 0; k < org.peers; ++k)
+          if (fmt::format("{}.peer{}", org.name, k) == p) {
+            known = true;
+            if (!joins(i, org.name, p))
+              return Status::invalid_argument(fmt::format("channel {}: peer {} joins, but its organisation {} is not on the channel",
+                                                          channels[i].name, p, org.name));
+          }
+      if (!known) return Status::invalid_argument(fmt::format("channel {}: unknown peer {}", channels[i].name, p));
+    }
+
+  candidates.resize(channels.size());
+  for (const auto& org : config.orgs) {
+    for (uint32_t i = 0; i < org.peers; ++i) {
+      const std::string name = fmt::format("{}.peer{}", org.name, i);
+      peer::PeerConfig pc;
+      std::vector<size_t> joined;
+      for (size_t c = 0; c < channels.size(); ++c) {
+        if (!joins(c, org.name, name)) continue;
+        const ChannelState& ch = *net.channels_[c];
+        pc.channels.push_back({ch.name, &ch.msps, &ch.definitions, ch.kinds, ch.application_msps,
+                               net.block_validation_.get()});
+        joined.push_back(c);
+      }
+      pc.signer = identity(*ca_of.at(org.name), name, crypto::NodeOu::kPeer);
+      pc.verifier = net.verifier_.get();
+      pc.orderers = {net.orderer_};
+      const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);
+      pc.costs = peer_costs(node_model, config.scheme);
+      const scenario::NodeSettings& settings = config.node_settings.of(name);
+      pc.deliver_retry = settings.deliver_retry;
+      // Fabric's default pool is the node's cores.
+      pc.validator_pool_size = settings.validator_pool_size != 0 ? settings.validator_pool_size : settings.cores;
+      const HostId h = add_node(name, settings.cores, node_model, [pc](HostId, const DurableStore&) {
+        return std::make_unique<peer::PeerProcess>(pc);
+      });
+      net.peers_.push_back(h);
+      net.peer_hosts_.insert(h);
+      auto id = net.msps_.deserialize_identity(pc.signer->serialized());
+      if (!id.is_ok()) return id.status();
+      for (size_t c : joined) {
+        net.channels_[c]->peers.push_back(h);
+        candidates[c].push_back({h, PolicyIdentity{id->msp_id(), id->id_key(), id->roles_mask()}});
+      }
+    }
+  }
+  return Status::ok();
+}
+
+// The clients: each submits to every channel of its organisation.
+Status FabricNetwork::Builder::add_clients() {
+  size_t org_peers_before = 0;
+  for (const auto& org : config.orgs) {
+    // Host ids grow in node order: the org's first peer, or the first peer after its place.
+    const HostId org_first_peer =
+        org_peers_before < net.peers_.size() ? net.peers_[org_peers_before] : net.peers_.empty() ? 0 : net.peers_.back() + 1;
+    org_peers_before += org.peers;
+    for (uint32_t i = 0; i < org.clients; ++i) {
+      const std::string name = fmt::format("{}.client{}", org.name, i);
+      model::client::ClientConfig cc;
+      cc.identity = identity(*ca_of.at(org.name), name, crypto::NodeOu::kClient);
+      cc.verifier = net.verifier_.get();
+      for (size_t c = 0; c < channels.size(); ++c) {
+        const ChannelState& ch = *net.channels_[c];
+        if (std::find(ch.orgs.begin(), ch.orgs.end(), org.name) == ch.orgs.end()) continue;
+        if (ch.peers.empty()) return Status::invalid_argument(fmt::format("channel {}: no peer joined it", ch.name));
+        // The channel's peers in node order, rotated to start at the client's org: the event
+        // peer is the first of them, the rest are the fallbacks (own org first, then the
+        // orgs after it, wrapping around).
+        size_t start = 0;
+        while (start < ch.peers.size() && ch.peers[start] < org_first_peer) ++start;
+        std::vector<HostId> order;
+        for (size_t k = 0; k < ch.peers.size(); ++k) order.push_back(ch.peers[(start + k) % ch.peers.size()]);
+        model::client::ClientChannelConfig chc;
+        chc.channel_id = ch.name;
+        chc.msps = &ch.msps;
+        chc.event_peer = order.front();
+        chc.event_peer_fallbacks.assign(order.begin() + 1, order.end());
+        const size_t index = cc.channels.size();
+        cc.channels.push_back(std::move(chc));
+        for (const auto& [cc_name, def] : ch.definitions)
+          cc.chaincodes.insert_or_assign(cc_name,
+                                         model::client::ChaincodeEndorsers{def.endorsement_policy, candidates[c], index});
+      }
+      cc.orderers = {net.orderer_};
+      const scenario::NodeSettings& settings = config.node_settings.of(name);
+      cc.event_silence = settings.event_silence;
+      cc.endorser_backoff = settings.endorser_backoff;
+      cc.endorsement_timeout = settings.endorsement_timeout;
+      cc.broadcast_timeout = settings.broadcast_timeout;
+      cc.commit_timeout = settings.commit_timeout;
+      cc.broadcast_attempts_max = settings.broadcast_attempts;
+      cc.endorsement_attempts_max = settings.endorsement_attempts;
+      cc.rotate_endorsers = config.rotate_endorsers;
+      const CostModel node_model = resolve(config.costs, CostRole::kClient, name);
+      cc.costs = client_costs(node_model, config.scheme);
+      const HostId h = add_node(name, settings.cores, node_model, [cc](HostId, const DurableStore&) {
+        return std::make_unique<model::client::ClientProcess>(cc);
+      });
+      net.clients_.push_back(h);
+    }
+  }
+  return Status::ok();
+}
+
 Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkConfig& config) {
   if (config.orgs.empty()) return Status::invalid_argument("a network needs at least one organisation");
   uint32_t peers = 0, clients = 0;
@@ -74,10 +255,6 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   }
   net->verifier_ = std::make_unique<crypto::CachingVerifier>(crypto::make_verifier(config.scheme, seed), config.verify_cache,
                                                              config.verify_cache_capacity);
-  auto identity = [&](const crypto::CertificateAuthority& ca, const std::string& name, crypto::NodeOu ou) {
-    net->identities_.push_back(std::make_unique<crypto::SigningIdentity>(ca.issue(name, ou), config.scheme, seed));
-    return net->identities_.back().get();
-  };
 
   // Channels: members, MSPs.
   std::set<std::string> channel_names;
@@ -125,144 +302,9 @@ Result<std::unique_ptr<FabricNetwork>> FabricNetwork::build(const FabricNetworkC
   net->world_ = std::make_unique<World>(seed);
   World& w = *net->world_;
   const HostId sw = w.add_host("switch", 1, nullptr);
-  // Every node's process factory is kept, for harnesses that run the processes without the
-  // kernel (FabricNetwork::factory).
-  // Each node also gets its cost model's service-time variability.
-  auto add_node = [&](const std::string& name, uint32_t cores, const CostModel& model, ProcessFactory f) {
-    const HostId h = w.add_host(name, cores, f);
-    w.host(h).set_cpu_variability(model.variability_sigma);
-    net->factories_[h] = std::move(f);
-    return h;
-  };
-  auto link = [&](HostId h) { w.add_link(h, sw, config.link); };
-
-  // The orderer, serving every channel.
-  orderer::SoloConfig oc;
-  for (size_t i = 0; i < channels.size(); ++i) {
-    const ChannelState& c = *net->channels_[i];
-    oc.channels.push_back({c.name, channels[i].batch, &c.msps, c.application_msps});
-  }
-  oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
-  oc.verifier = net->verifier_.get();
-  const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
-  oc.costs = orderer_costs(orderer_model, config.scheme);
-  net->orderer_ = add_node("orderer0", config.node_settings.of("orderer0").cores, orderer_model,
-                           [oc](HostId, const DurableStore&) {
-    return std::make_unique<orderer::SoloOrderer>(oc);
-  });
-  link(net->orderer_);
-
-  // Which peers join which channel: the listed ones, or every peer of the channel's orgs.
-  auto joins = [&](size_t channel, const std::string& org, const std::string& peer) {
-    const auto& ch = channels[channel];
-    if (std::find(ch.orgs.begin(), ch.orgs.end(), org) == ch.orgs.end()) return false;
-    return ch.peers.empty() || std::find(ch.peers.begin(), ch.peers.end(), peer) != ch.peers.end();
-  };
-  for (size_t i = 0; i < channels.size(); ++i)
-    for (const auto& p : channels[i].peers) {
-      bool known = false;
-      for (const auto& org : config.orgs)
-        for (uint32_t k = 0; k < org.peers; ++k)
-          if (fmt::format("{}.peer{}", org.name, k) == p) {
-            known = true;
-            if (!joins(i, org.name, p))
-              return Status::invalid_argument(fmt::format("channel {}: peer {} joins, but its organisation {} is not on the channel",
-                                                          channels[i].name, p, org.name));
-          }
-      if (!known) return Status::invalid_argument(fmt::format("channel {}: unknown peer {}", channels[i].name, p));
-    }
-
-  // Peers.
-  std::vector<std::vector<model::client::EndorserCandidate>> candidates(channels.size());
-  for (const auto& org : config.orgs) {
-    for (uint32_t i = 0; i < org.peers; ++i) {
-      const std::string name = fmt::format("{}.peer{}", org.name, i);
-      peer::PeerConfig pc;
-      std::vector<size_t> joined;
-      for (size_t c = 0; c < channels.size(); ++c) {
-        if (!joins(c, org.name, name)) continue;
-        const ChannelState& ch = *net->channels_[c];
-        pc.channels.push_back({ch.name, &ch.msps, &ch.definitions, ch.kinds, ch.application_msps,
-                               net->block_validation_.get()});
-        joined.push_back(c);
-      }
-      pc.signer = identity(*ca_of[org.name], name, crypto::NodeOu::kPeer);
-      pc.verifier = net->verifier_.get();
-      pc.orderers = {net->orderer_};
-      const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);
-      pc.costs = peer_costs(node_model, config.scheme);
-      const scenario::NodeSettings& settings = config.node_settings.of(name);
-      pc.deliver_retry = settings.deliver_retry;
-      // Fabric's default pool is the node's cores.
-      pc.validator_pool_size = settings.validator_pool_size != 0 ? settings.validator_pool_size : settings.cores;
-      const HostId h = add_node(name, settings.cores, node_model, [pc](HostId, const DurableStore&) {
-        return std::make_unique<peer::PeerProcess>(pc);
-      });
-      link(h);
-      net->peers_.push_back(h);
-      net->peer_hosts_.insert(h);
-      auto id = net->msps_.deserialize_identity(pc.signer->serialized());
-      if (!id.is_ok()) return id.status();
-      for (size_t c : joined) {
-        net->channels_[c]->peers.push_back(h);
-        candidates[c].push_back({h, PolicyIdentity{id->msp_id(), id->id_key(), id->roles_mask()}});
-      }
-    }
-  }
-
-  // Clients: each submits to every channel of its organisation.
-  size_t org_peers_before = 0;
-  for (const auto& org : config.orgs) {
-    // Host ids grow in node order: the org's first peer, or the first peer after its place.
-    const HostId org_first_peer =
-        org_peers_before < net->peers_.size() ? net->peers_[org_peers_before] : net->peers_.empty() ? 0 : net->peers_.back() + 1;
-    org_peers_before += org.peers;
-    for (uint32_t i = 0; i < org.clients; ++i) {
-      const std::string name = fmt::format("{}.client{}", org.name, i);
-      model::client::ClientConfig cc;
-      cc.identity = identity(*ca_of[org.name], name, crypto::NodeOu::kClient);
-      cc.verifier = net->verifier_.get();
-      for (size_t c = 0; c < channels.size(); ++c) {
-        const ChannelState& ch = *net->channels_[c];
-        if (std::find(ch.orgs.begin(), ch.orgs.end(), org.name) == ch.orgs.end()) continue;
-        if (ch.peers.empty()) return Status::invalid_argument(fmt::format("channel {}: no peer joined it", ch.name));
-        // The channel's peers in node order, rotated to start at the client's org: the event
-        // peer is the first of them, the rest are the fallbacks (own org first, then the
-        // orgs after it, wrapping around).
-        size_t start = 0;
-        while (start < ch.peers.size() && ch.peers[start] < org_first_peer) ++start;
-        std::vector<HostId> order;
-        for (size_t k = 0; k < ch.peers.size(); ++k) order.push_back(ch.peers[(start + k) % ch.peers.size()]);
-        model::client::ClientChannelConfig chc;
-        chc.channel_id = ch.name;
-        chc.msps = &ch.msps;
-        chc.event_peer = order.front();
-        chc.event_peer_fallbacks.assign(order.begin() + 1, order.end());
-        const size_t index = cc.channels.size();
-        cc.channels.push_back(std::move(chc));
-        for (const auto& [cc_name, def] : ch.definitions)
-          cc.chaincodes.insert_or_assign(cc_name,
-                                         model::client::ChaincodeEndorsers{def.endorsement_policy, candidates[c], index});
-      }
-      cc.orderers = {net->orderer_};
-      const scenario::NodeSettings& settings = config.node_settings.of(name);
-      cc.event_silence = settings.event_silence;
-      cc.endorser_backoff = settings.endorser_backoff;
-      cc.endorsement_timeout = settings.endorsement_timeout;
-      cc.broadcast_timeout = settings.broadcast_timeout;
-      cc.commit_timeout = settings.commit_timeout;
-      cc.broadcast_attempts_max = settings.broadcast_attempts;
-      cc.endorsement_attempts_max = settings.endorsement_attempts;
-      cc.rotate_endorsers = config.rotate_endorsers;
-      const CostModel node_model = resolve(config.costs, CostRole::kClient, name);
-      cc.costs = client_costs(node_model, config.scheme);
-      const HostId h = add_node(name, settings.cores, node_model, [cc](HostId, const DurableStore&) {
-        return std::make_unique<model::client::ClientProcess>(cc);
-      });
-      link(h);
-      net->clients_.push_back(h);
-    }
-  }
+  Builder builder{config, *net, channels, ca_of, orderer_ca, w, sw, {}};
+  for (const auto& role : kRoles)
+    if (Status s = (builder.*role.add)(); !s.is_ok()) return s;
 
   for (const auto& pl : config.pair_links) {
     const HostId a = w.find_host(pl.a), b = w.find_host(pl.b);

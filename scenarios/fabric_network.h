@@ -145,6 +145,10 @@ class FabricNetwork {
 
  private:
   FabricNetwork() = default;
+ public:
+  struct Builder;  // builds the nodes role by role (fabric_network.cc)
+
+ private:
   struct ChannelState {
     std::string name;
     std::vector<std::string> orgs;
