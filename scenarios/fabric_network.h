@@ -13,9 +13,10 @@
 // MSP manager), the peers that joined it (by default every peer of its organisations),
 // its chaincodes and its batch settings. The orderer serves every channel; a peer keeps a
 // ledger per joined channel; a client submits to every channel its organisation is on,
-// with one event stream per channel at the first peer of its organisation that joined it
-// (else the channel's first peer), falling back to the channel's other peers, its own
-// organisation's first. A chaincode's endorser candidates are the peers on its channel.
+// with one event stream per channel: the channel's peers in node order, rotated to start at
+// the client's organisation's place, give the event peer (the first) and the fallbacks (the
+// rest) — its own organisation's peers first when it has any on the channel. A chaincode's
+// endorser candidates are the peers on its channel.
 //
 // The network owns every object the processes borrow (MSPs, identities, definitions), so
 // it must outlive its World.

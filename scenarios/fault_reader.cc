@@ -12,6 +12,7 @@
 #include "scenarios/fault_timeline.h"
 #include "scenarios/loader_internal.h"
 #include "scenarios/suggest.h"
+#include "scenarios/targets.h"
 
 namespace fabsim::scenario::detail {
 namespace {
@@ -37,6 +38,17 @@ bool valid_label(const std::string& s) {
          s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
 }
 
+// The nodes (indices) that the role targets name for the whole run, where the scenario
+// fixes them (scenarios/targets.h); the others are only known when the fault fires.
+std::vector<size_t> fixed_holder_indices(const LoadContext& ctx, const std::vector<RoleTargetSpec>& roles) {
+  std::vector<size_t> out;
+  for (const RoleTargetSpec& r : roles)
+    if (auto names = fixed_role_holders(ctx.spec, r))
+      for (const std::string& n : *names)
+        if (auto sel = ctx.dir.resolve(n)) out.insert(out.end(), sel->begin(), sel->end());
+  return out;
+}
+
 Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::string& path, PartitionFault* f) {
   if (n.kind != YamlNode::Kind::kList || n.items.size() < 2)
     return ctx.r.error(n, path,
@@ -52,7 +64,10 @@ Status read_partition(const LoadContext& ctx, const YamlNode& n, const std::stri
     SCENARIO_TRY(ctx.select_targets(n.items[g], child_path(path, g), &sel, &roles));
     if (sel.empty() && roles.empty())
       return ctx.r.error(n.items[g], child_path(path, g), "expected a non-empty node set (got none)");
-    for (size_t k : sel) {
+    // The sets must not overlap, counting the nodes that hold a role for the whole run.
+    std::set<size_t> members(sel.begin(), sel.end());
+    for (size_t k : fixed_holder_indices(ctx, roles)) members.insert(k);
+    for (size_t k : members) {
       auto [it, fresh] = group_of.emplace(k, g);
       if (!fresh)
         return ctx.r.error(n.items[g], child_path(path, g),
@@ -314,12 +329,16 @@ class TimelineChecker {
       case FaultAction::kPowerLoss:
       case FaultAction::kRestart:
       case FaultAction::kPause:
-      case FaultAction::kResume:
-        // The undo of a crash or pause hits the fault's own nodes. Role targets are only
-        // known when the fault fires: not checked here.
-        for (const std::string& name : f.as<NodeFault>().targets.nodes)
-          SCENARIO_TRY(apply_node(e, index_.at(name)));
+      case FaultAction::kResume: {
+        // The undo of a crash or pause hits the fault's own nodes. A role target counts when
+        // the scenario fixes its holder; otherwise it is only known when the fault fires.
+        const FaultTargets& t = f.as<NodeFault>().targets;
+        std::set<size_t> nodes;
+        for (const std::string& name : t.nodes) nodes.insert(index_.at(name));
+        for (size_t k : fixed_holder_indices(ctx_, t.roles)) nodes.insert(k);
+        for (size_t k : nodes) SCENARIO_TRY(apply_node(e, k));
         return Status::ok();
+      }
       case FaultAction::kClockOffset: return Status::ok();
       case FaultAction::kPartition: active_[e.fault] = &e; return Status::ok();
       case FaultAction::kHeal: return heal(e, f);

@@ -243,6 +243,7 @@ Status read_channels(LoadContext& ctx, const YamlNode* n) {
       SCENARIO_TRY(r.text_list(*peers, pp, &names, &items));
       std::string org_list;
       for (const auto& o : ch.orgs) org_list += (org_list.empty() ? "" : ", ") + o;
+      if (names.empty()) return r.error(*peers, pp, "expected at least one peer (got none)");
       std::set<size_t> chosen;
       for (size_t i = 0; i < names.size(); ++i) {
         const std::string at = peers->kind == YamlNode::Kind::kList ? child_path(pp, i) : pp;

@@ -123,7 +123,8 @@ class Runner {
   // `nodes` and `roles` resolved now, in host order without duplicates; nullopt (with a
   // fault error) when a role resolves to nobody. Each role's resolution is logged.
   std::optional<std::vector<HostId>> resolve_targets(const FaultSpec& f, const FaultTargets& targets);
-  void apply(const Fault& f);
+  // Applies `f`; false (with a fault error) when the world refuses it.
+  bool apply(const Fault& f);
   HostId host(const std::string& name) const;
   void analyse();
   void analyse_channel(size_t channel);
@@ -482,14 +483,15 @@ void Runner::completed(const TxRecord& tx) {
 
 // ---- faults --------------------------------------------------------------------------------
 
-void Runner::apply(const Fault& f) {
+bool Runner::apply(const Fault& f) {
   World& w = net_->world();
   const Status s = w.apply(f);
   if (!s.is_ok()) {
     report_.fault_errors.push_back(fmt::format("at {}: {}", format_time(w.now()), s.message()));
-    return;
+    return false;
   }
   if (f.kind == Fault::Kind::kPartition) ++partitions_created_;
+  return true;
 }
 
 std::optional<std::vector<HostId>> Runner::resolve_targets(const FaultSpec& f, const FaultTargets& targets) {
@@ -545,7 +547,6 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
               auto resolved = resolve_targets(f, d.targets);
               if (!resolved) return;
               hosts = *resolved;
-              resolved_[fault_index] = hosts;
             }
             Fault (*make)(HostId) = nullptr;
             switch (action) {
@@ -556,7 +557,10 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
               case FaultAction::kResume: make = &Fault::resume; break;
               default: FABSIM_ASSERT_MSG(false, "a node fault with another action");
             }
-            for (HostId h : hosts) apply(make(h));
+            std::vector<HostId> hit;  // the undo goes to the nodes the fault did hit, no others
+            for (HostId h : hosts)
+              if (apply(make(h))) hit.push_back(h);
+            if (!undo) resolved_[fault_index] = std::move(hit);
           },
           [&](const ClockOffsetFault& d) {
             auto hosts = resolve_targets(f, d.targets);
@@ -565,7 +569,13 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
           },
           [&](const PartitionFault& d) {
             if (undo) {
-              apply(Fault::heal(partition_of_fault_.at(fault_index)));
+              auto it = partition_of_fault_.find(fault_index);
+              if (it == partition_of_fault_.end()) {  // its making failed (a fault error says why)
+                report_.fault_errors.push_back(fmt::format("at {}: the heal of a partition that was never made",
+                                                           format_time(w.now())));
+                return;
+              }
+              apply(Fault::heal(it->second));
               return;
             }
             std::vector<std::vector<HostId>> groups;
@@ -583,7 +593,7 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
               groups.push_back(std::move(*hosts));
             }
             const PartitionId id = partitions_created_;
-            apply(Fault::make_partition(std::move(groups), d.one_way));
+            if (!apply(Fault::make_partition(std::move(groups), d.one_way))) return;
             if (!d.label.empty()) partition_of_label_[d.label] = id;
             partition_of_fault_[fault_index] = id;
           },
@@ -593,7 +603,11 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
               return;
             }
             auto it = partition_of_label_.find(d.label);
-            FABSIM_ASSERT(it != partition_of_label_.end());  // the loader checked the timeline
+            if (it == partition_of_label_.end()) {  // the loader checked the timeline; its making failed
+              report_.fault_errors.push_back(fmt::format("at {}: heal of partition '{}', which was never made",
+                                                         format_time(w.now()), d.label));
+              return;
+            }
             apply(Fault::heal(it->second));
           },
           [&](const DegradeFault& d) {

@@ -26,6 +26,12 @@ const std::vector<RoleFunction>& role_functions() {
          const HostId h = net.orderer_leader(args.at(0));
          if (h == kNoHost) return Status::not_found("no orderer leads channel " + args.at(0));
          return std::vector<HostId>{h};
+       },
+       [](const ScenarioSpec& spec, const std::vector<std::string>&) -> std::optional<std::vector<std::string>> {
+         if (spec.ordering.type != OrderingType::kSolo) return std::nullopt;
+         for (const NodeSpec& n : spec.nodes)  // solo: the one orderer leads every channel
+           if (n.role == NodeRole::kOrderer) return std::vector<std::string>{n.name};
+         return std::nullopt;
        }},
   };
   return kFunctions;
@@ -55,6 +61,12 @@ std::optional<RoleTargetSpec> parse_role_target(std::string_view text) {
     inside.remove_prefix(comma + 1);
   }
   return t;
+}
+
+std::optional<std::vector<std::string>> fixed_role_holders(const ScenarioSpec& spec, const RoleTargetSpec& t) {
+  const RoleFunction* f = find_role_function(t.function);
+  if (f == nullptr || !f->fixed_holders) return std::nullopt;
+  return f->fixed_holders(spec, t.args);
 }
 
 Result<std::vector<HostId>> resolve_role_target(const FabricNetwork& net, const RoleTargetSpec& t) {

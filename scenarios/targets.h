@@ -36,6 +36,11 @@ struct RoleFunction {
   std::string meaning;  // for docs and messages
   // The nodes that hold the role now (node order); an error when nobody does.
   std::function<Result<std::vector<HostId>>(const FabricNetwork&, const std::vector<std::string>& args)> resolve;
+  // The nodes that hold the role for the whole run when the scenario alone decides it (solo:
+  // its one orderer), so that the loader's timeline check can follow them; nullopt when
+  // only the run can tell (an elected leader).
+  std::function<std::optional<std::vector<std::string>>(const ScenarioSpec&, const std::vector<std::string>& args)>
+      fixed_holders;
 };
 
 // Every role function, in a fixed order.
@@ -45,6 +50,9 @@ const RoleFunction* find_role_function(std::string_view name);
 // `text` split as name(arg, ...) with the spaces around arguments trimmed; nullopt when it
 // does not have that shape (then it is a node or group name).
 std::optional<RoleTargetSpec> parse_role_target(std::string_view text);
+
+// The nodes `t` names for the whole run when the scenario fixes them (RoleFunction::fixed_holders).
+std::optional<std::vector<std::string>> fixed_role_holders(const ScenarioSpec& spec, const RoleTargetSpec& t);
 
 // The nodes `t` names now.
 Result<std::vector<HostId>> resolve_role_target(const FabricNetwork& net, const RoleTargetSpec& t);

@@ -46,7 +46,6 @@ class DeliverService {
   // Pushes newly written blocks to every waiting stream.
   void serve_all(NodeContext& ctx);
   size_t open_streams() const { return streams_.size(); }
-  bool has_stream(HostId from, uint64_t stream_id) const { return streams_.contains({from, stream_id}); }
 
  private:
   struct Stream {

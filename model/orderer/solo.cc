@@ -55,9 +55,11 @@ size_t SoloOrderer::deliver_channel(HostId from, const Message& msg) const {
   if (msg.kind == model::kDeliverCancel) {
     fabsim::DeliverCancel cancel;
     if (!protoutil::parse(&cancel, *msg.payload)) return 0;
-    for (size_t i = 0; i < parts_.size(); ++i)
-      if (parts_[i].deliver != nullptr && parts_[i].deliver->has_stream(from, cancel.stream_id())) return i;
-    return 0;
+    auto it = stream_channel_.find({from, cancel.stream_id()});
+    if (it == stream_channel_.end()) return 0;
+    const size_t channel = it->second;
+    stream_channel_.erase(it);
+    return channel;
   }
   fabsim::DeliverRequest req;
   common::Envelope env;
@@ -67,7 +69,9 @@ size_t SoloOrderer::deliver_channel(HostId from, const Message& msg) const {
       !protoutil::parse(&payload, env.payload()) || !protoutil::parse(&chdr, payload.header().channel_header()))
     return 0;
   const int i = channel_index(chdr.channel_id());
-  return i < 0 ? 0 : static_cast<size_t>(i);
+  const size_t channel = i < 0 ? 0 : static_cast<size_t>(i);
+  stream_channel_[{from, req.stream_id()}] = channel;
+  return channel;
 }
 
 LaneId SoloOrderer::lane_of_message(HostId from, const Message& msg) const {

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -139,6 +140,11 @@ class SoloOrderer : public Process {
 
   SoloConfig config_;
   std::vector<Channel> parts_;  // SoloConfig::channels order
+  // The transport's view of Deliver streams: the channel each (requester, stream id) was
+  // opened on, recorded when its request is routed (before it is handled), so that a cancel
+  // that arrives while its request still waits in the lane's queue reaches the same lane,
+  // as gRPC knows which channel's stream a frame belongs to. Several channels only.
+  mutable std::map<std::pair<HostId, uint64_t>, size_t> stream_channel_;
   std::vector<BroadcastChannel> broadcast_channels_;
 };
 

@@ -15,7 +15,8 @@
 // orderer, a partition that healed), at the next orderer of the list (failover, as Fabric's
 // deliver client moves to another endpoint).
 //
-// Stream ids differ per incarnation (a draw from the peer's "deliver" stream), so replies
+// Stream ids differ per incarnation (the peer draws each channel's first id from its random
+// stream at the start), so replies
 // on a stream opened before a crash are ignored. Volatile. Ownership: borrows the channel
 // config, the signer, the verifier, the costs and the committer.
 #pragma once

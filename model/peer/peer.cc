@@ -52,6 +52,7 @@ LaneId PeerProcess::lane_of_message(HostId, const Message& msg) const {
   switch (msg.kind) {
     case model::kProposal: return endorser_lane();
     case model::kDeliverReply: {
+      // Before the start there is no stream of this incarnation to match: lane 0 drops it.
       if (channels_.size() <= 1 || !msg.payload) return committer_lane(0);
       const uint64_t id = peek_stream_id(*msg.payload);
       for (size_t i = 0; i < channels_.size(); ++i)
@@ -61,7 +62,7 @@ LaneId PeerProcess::lane_of_message(HostId, const Message& msg) const {
     }
     case model::kEventRegister: {
       fabsim::EventRegistration reg;
-      if (channels_.size() <= 1 || !msg.payload || !parse(&reg, *msg.payload)) return committer_lane(0);
+      if (config_.channels.size() <= 1 || !msg.payload || !parse(&reg, *msg.payload)) return committer_lane(0);
       const int i = channel_index(reg.channel_id());
       return committer_lane(i < 0 ? 0 : static_cast<size_t>(i));
     }

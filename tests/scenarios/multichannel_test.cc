@@ -240,6 +240,26 @@ TEST(MultiChannelRouting, TheOrdererHandsEachEnvelopeToItsChannelsChainAndServes
   EXPECT_NE(p.stream_id(0), 0u);
   EXPECT_NE(p.stream_id(1), 0u);
   EXPECT_NE(p.stream_id(0), p.stream_id(1));
+  // A cancel follows its stream's request to that channel's lane even while the request
+  // still waits there unhandled (the orderer records the channel when it routes the request).
+  {
+    common::ChannelHeader chdr;
+    chdr.set_channel_id("audit");
+    common::Payload payload;
+    payload.mutable_header()->set_channel_header(chdr.SerializeAsString());
+    common::Envelope env;
+    env.set_payload(payload.SerializeAsString());
+    fabsim::DeliverRequest req;
+    req.set_stream_id(777);
+    req.set_envelope(env.SerializeAsString());
+    const HostId from = node(n, "Org3.peer0");
+    EXPECT_EQ(o->lane_of_message(from, model::make_message(model::kDeliverRequest, req)),
+              o->chain_lane(static_cast<size_t>(o->channel_index("audit"))));
+    fabsim::DeliverCancel queued;
+    queued.set_stream_id(777);
+    EXPECT_EQ(o->lane_of_message(from, model::make_message(model::kDeliverCancel, queued)),
+              o->chain_lane(static_cast<size_t>(o->channel_index("audit"))));
+  }
   fabsim::DeliverCancel cancel;
   cancel.set_stream_id(p.stream_id(1));
   EXPECT_EQ(o->lane_of_message(node(n, "Org2.peer0"), model::make_message(model::kDeliverCancel, cancel)),

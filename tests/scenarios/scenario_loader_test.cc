@@ -378,6 +378,16 @@ TEST(ScenarioLoaderFaults, RoleTargetsAreKeptBesideNamedNodesForTheRunToResolve)
   EXPECT_EQ(p.groups[1].roles[0].args, (Names{"mychannel"}));  // spaces around arguments trimmed
 }
 
+TEST(ScenarioLoaderFaults, ARestartNamingTheNodeARoleTargetCrashedIsAccepted) {
+  // With solo ordering orderer-leader(ch) is orderer0 for the whole run: the timeline check
+  // follows it, so the named restart finds orderer0 down.
+  const ScenarioSpec s = load_ok(std::string("name: roles\nduration: 10s\nnetwork:\n  orgs: [{name: Org1}]\n") +
+                                 "faults:\n"
+                                 "  - {at: 1s, crash: orderer-leader(mychannel)}\n"
+                                 "  - {at: 2s, restart: orderer0}\n");
+  EXPECT_EQ(s.faults.size(), 2u);
+}
+
 TEST(ScenarioLoaderFull, Expectations) {
   const ScenarioSpec s = load_ok(kFull, {}, full_options());
   const ExpectSpec& e = s.expect;
