@@ -14,6 +14,7 @@
 #include "core/random.h"
 #include "model/client/client.h"
 #include "model/orderer/block_writer.h"
+#include "model/peer/events.h"
 #include "scenarios/fabric_network.h"
 #include "scenarios/fault_timeline.h"
 #include "scenarios/targets.h"
@@ -458,9 +459,12 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
   }
   // A rejected block cannot come from the modelled faults (they crash, delay, lose or
   // duplicate messages, never alter them), so it is reported as an error of the run.
-  if (name == "peer.ledger_error" || name == "peer.commit_error" || name == "peer.block_rejected")
-    report_.node_errors.push_back(
-        fmt::format("{} at {}: {} {}: {}", net_->world().host_names()[h], format_time(t), e.name, e.value, e.detail));
+  if (name == peer::kEventLedgerError || name == peer::kEventCommitError || name == peer::kEventBlockRejected) {
+    const auto* err = std::any_cast<peer::PeerErrorEvent>(&e.data);
+    FABSIM_ASSERT_MSG(err != nullptr, "a peer error event without its record");
+    report_.node_errors.push_back(fmt::format("{} at {}: {} channel {} block {}: {}", net_->world().host_names()[h],
+                                              format_time(t), e.name, err->channel, err->block, err->message));
+  }
 }
 
 void Runner::completed(const TxRecord& tx) {

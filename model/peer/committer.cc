@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "model/ledger/block_hash.h"
+#include "model/peer/events.h"
 #include "model/validation/tx_validator.h"
 
 namespace fabsim::peer {
@@ -32,7 +33,8 @@ void Committer::commit(NodeContext& ctx, common::Block block) {
     });
     if (!result.is_ok()) {
       failed_ = true;
-      ctx.emit("peer.commit_error", static_cast<int64_t>(block.header().number()), result.status().to_string());
+      ctx.emit(kEventCommitError, static_cast<int64_t>(block.header().number()), result.status().to_string(),
+               PeerErrorEvent{channel_->channel_id, block.header().number(), result.status().to_string()});
       return;
     }
     // Per transaction on the validator pool: envelope checks, signatures, VSCC.
@@ -64,12 +66,16 @@ void Committer::commit(NodeContext& ctx, common::Block block) {
   Status s = ledger_->commit_block(&block, updates, block.header().number() == 0 ? nullptr : &writes);
   if (!s.is_ok()) {
     failed_ = true;
-    ctx.emit("peer.commit_error", static_cast<int64_t>(block.header().number()), s.to_string());
+    ctx.emit(kEventCommitError, static_cast<int64_t>(block.header().number()), s.to_string(),
+             PeerErrorEvent{channel_->channel_id, block.header().number(), s.to_string()});
     return;
   }
   ctx.charge_disk(per_kb(costs_->block_write_per_kb, block_bytes) + costs_->fsync);  // the disk, not a core
-  ctx.emit("peer.block_committed", static_cast<int64_t>(block.header().number()),
-           ledger::to_hex(ledger::block_header_hash(block.header())));
+  uint64_t valid = 0;
+  for (uint8_t c : codes) valid += c == protos::TxValidationCode::VALID ? 1 : 0;
+  ctx.emit(kEventBlockCommitted, static_cast<int64_t>(block.header().number()),
+           ledger::to_hex(ledger::block_header_hash(block.header())),
+           BlockCommittedEvent{channel_->channel_id, block.header().number(), n, valid});
   events_->publish(ctx, block, codes, tx_ids);
 }
 

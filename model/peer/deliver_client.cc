@@ -2,6 +2,7 @@
 
 #include "core/crypto/txid.h"
 #include "core/proto/orderer/ab.pb.h"
+#include "model/peer/events.h"
 #include "model/protocol.h"
 #include "model/validation/block_verify.h"
 
@@ -88,7 +89,8 @@ void DeliverClient::on_reply(NodeContext& ctx, fabsim::DeliverReply reply) {
     if (!s.is_ok()) {
       // Fabric's deliver client: "block from orderer could not be verified", then it drops
       // the stream; the watchdog re-opens it from the same height.
-      ctx.emit("peer.block_rejected", static_cast<int64_t>(block.header().number()), s.message());
+      ctx.emit(kEventBlockRejected, static_cast<int64_t>(block.header().number()), s.message(),
+               PeerErrorEvent{channel_->channel_id, block.header().number(), s.message()});
       close(ctx);
       return;
     }

@@ -5,6 +5,7 @@
 #include "core/proto/fabsim/node_messages.pb.h"
 #include "core/proto/peer/chaincode.pb.h"
 #include "model/chaincode/chaincode_stub.h"
+#include "model/peer/events.h"
 #include "model/protocol.h"
 #include "model/protoutil/txutil.h"
 
@@ -105,7 +106,7 @@ void Endorser::on_proposal(NodeContext& ctx, HostId from, const std::string& byt
   ctx.charge(costs.endorse);
   reply.set_proposal_response(marshal(pr));
   ctx.send(from, model::make_message(model::kProposalReply, reply));
-  ctx.emit("peer.endorsed", 0, chdr.tx_id());
+  ctx.emit(kEventEndorsed, 0, chdr.tx_id());
 }
 
 Result<bool> Endorser::check_init(chaincode::TxSimulator& sim, const validation::ChaincodeDefinition& def,

@@ -1,6 +1,7 @@
 #include "model/peer/event_service.h"
 
 #include "model/ledger/tx_rwset.h"
+#include "model/peer/events.h"
 #include "model/protocol.h"
 
 namespace fabsim::peer {
@@ -11,7 +12,8 @@ void EventService::on_register(NodeContext& ctx, HostId from, const fabsim::Even
   for (uint64_t n = std::max<uint64_t>(reg.start_block(), 1); n < ledger_->height(); ++n) {
     auto block = ledger_->block_store().block_by_number(n);
     if (!block.is_ok()) {
-      ctx.emit("peer.ledger_error", static_cast<int64_t>(n), block.status().to_string());
+      ctx.emit(kEventLedgerError, static_cast<int64_t>(n), block.status().to_string(),
+               PeerErrorEvent{channel_id_, n, block.status().to_string()});
       return;
     }
     const std::string& filter = block->metadata().metadata(common::TRANSACTIONS_FILTER);

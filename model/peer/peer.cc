@@ -6,6 +6,7 @@
 
 #include "core/assert.h"
 #include "core/proto/fabsim/node_messages.pb.h"
+#include "model/peer/events.h"
 #include "model/protocol.h"
 
 namespace fabsim::peer {
@@ -79,7 +80,8 @@ void PeerProcess::on_start(NodeContext& ctx) {
     // Opening the ledger recovers state and history up to the block store (crash safety).
     auto ledger = ledger::Ledger::open(ctx.mutable_store().env(), ledger_path(config_.ledger_root, cc.channel_id));
     if (!ledger.is_ok()) {
-      ctx.emit("peer.ledger_error", 0, cc.channel_id + ": " + ledger.status().to_string());
+      ctx.emit(kEventLedgerError, 0, cc.channel_id + ": " + ledger.status().to_string(),
+               PeerErrorEvent{cc.channel_id, 0, ledger.status().to_string()});
       continue;
     }
     Channel& ch = channels_[i];

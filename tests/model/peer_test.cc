@@ -14,6 +14,7 @@
 #include "core/proto/orderer/ab.pb.h"
 #include "core/proto/peer/proposal.pb.h"
 #include "model/ledger/block_hash.h"
+#include "model/peer/events.h"
 #include "model/peer/peer.h"
 #include "model/protocol.h"
 #include "model/protoutil/txutil.h"
@@ -362,6 +363,11 @@ TEST_F(PeerBlockValidationTest, ABlockNotSignedByTheOrdererIsDroppedWithItsStrea
   ASSERT_EQ(out.events.size(), 1u);
   EXPECT_EQ(out.events[0].name, "peer.block_rejected");
   EXPECT_EQ(out.events[0].value, 1);
+  const auto* record = std::any_cast<PeerErrorEvent>(&out.events[0].data);  // typed, for the analysis
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->channel, "mychannel");
+  EXPECT_EQ(record->block, 1u);
+  EXPECT_EQ(record->message, out.events[0].detail);
   auto cancels = sends_of(out, model::kDeliverCancel);
   ASSERT_EQ(cancels.size(), 1u);
   fabsim::DeliverCancel cancel;

@@ -10,6 +10,7 @@
 #include "core/proto/fabsim/node_messages.pb.h"
 #include "model/ledger/tx_rwset.h"
 #include "model/orderer/solo.h"
+#include "model/peer/events.h"
 #include "model/peer/peer.h"
 #include "model/protocol.h"
 #include "scenarios/fabric_network.h"
@@ -136,6 +137,30 @@ TEST(MultiChannel, EachChannelHasItsOwnLedgerBlocksAndState) {
     EXPECT_TRUE(r.hold()) << n.channel_name(ch) << ": " << r.violations.front();
     EXPECT_GT(r.transactions_rechecked, 0u);
   }
+}
+
+TEST(MultiChannel, EachCommittedBlockIsReportedWithItsChannel) {
+  auto net = FabricNetwork::build(three_orgs(2));
+  ASSERT_TRUE(net.is_ok());
+  FabricNetwork& n = **net;
+  submit(n, "Org1.client0", "trades", "t", 12);
+  submit(n, "Org3.client0", "notes", "a", 7);
+  // (peer, channel) -> transactions committed VALID, from the typed records alone.
+  auto valid = std::make_shared<std::map<std::pair<std::string, std::string>, uint64_t>>();
+  n.world().set_event_sink([&n, valid](Time, HostId h, const AnalysisEvent& e) {
+    if (e.name != peer::kEventBlockCommitted) return;
+    const auto* b = std::any_cast<peer::BlockCommittedEvent>(&e.data);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(static_cast<int64_t>(b->number), e.value);
+    if (b->number > 0) (*valid)[{n.world().host(h).name(), b->channel}] += b->valid;  // block 0: the genesis
+  });
+  n.world().start();
+  n.world().run_until(Time::zero() + Duration::seconds(5));
+  EXPECT_EQ(valid->at({"Org2.peer0", "trade"}), 12u);
+  EXPECT_EQ(valid->at({"Org2.peer0", "audit"}), 7u);
+  EXPECT_EQ(valid->at({"Org2.peer1", "trade"}), 12u);
+  EXPECT_EQ(valid->count({"Org2.peer1", "audit"}), 0u);  // not on audit
+  EXPECT_EQ(valid->at({"Org3.peer0", "audit"}), 7u);
 }
 
 TEST(MultiChannel, AProposalToAPeerThatHasNotJoinedTheChannelIsRefused) {
