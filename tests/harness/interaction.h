@@ -32,6 +32,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -69,7 +70,7 @@ class Interaction {
 
   void call(HostId h, const ClientCall& c) {
     line(fmt::format("> call {} {}", name(h), c.name));
-    handle(h, [&](NodeContext& ctx, Process& p) { p.on_call(ctx, c); });
+    handle(h, nodes_.at(h).process->lane_of_call(c), [&](NodeContext& ctx, Process& p) { p.on_call(ctx, c); });
   }
 
   // Delivers the messages pending for h (those pending now), in send order; returns how many.
@@ -131,17 +132,17 @@ class Interaction {
       Time when = Time::max();
       for (auto& [h, n] : nodes_)
         for (auto& [t, timer] : n.timers)
-          if (timer.first < when) {
-            when = timer.first;
+          if (timer.deadline < when) {
+            when = timer.deadline;
             who = h;
             id = t;
           }
       if (who == kNoHost || when > until) break;
       now_ = when;
-      const uint64_t tag = nodes_[who].timers[id].second;
+      const Timer timer = nodes_[who].timers[id];
       nodes_[who].timers.erase(id);
-      line(fmt::format("{} timer tag={} fires at {}", name(who), tag, format_time(now_)));
-      handle(who, [&](NodeContext& ctx, Process& p) { p.on_timer(ctx, id, tag); });
+      line(fmt::format("{} timer tag={} fires at {}", name(who), timer.tag, format_time(now_)));
+      handle(who, timer.lane, [&](NodeContext& ctx, Process& p) { p.on_timer(ctx, id, timer.tag); });
     }
     now_ = until;
   }
@@ -186,6 +187,11 @@ class Interaction {
   }
 
  private:
+  struct Timer {
+    Time deadline;
+    uint64_t tag = 0;
+    LaneId lane = 0;  // the lane it fires into (core/node.h)
+  };
   struct Node {
     std::string name;
     ProcessFactory factory;
@@ -195,12 +201,13 @@ class Interaction {
     std::unique_ptr<NamedRngs> named;
     uint32_t incarnation = 0;
     TimerId next_timer_id = 0;
-    std::map<TimerId, std::pair<Time, uint64_t>> timers;  // id -> (deadline, tag)
+    std::map<TimerId, Timer> timers;
   };
   struct Pending {
     HostId from;
     HostId to;
     Message msg;
+    std::optional<LaneId> lane;  // a post names its lane; a message is routed on delivery
   };
 
   std::string name(HostId h) const {
@@ -218,7 +225,7 @@ class Interaction {
     n.named = std::make_unique<NamedRngs>(seed_, stream);
     n.process = n.factory(h, *n.store);
     line(fmt::format("{} starts (incarnation {})", n.name, n.incarnation));
-    handle(h, [&](NodeContext& ctx, Process& p) { p.on_start(ctx); });
+    handle(h, 0, [&](NodeContext& ctx, Process& p) { p.on_start(ctx); });
   }
 
   void deliver_one(Pending& m) {
@@ -228,14 +235,17 @@ class Interaction {
       return;
     }
     line(fmt::format("{} <- {} {}", n.name, name(m.from), describe_(m.msg)));
-    handle(m.to, [&](NodeContext& ctx, Process& p) { p.on_message(ctx, m.from, m.msg); });
+    // Routed as the kernel routes it (Process::lane_of_message), so lane-aware processes
+    // (several channels) see the lane their input belongs to.
+    const LaneId lane = m.lane ? *m.lane : n.process->lane_of_message(m.from, m.msg);
+    handle(m.to, lane, [&](NodeContext& ctx, Process& p) { p.on_message(ctx, m.from, m.msg); });
   }
 
   template <typename F>
-  void handle(HostId h, F&& f) {
+  void handle(HostId h, LaneId lane, F&& f) {
     Node& n = nodes_.at(h);
     FABSIM_ASSERT(n.process != nullptr);
-    NodeContext ctx(h, now_, *n.rng, *n.store, n.next_timer_id, n.named.get());
+    NodeContext ctx(h, now_, *n.rng, *n.store, n.next_timer_id, n.named.get(), lane);
     f(ctx, *n.process);
     NodeContext::Outputs& out = ctx.outputs();
     for (TimerId id : out.cancels) n.timers.erase(id);
@@ -247,10 +257,10 @@ class Interaction {
       }
     }
     for (const auto& t : out.timers) {
-      n.timers[t.id] = {now_ + out.cpu + out.disk + t.after, t.tag};
+      n.timers[t.id] = Timer{now_ + out.cpu + out.disk + t.after, t.tag, t.lane};
       line(fmt::format("  {} sets timer tag={} for {}", n.name, t.tag, format_time(now_ + out.cpu + out.disk + t.after)));
     }
-    for (auto& p : out.posts) send(h, h, std::move(p.msg));
+    for (auto& p : out.posts) send(h, h, std::move(p.msg), p.lane);
     for (auto& s : out.sends) send(h, s.to, std::move(s.msg));
     for (auto& e : out.events) {
       line(fmt::format("  {} event {} {} {}", n.name, e.name, e.value, e.detail));
@@ -258,13 +268,13 @@ class Interaction {
     }
   }
 
-  void send(HostId from, HostId to, Message msg) {
+  void send(HostId from, HostId to, Message msg, std::optional<LaneId> lane = std::nullopt) {
     if (isolated_.contains(from) || isolated_.contains(to)) {
       line(fmt::format("  {} -> {} {} (lost: isolated)", name(from), name(to), describe_(msg)));
       return;
     }
     line(fmt::format("  {} -> {} {}", name(from), name(to), describe_(msg)));
-    pending_.push_back({from, to, std::move(msg)});
+    pending_.push_back({from, to, std::move(msg), lane});
   }
 
   uint64_t seed_;

@@ -24,6 +24,17 @@ namespace {
 
 using harness::Interaction;
 
+// The channel an envelope names, or "?".
+std::string channel_of_envelope(const std::string& bytes) {
+  common::Envelope env;
+  common::Payload payload;
+  common::ChannelHeader chdr;
+  if (!env.ParseFromString(bytes) || !payload.ParseFromString(env.payload()) ||
+      !chdr.ParseFromString(payload.header().channel_header()))
+    return "?";
+  return chdr.channel_id();
+}
+
 std::string describe(const Message& m) {
   const std::string& p = m.payload ? *m.payload : std::string();
   switch (m.kind) {
@@ -40,26 +51,69 @@ std::string describe(const Message& m) {
       return "BroadcastReply " + common::Status_Name(r.response().status());
     }
     case model::kOrderedEnvelope: return "OrderedEnvelope (Broadcast to the chain)";
-    case model::kDeliverRequest: return "DeliverRequest";
+    case model::kDeliverRequest: {
+      fabsim::DeliverRequest r;
+      r.ParseFromString(p);
+      return "DeliverRequest " + channel_of_envelope(r.envelope());
+    }
     case model::kDeliverReply: {
       fabsim::DeliverReply r;
       r.ParseFromString(p);
-      if (r.response().has_block()) return fmt::format("DeliverReply block {}", r.response().block().header().number());
+      const common::Block& b = r.response().block();
+      if (r.response().has_block())
+        return fmt::format("DeliverReply {} block {}", b.data().data_size() > 0 ? channel_of_envelope(b.data().data(0)) : "?",
+                           b.header().number());
       return "DeliverReply " + common::Status_Name(r.response().status());
     }
     case model::kDeliverCancel: return "DeliverCancel";
-    case model::kEventRegister: return "EventRegister";
+    case model::kEventRegister: {
+      fabsim::EventRegistration r;
+      r.ParseFromString(p);
+      return "EventRegister " + r.channel_id();
+    }
     case model::kBlockEvent: {
       fabsim::BlockEvent e;
       e.ParseFromString(p);
       std::string codes;
       for (const auto& t : e.transactions())
         codes += " " + protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(t.validation_code()));
-      return fmt::format("BlockEvent block {}{}", e.number(), codes);
+      return fmt::format("BlockEvent {} block {}{}", e.channel_id(), e.number(), codes);
     }
     default: return fmt::format("kind {}", m.kind);
   }
 }
+
+// Two channels on one peer and one orderer: ch-a with chaincode kva, ch-b with kvb, both
+// endorsed by the one peer; blocks of one transaction.
+struct TwoChannels {
+  TwoChannels() {
+    FabricNetworkConfig c;
+    c.seed = 12;
+    c.orgs = {{"Org1", "Org1MSP", 1, 1}};
+    orderer::BatchSettings batch;
+    batch.size.max_message_count = 1;
+    c.channels = {{"ch-a", {"Org1"}, {}, batch}, {"ch-b", {"Org1"}, {}, batch}};
+    c.chaincodes = {{"kva", "kvstore", "OR('Org1MSP.peer')", false, "ch-a"},
+                    {"kvb", "kvstore", "OR('Org1MSP.peer')", false, "ch-b"}};
+    c.scheme = crypto::SignatureScheme::kHmacSha256;
+    auto built = FabricNetwork::build(c);
+    EXPECT_TRUE(built.is_ok()) << built.status().to_string();
+    net = std::move(built).value();
+    const auto& names = net->world().host_names();
+    for (HostId h : {net->orderer(), net->peers()[0], net->clients()[0]}) it.add(h, names[h], net->factory(h));
+  }
+  void submit(const std::string& id, const std::string& chaincode) {
+    fabsim::TxRequest req;
+    req.set_id(id);
+    req.set_chaincode(chaincode);
+    req.set_function("put");
+    req.add_args("k");
+    req.add_args("v");
+    it.call(net->clients()[0], ClientCall{"submit", req.SerializeAsString()});
+  }
+  std::unique_ptr<FabricNetwork> net;
+  Interaction it{12, describe};
+};
 
 // One org with one peer and one client, a solo orderer cutting blocks of max_message_count
 // transactions (2 s BatchTimeout), and
@@ -112,6 +166,19 @@ TEST(Interaction, ATransactionGoesFromProposalToCommitEvent) {
   ASSERT_FALSE(f.it.events().empty());
   EXPECT_EQ(f.it.events().back().second.name, "client.committed");
   EXPECT_EQ(f.it.events().back().second.value, 0);  // VALID
+}
+
+TEST(Interaction, TwoChannelsKeepTheirOwnStreamsBlocksAndEvents) {
+  TwoChannels f;
+  f.it.stabilize();  // one Deliver stream and one event registration per channel
+  f.submit("a1", "kva");
+  f.submit("b1", "kvb");
+  f.it.stabilize();
+  f.it.expect_transcript(std::string(FABSIM_SOURCE_DIR) + "/tests/model/testdata/interaction_two_channels.txt");
+  std::vector<std::string> committed;
+  for (const auto& [h, e] : f.it.events())
+    if (e.name == "client.committed") committed.push_back(e.detail);
+  EXPECT_EQ(committed, (std::vector<std::string>{"a1", "b1"}));
 }
 
 TEST(Interaction, AnIsolatedOrdererTimesTheBroadcastOutAfterEveryAttempt) {
