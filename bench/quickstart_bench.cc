@@ -7,10 +7,14 @@
 // Reported: committed_tps_wall = transactions committed VALID per wall-clock second of the
 // whole run (items_per_second is the same figure), and peak_rss_mib = the process's peak
 // resident set (getrusage; run the benchmark alone with --benchmark_filter for a figure of
-// its own). Variants: ecdsa (verification cache on) and hmac.
+// its own). Variants: ecdsa (verification cache on) and hmac. BM_Quickstart keeps the hosts'
+// files in memory (the library's default); BM_QuickstartOnDisk runs the HMAC variant with
+// them on disk in a temporary directory, as `fabsim run` does (World::set_storage_root).
 #include <benchmark/benchmark.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -24,7 +28,7 @@
 
 namespace {
 
-void BM_Quickstart(benchmark::State& state) {
+void run_quickstart(benchmark::State& state, bool on_disk) {
   const bool ecdsa = state.range(0) == 1;
   const int64_t rate = state.range(1);
   const int64_t seconds = state.range(2);
@@ -45,7 +49,22 @@ void BM_Quickstart(benchmark::State& state) {
   }
   uint64_t committed = 0;
   for (auto _ : state) {
-    auto report = fabsim::scenario::run_scenario(*spec);
+    std::string root;
+    fabsim::scenario::RunHooks hooks;
+    if (on_disk) {
+      std::string templ = (std::filesystem::temp_directory_path() / "fabsim-bench-XXXXXX").string();
+      if (::mkdtemp(templ.data()) == nullptr) {
+        state.SkipWithError("cannot create a temporary directory");
+        return;
+      }
+      root = templ;
+      hooks.on_world = [&root](fabsim::World& w) { w.set_storage_root(root); };
+    }
+    auto report = fabsim::scenario::run_scenario(*spec, hooks);
+    if (!root.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(root, ec);
+    }
     if (!report.is_ok()) {
       state.SkipWithError(report.status().message().c_str());
       return;
@@ -65,10 +84,20 @@ void BM_Quickstart(benchmark::State& state) {
   state.counters["peak_rss_mib"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
+void BM_Quickstart(benchmark::State& state) { run_quickstart(state, /*on_disk=*/false); }
+void BM_QuickstartOnDisk(benchmark::State& state) { run_quickstart(state, /*on_disk=*/true); }
+
 // Args: ecdsa (1) or hmac (0), offered rate (tps), duration (s).
 BENCHMARK(BM_Quickstart)
     ->ArgNames({"ecdsa", "tps", "s"})
     ->Args({1, 1000, 100})
+    ->Args({0, 1000, 100})
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
+BENCHMARK(BM_QuickstartOnDisk)
+    ->ArgNames({"ecdsa", "tps", "s"})
     ->Args({0, 1000, 100})
     ->Iterations(1)
     ->Unit(benchmark::kSecond)

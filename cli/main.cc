@@ -1,5 +1,7 @@
 // fabsim: the command-line entry point. Parses arguments with CLI11 and dispatches.
 // Exit status: 0 success, 1 a check failed (determinism, expectations), 2 bad input.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -10,8 +12,23 @@
 #include "cli/policy_eval.h"
 #include "cli/run_command.h"
 
+namespace {
+
+// Every host's ledger is on disk during a run (cli/run_directory.h), each database holding a
+// few files open, and a large network needs more descriptors than the usual soft limit of
+// 1,024: the soft limit goes up to the hard limit. Failure changes nothing.
+void raise_open_files_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   fabsim::tune_allocator();
+  raise_open_files_limit();
   CLI::App app{"fabsim: a deterministic discrete-event simulator of Hyperledger Fabric"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "fabsim 0.1.0");
