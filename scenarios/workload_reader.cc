@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "model/chaincode/registry.h"
 #include "scenarios/loader_internal.h"
 #include "scenarios/suggest.h"
 
@@ -153,8 +154,40 @@ Status read_keys(const LoadContext& ctx, const YamlNode& n, const std::string& p
   return Status::ok();
 }
 
+// A call of `function` with `args` arguments on chaincode `chaincode` must be one its kind
+// declares (model/chaincode/chaincode.h, FunctionSpec), with an arity it accepts. `fn` and
+// `args_node` (may be null) are where to point. Kinds outside the builtin registry (a
+// loader option for tests) are not checked.
+Status check_call(const LoadContext& ctx, const std::string& chaincode, const YamlNode& fn, const std::string& fn_path,
+                  const std::string& function, size_t args, const YamlNode* args_node, const std::string& args_path) {
+  const auto cc = std::find_if(ctx.spec.chaincodes.begin(), ctx.spec.chaincodes.end(),
+                               [&](const ChaincodeSpec& c) { return c.name == chaincode; });
+  if (cc == ctx.spec.chaincodes.end()) return Status::ok();
+  auto declared = chaincode::ChaincodeRegistry::builtin().functions(cc->kind);
+  if (!declared.is_ok()) return Status::ok();
+  const std::vector<chaincode::FunctionSpec> functions = std::move(declared).value();
+  std::vector<std::string> names;
+  for (const chaincode::FunctionSpec& f : functions) names.push_back(f.name);
+  const auto f = std::find_if(functions.begin(), functions.end(),
+                              [&](const chaincode::FunctionSpec& s) { return s.name == function; });
+  if (f == functions.end())
+    return ctx.r.error(fn, fn_path,
+                       "chaincode '" + chaincode + "' (" + cc->kind + ") has no function '" + function + "'" +
+                           suggestion(function, names) + " (docs/chaincodes.md lists each kind's functions)");
+  if (!f->accepts(args)) {
+    const std::string want = f->variadic                      ? "at least " + std::to_string(f->min_args())
+                             : f->min_args() == f->max_args() ? std::to_string(f->min_args())
+                                                              : std::to_string(f->min_args()) + " to " +
+                                                                    std::to_string(f->max_args());
+    return ctx.r.error(args_node ? *args_node : fn, args_node ? args_path : fn_path,
+                       f->signature() + " takes " + want + " argument" + (want == "1" ? "" : "s") + " (got " +
+                           std::to_string(args) + ")");
+  }
+  return Status::ok();
+}
+
 Status read_mix(const LoadContext& ctx, const YamlNode& n, const std::string& path, const KeySpec& keys,
-                std::vector<MixEntry>* mix) {
+                const std::string& chaincode, std::vector<MixEntry>* mix) {
   const FieldReader& r = ctx.r;
   SCENARIO_TRY(r.list(n, path));
   if (n.items.empty())
@@ -185,6 +218,8 @@ Status read_mix(const LoadContext& ctx, const YamlNode& n, const std::string& pa
         e.args.push_back(std::move(t).value());
       }
     }
+    SCENARIO_TRY(check_call(ctx, chaincode, **f, child_path(p, "function"), e.function, e.args.size(), m.find("args"),
+                            child_path(p, "args")));
     mix->push_back(std::move(e));
   }
   return Status::ok();
@@ -273,6 +308,8 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
         tx.args.push_back(a->items[k].text);
       }
     }
+    SCENARIO_TRY(check_call(ctx, tx.chaincode, **f, child_path(p, "function"), tx.function, tx.args.size(),
+                            t.find("args"), child_path(p, "args")));
     if (const YamlNode* e = t.find("endorsers")) {
       std::vector<size_t> peers;
       SCENARIO_TRY(ctx.select(*e, child_path(p, "endorsers"), &peers));
@@ -329,7 +366,7 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
   if (const YamlNode* k = g.find("keys")) SCENARIO_TRY(read_keys(ctx, *k, child_path(p, "keys"), &w.keys));
   auto mix = r.required(g, p, "mix", "the functions to call, e.g. [{function: put, args: ['{key}', v]}]");
   if (!mix) return mix.status();
-  SCENARIO_TRY(read_mix(ctx, **mix, child_path(p, "mix"), w.keys, &w.mix));
+  SCENARIO_TRY(read_mix(ctx, **mix, child_path(p, "mix"), w.keys, w.chaincode, &w.mix));
   if (const YamlNode* s = g.find("start")) {
     SCENARIO_TRY(r.duration(*s, child_path(p, "start"), Sign::kNonNegative, &w.start));
     if (w.start >= ctx.spec.duration)

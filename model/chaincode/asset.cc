@@ -133,14 +133,25 @@ ChaincodeResponse get_all_assets(ChaincodeStub& stub, const Args&) {
 
 struct Function {
   const char* name;
-  size_t arg_count;
+  const char* args;  // argument names, comma-separated: the count is the arity
   ChaincodeResponse (*run)(ChaincodeStub&, const Args&);
+  const char* effect;
+  const char* failures;
 };
 
 constexpr Function kFunctions[] = {
-    {"AssetExists", 1, &asset_exists_fn}, {"CreateAsset", 5, &create_asset}, {"DeleteAsset", 1, &delete_asset},
-    {"GetAllAssets", 0, &get_all_assets}, {"InitLedger", 0, &init_ledger},   {"ReadAsset", 1, &read_asset_fn},
-    {"TransferAsset", 2, &transfer_asset}, {"UpdateAsset", 5, &update_asset},
+    {"AssetExists", "id", &asset_exists_fn, "R id; payload: true or false", "none"},
+    {"CreateAsset", "id, color, size, owner, value", &create_asset, "R id (must be absent); W id",
+     "the asset already exists; size or value not an integer"},
+    {"DeleteAsset", "id", &delete_asset, "R id (must exist); W id (delete)", "the asset does not exist"},
+    {"GetAllAssets", "", &get_all_assets, "range query over every key; payload: a JSON array of the assets",
+     "a stored value that is not an asset's JSON"},
+    {"InitLedger", "", &init_ledger, "W asset1..asset6 (the sample's six assets)", "none"},
+    {"ReadAsset", "id", &read_asset_fn, "R id; payload: the asset's JSON", "the asset does not exist"},
+    {"TransferAsset", "id, newOwner", &transfer_asset, "R id; W id; payload: the old owner",
+     "the asset does not exist"},
+    {"UpdateAsset", "id, color, size, owner, value", &update_asset, "R id (must exist); W id",
+     "the asset does not exist; size or value not an integer"},
 };
 
 }  // namespace
@@ -153,6 +164,12 @@ std::vector<Asset> asset_init_ledger_assets() {
   };
 }
 
+std::vector<FunctionSpec> AssetChaincode::functions() const {
+  std::vector<FunctionSpec> out;
+  for (const Function& f : kFunctions) out.push_back({f.name, split_arg_names(f.args), 0, false, f.effect, f.failures});
+  return out;
+}
+
 ChaincodeResponse AssetChaincode::init(ChaincodeStub&, const std::vector<std::string>&) {
   return ChaincodeResponse::success();
 }
@@ -161,8 +178,9 @@ ChaincodeResponse AssetChaincode::invoke(ChaincodeStub& stub, const std::string&
                                          const std::vector<std::string>& args) {
   for (const Function& f : kFunctions) {
     if (function != f.name) continue;
-    if (args.size() != f.arg_count) {
-      return fail("Incorrect number of params. Expected " + std::to_string(f.arg_count) + ", received " +
+    const size_t arg_count = split_arg_names(f.args).size();
+    if (args.size() != arg_count) {
+      return fail("Incorrect number of params. Expected " + std::to_string(arg_count) + ", received " +
                   std::to_string(args.size()));
     }
     return f.run(stub, args);

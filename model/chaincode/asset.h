@@ -35,6 +35,7 @@ std::vector<Asset> asset_init_ledger_assets();
 
 class AssetChaincode : public Chaincode {
  public:
+  std::vector<FunctionSpec> functions() const override;
   ChaincodeResponse init(ChaincodeStub& stub, const std::vector<std::string>& args) override;
   ChaincodeResponse invoke(ChaincodeStub& stub, const std::string& function,
                            const std::vector<std::string>& args) override;

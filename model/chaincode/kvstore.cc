@@ -149,6 +149,22 @@ Result<KvOp> parse_kv_op(const std::string& text) {
   return Status::invalid_argument("unknown operation '" + name + "' (expected get, put, del or range)");
 }
 
+std::vector<FunctionSpec> KvstoreChaincode::functions() const {
+  constexpr const char* kCount = "a wrong argument count";
+  return {
+      {"get", {"key"}, 0, false, "R key; payload: the value (empty when absent)", kCount},
+      {"put", {"key", "value"}, 0, false, "W key (an empty value deletes it)", kCount},
+      {"del", {"key"}, 0, false, "W key (delete)", kCount},
+      {"range", {"start", "end", "limit"}, 1, false,
+       "range query over [start, end) (empty = open), reading at most limit results; payload: key=value lines",
+       "a wrong argument count; a limit that is not a whole number"},
+      {"multi", {"op"}, 0, true,
+       "each op in order: get:KEY, put:KEY=VALUE, del:KEY, range:START:END[:LIMIT] (fields percent-decoded); "
+       "payload: the gets' values and the ranges' lines",
+       "an op that does not parse (then nothing runs)"},
+  };
+}
+
 ChaincodeResponse KvstoreChaincode::init(ChaincodeStub&, const std::vector<std::string>&) {
   return ChaincodeResponse::success();
 }

@@ -52,6 +52,7 @@ Result<KvOp> parse_kv_op(const std::string& text);
 
 class KvstoreChaincode : public Chaincode {
  public:
+  std::vector<FunctionSpec> functions() const override;
   ChaincodeResponse init(ChaincodeStub& stub, const std::vector<std::string>& args) override;
   ChaincodeResponse invoke(ChaincodeStub& stub, const std::string& function,
                            const std::vector<std::string>& args) override;

@@ -47,4 +47,10 @@ std::vector<std::string> ChaincodeRegistry::kinds() const {
   return out;
 }
 
+Result<std::vector<FunctionSpec>> ChaincodeRegistry::functions(std::string_view kind) const {
+  auto cc = make(kind);
+  if (!cc.is_ok()) return cc.status();
+  return (*cc)->functions();
+}
+
 }  // namespace fabsim::chaincode

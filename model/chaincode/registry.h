@@ -31,6 +31,8 @@ class ChaincodeRegistry {
   bool contains(std::string_view kind) const { return factories_.find(kind) != factories_.end(); }
   // The registered kinds, sorted.
   std::vector<std::string> kinds() const;
+  // The functions of `kind` (Chaincode::functions); not_found for an unknown kind.
+  Result<std::vector<FunctionSpec>> functions(std::string_view kind) const;
 
  private:
   std::map<std::string, ChaincodeFactory, std::less<>> factories_;

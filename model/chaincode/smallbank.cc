@@ -154,20 +154,44 @@ ChaincodeResponse balance(ChaincodeStub& stub, const Args& a) {
 
 struct Function {
   const char* name;
-  size_t arg_count;
+  const char* args;  // argument names, comma-separated: the count is the arity
   ChaincodeResponse (*run)(ChaincodeStub&, const Args&);
+  const char* effect;
+  const char* failures;
 };
+
+constexpr const char* kAccountFailures = "account not found; an amount that is not a decimal integer";
 
 // Sorted by name; looked up linearly (a handful of entries).
 constexpr Function kFunctions[] = {
-    {"amalgamate", 2, &amalgamate},       {"balance", 1, &balance},
-    {"create_account", 3, &create_account}, {"deposit_checking", 2, &deposit_checking},
-    {"query", 1, &balance},               {"send_payment", 3, &send_payment},
-    {"transact_savings", 2, &transact_savings}, {"transfer", 3, &send_payment},
-    {"write_check", 2, &write_check},
+    {"amalgamate", "from, to", &amalgamate,
+     "R saving_from, checking_from, checking_to; W saving_from = 0, checking_from = 0, checking_to += both",
+     "account not found; from == to; overflow"},
+    {"balance", "id", &balance, "R checking_id, saving_id; payload: their sum", "account not found"},
+    {"create_account", "id, checking, savings", &create_account, "W checking_id, saving_id (a blind write)",
+     "a balance that is not a non-negative decimal integer"},
+    {"deposit_checking", "id, amount", &deposit_checking, "R checking_id; W checking_id += amount",
+     "account not found; a negative or non-decimal amount; overflow"},
+    {"query", "id", &balance, "alias of balance", "account not found"},
+    {"send_payment", "from, to, amount", &send_payment,
+     "R checking_from, checking_to; W checking_from -= amount, checking_to += amount",
+     "account not found; from == to; insufficient funds; a negative or non-decimal amount"},
+    {"transact_savings", "id, amount", &transact_savings, "R saving_id; W saving_id += amount (may be negative)",
+     "account not found; savings would go negative; a non-decimal amount"},
+    {"transfer", "from, to, amount", &send_payment, "alias of send_payment",
+     "account not found; from == to; insufficient funds; a negative or non-decimal amount"},
+    {"write_check", "id, amount", &write_check,
+     "R checking_id, saving_id; W checking_id -= amount (+1 penalty when checking + savings < amount)",
+     kAccountFailures},
 };
 
 }  // namespace
+
+std::vector<FunctionSpec> SmallbankChaincode::functions() const {
+  std::vector<FunctionSpec> out;
+  for (const Function& f : kFunctions) out.push_back({f.name, split_arg_names(f.args), 0, false, f.effect, f.failures});
+  return out;
+}
 
 ChaincodeResponse SmallbankChaincode::init(ChaincodeStub&, const std::vector<std::string>&) {
   return ChaincodeResponse::success();
@@ -177,8 +201,9 @@ ChaincodeResponse SmallbankChaincode::invoke(ChaincodeStub& stub, const std::str
                                              const std::vector<std::string>& args) {
   for (const Function& f : kFunctions) {
     if (function != f.name) continue;
-    if (args.size() != f.arg_count) {
-      return ChaincodeResponse::error("smallbank: " + function + " expects " + std::to_string(f.arg_count) +
+    const size_t arg_count = split_arg_names(f.args).size();
+    if (args.size() != arg_count) {
+      return ChaincodeResponse::error("smallbank: " + function + " expects " + std::to_string(arg_count) +
                                       " args, got " + std::to_string(args.size()));
     }
     return f.run(stub, args);

@@ -46,6 +46,7 @@ std::string smallbank_savings_key(const std::string& id);
 
 class SmallbankChaincode : public Chaincode {
  public:
+  std::vector<FunctionSpec> functions() const override;
   ChaincodeResponse init(ChaincodeStub& stub, const std::vector<std::string>& args) override;
   ChaincodeResponse invoke(ChaincodeStub& stub, const std::string& function,
                            const std::vector<std::string>& args) override;

@@ -113,7 +113,7 @@ std::vector<BadInputCase> bad_input_cases() {
        "on channel 'ch'"},
       {"NegativeDuration", "name: t\nseed: 5\nduration: -1s\n" + kGood.substr(kGood.find("drain:")), "", {},
        "FILE:3:11: ", "duration: expected a positive duration; durations here cannot be negative (got '-1s')"},
-      {"ZeroRate", kBase + "workload:\n  - {rate: 0tps, mix: [{function: put}]}\n", "", {}, "FILE:14:12: ",
+      {"ZeroRate", kBase + "workload:\n  - {rate: 0tps, mix: [{function: put, args: [k, v]}]}\n", "", {}, "FILE:14:12: ",
        "workload.0.rate: expected a rate above 0 (got '0tps')"},
       {"ConflictingFaultsRestartOfANodeThatIsUp", kGood + "faults:\n  - {at: 500ms, restart: Org1.peer0}\n", "", {},
        "FILE:16:26: ", "faults.0.restart: restart of Org1.peer0 at 500ms, which is up"},

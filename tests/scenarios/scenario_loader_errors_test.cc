@@ -159,6 +159,18 @@ std::vector<ErrorCase> error_cases() {
       {"FaultRoleTargetFollowedByTheTimelineWhenItsHolderIsFixed",
        kBase + "faults:\n  - {at: 1s, crash: orderer0}\n  - {at: 2s, crash: orderer-leader(mychannel)}\n",
        "faults.1.crash: crash of orderer0 at 2s, which is already down (crashed at 1s by faults.0)"},
+      {"WorkloadUnknownChaincodeFunction",
+       kWithChaincode + "workload:\n  - {rate: 1tps, mix: [{function: increment, args: [k]}]}\n",
+       "t.yaml:10:35: workload.0.mix.0.function: chaincode 'kv' (kvstore) has no function 'increment' (expected one "
+       "of: get, put, del, range, multi) (docs/chaincodes.md lists each kind's functions)"},
+      {"WorkloadFunctionWithTheWrongArity", kWithChaincode + "workload:\n  - {rate: 1tps, mix: [{function: put, args: [k]}]}\n",
+       "t.yaml:10:46: workload.0.mix.0.args: put(key, value) takes 2 arguments (got 1)"},
+      {"WorkloadFunctionArityWithOptionalArguments",
+       kWithChaincode + "workload:\n  - {rate: 1tps, mix: [{function: range, args: [a]}]}\n",
+       "workload.0.mix.0.args: range(start, end[, limit]) takes 2 to 3 arguments (got 1)"},
+      {"ScriptedFunctionIsCheckedToo",
+       kWithChaincode + "workload:\n  - transactions: [{id: t1, at: 1s, client: Org1.client0, function: puts, args: [k, v]}]\n",
+       "workload.0.transactions.0.function: chaincode 'kv' (kvstore) has no function 'puts' (did you mean 'put'?)"},
       {"ExpectUnknownChannel", kWithChaincode + "expect:\n  channels:\n    chx: {committed: {min: 1}}\n",
        "t.yaml:11:5: expect.channels: unknown channel 'chx' (expected one of: mychannel)"},
       {"ExpectChannelBoundsOnlyMetrics", kWithChaincode + "expect:\n  channels:\n    mychannel: {invariants: hold}\n",
@@ -240,42 +252,42 @@ std::vector<ErrorCase> error_cases() {
       {"NodesSettingIsAValue", kBase + "nodes:\n  peers: {cores: [4]}\n",
        "t.yaml:8:18: nodes.peers.cores: expected a whole number from 1 to 1024 (got a list)"},
       // ---- workload ------------------------------------------------------------------
-      {"ZeroRateRejected", kWithChaincode + "workload:\n  - {rate: 0tps, mix: [{function: put}]}\n",
+      {"ZeroRateRejected", kWithChaincode + "workload:\n  - {rate: 0tps, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:12: workload.0.rate: expected a rate above 0 (got '0tps')"},
-      {"RateUnitError", kWithChaincode + "workload:\n  - {rate: 200, mix: [{function: put}]}\n",
+      {"RateUnitError", kWithChaincode + "workload:\n  - {rate: 200, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:12: workload.0.rate: '200' is not a valid rate (expected a number with tps or /s, e.g. 200tps)"},
-      {"GeneratorNeedsOneKind", kWithChaincode + "workload:\n  - {mix: [{function: put}]}\n",
+      {"GeneratorNeedsOneKind", kWithChaincode + "workload:\n  - {mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:5: workload.0: a generator needs exactly one of rate (open loop), phases (a ramp), outstanding "
        "(closed "
        "loop) or transactions (scripted) (got none)"},
       {"GeneratorHasOnlyOneKind",
-       kWithChaincode + "workload:\n  - {rate: 1tps, outstanding: 2, mix: [{function: put}]}\n",
+       kWithChaincode + "workload:\n  - {rate: 1tps, outstanding: 2, mix: [{function: put, args: [k, v]}]}\n",
        "(got rate and outstanding)"},
       {"GeneratorKeyOfAnotherKind",
-       kWithChaincode + "workload:\n  - {outstanding: 2, arrival: fixed, mix: [{function: put}]}\n",
+       kWithChaincode + "workload:\n  - {outstanding: 2, arrival: fixed, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:22: workload.0: key 'arrival' does not apply to a closed-loop generator (outstanding)"},
       {"GeneratorUnknownChaincode",
-       kWithChaincode + "workload:\n  - {rate: 1tps, chaincode: kb, mix: [{function: put}]}\n",
+       kWithChaincode + "workload:\n  - {rate: 1tps, chaincode: kb, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:29: workload.0.chaincode: unknown chaincode 'kb' (did you mean 'kv'?)"},
       {"GeneratorClientCountAboveClients",
-       kWithChaincode + "workload:\n  - {rate: 1tps, clients: 3, mix: [{function: put}]}\n",
+       kWithChaincode + "workload:\n  - {rate: 1tps, clients: 3, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:27: workload.0.clients: expected a whole number from 1 to 2 (got '3')"},
       {"GeneratorClientIsAPeer",
-       kWithChaincode + "workload:\n  - {rate: 1tps, clients: [Org1.peer0], mix: [{function: put}]}\n",
+       kWithChaincode + "workload:\n  - {rate: 1tps, clients: [Org1.peer0], mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:28: workload.0.clients.0: 'Org1.peer0' is a peer, not a client"},
       {"GeneratorClientNotOnTheChannel",
        kBase + "channels: [{name: ch, orgs: [Org1]}]\nchaincodes: [{name: kv, kind: kvstore}]\nworkload:\n"
-               "  - {rate: 1tps, clients: [Org2], mix: [{function: put}]}\n",
+               "  - {rate: 1tps, clients: [Org2], mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:28: workload.0.clients.0: Org2.client0 is a client of Org2, which is not on channel 'ch' of "
        "chaincode 'kv'"},
       {"ScriptedClientNotOnTheChannel",
        kBase + "channels: [{name: ch, orgs: [Org1]}]\nchaincodes: [{name: kv, kind: kvstore}]\nworkload:\n"
-               "  - transactions: [{id: a, at: 1s, client: Org2.client0, function: put}]\n",
+               "  - transactions: [{id: a, at: 1s, client: Org2.client0, function: put, args: [k, v]}]\n",
        "t.yaml:10:44: workload.0.transactions.0.client: Org2.client0 is a client of Org2, which is not on channel 'ch' "
        "of "
        "chaincode 'kv'"},
       {"GeneratorEndBeforeStart",
-       kWithChaincode + "workload:\n  - {rate: 1tps, start: 10s, end: 5s, mix: [{function: put}]}\n",
+       kWithChaincode + "workload:\n  - {rate: 1tps, start: 10s, end: 5s, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:35: workload.0.end: expected a time after start (10s)"},
       {"MixNeedsAFunction", kWithChaincode + "workload:\n  - {rate: 1tps, mix: []}\n",
        "t.yaml:10:23: workload.0.mix: expected at least one function"},
@@ -286,30 +298,30 @@ std::vector<ErrorCase> error_cases() {
       {"Key2NeedsTwoKeys",
        kWithChaincode + "workload:\n  - {rate: 1tps, keys: {count: 1}, mix: [{function: put, args: [\"{key2}\"]}]}\n",
        "workload.0.mix.0.args.0: '{key2}' needs at least 2 keys (keys.count is 1)"},
-      {"ThetaOnlyForZipf", kWithChaincode + "workload:\n  - {rate: 1tps, keys: {theta: 0.9}, mix: [{function: put}]}\n",
+      {"ThetaOnlyForZipf", kWithChaincode + "workload:\n  - {rate: 1tps, keys: {theta: 0.9}, mix: [{function: put, args: [k, v]}]}\n",
        "t.yaml:10:32: workload.0.keys.theta: 'theta' applies only to distribution: zipf"},
       {"PhasesPastTheDuration",
        kWithChaincode + "workload:\n  - {phases: [{duration: 40s, rate: 1tps}, {duration: 30s, rate: 2tps}], mix: "
-                        "[{function: put}]}\n",
+                        "[{function: put, args: [k, v]}]}\n",
        "t.yaml:10:55: workload.0.phases.1.duration: the phases run past the scenario's duration (60s): this phase "
        "would end "
        "at 70s"},
       {"PhasesPastTheLargestTime",
        "name: t\nduration: 2500000h\nnetwork: {orgs: [{name: Org1}]}\nchaincodes: [{name: kv, kind: kvstore}]\n"
        "workload:\n  - {phases: [{duration: 2000000h, rate: 1tps}, {duration: 2500000h, rate: 1tps}], mix: "
-       "[{function: put}]}\n",
+       "[{function: put, args: [k, v]}]}\n",
        "t.yaml:6:60: workload.0.phases.1.duration: the phases run past the scenario's duration (9000000000s): this "
        "phase would end after 9223372036.854775807s"},
       {"DuplicateScriptedTxId",
-       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put}\n"
-                        "      - {id: t1, at: 2s, client: Org1.client0, function: put}\n",
+       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put, args: [k, v]}\n"
+                        "      - {id: t1, at: 2s, client: Org1.client0, function: put, args: [k, v]}\n",
        "t.yaml:12:14: workload.0.transactions.1.id: duplicate transaction id 't1'"},
       {"ScriptedClientMustBeOneNode",
-       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1, function: put}\n",
+       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1, function: put, args: [k, v]}\n",
        "t.yaml:11:34: workload.0.transactions.0.client: expected one client node such as Org1.client0 (got 'Org1')"},
       {"ScriptedAtAfterTheDuration",
        kWithChaincode +
-           "workload:\n  - transactions:\n      - {id: t1, at: 61s, client: Org1.client0, function: put}\n",
+           "workload:\n  - transactions:\n      - {id: t1, at: 61s, client: Org1.client0, function: put, args: [k, v]}\n",
        "t.yaml:11:22: workload.0.transactions.0.at: expected a time within the scenario's duration (60s) (got '61s')"},
       // ---- faults --------------------------------------------------------------------
       {"UnknownNodeInFault", kBase + "faults:\n  - {at: 1s, crash: Org1.peer9}\n",
@@ -389,11 +401,11 @@ std::vector<ErrorCase> error_cases() {
       {"ValidIsNotAnInvalidationCode", kBase + "expect:\n  invalid: {VALID: {min: 1}}\n",
        "t.yaml:8:13: expect.invalid: VALID is not an invalidation code"},
       {"ExpectTxNamesAScriptedId",
-       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put}\n"
+       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put, args: [k, v]}\n"
                         "expect:\n  tx: {t2: VALID}\n",
        "t.yaml:13:8: expect.tx: unknown scripted transaction 't2' (did you mean 't1'?)"},
       {"ExpectTxCodeName",
-       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put}\n"
+       kWithChaincode + "workload:\n  - transactions:\n      - {id: t1, at: 1s, client: Org1.client0, function: put, args: [k, v]}\n"
                         "expect:\n  tx: {t1: VALIDD}\n",
        "t.yaml:13:12: expect.tx.t1: unknown TxValidationCode 'VALIDD' (did you mean 'VALID'?)"},
       {"ExpectMaxBelowMin", kBase + "expect:\n  latency_p99: {min: 2s, max: 1s}\n",

@@ -425,10 +425,10 @@ network:
   orgs: [{name: Org1}, {name: Org2}]
 chaincodes: [{name: kv, kind: kvstore}]
 workload:
-  - {rate: 10tps, mix: [{function: put}]}
-  - {outstanding: 2, mix: [{function: get}]}
-  - {phases: [{duration: 1s, rate: 1tps}], mix: [{function: get}]}
-  - transactions: [{id: a, at: 0s, client: Org2.client0, function: get}]
+  - {rate: 10tps, mix: [{function: multi}]}
+  - {outstanding: 2, mix: [{function: get, args: [k]}]}
+  - {phases: [{duration: 1s, rate: 1tps}], mix: [{function: get, args: [k]}]}
+  - transactions: [{id: a, at: 0s, client: Org2.client0, function: multi}]
 faults:
   - {at: 1s, partition: [Org1, Org2]}
   - {at: 2s, heal: all}
@@ -508,7 +508,7 @@ TEST(ScenarioLoaderDefaults, ClientsAreThoseOfOrgsOnTheChaincodesChannel) {
   const ScenarioSpec s = load_ok(
       "name: t\nduration: 1s\nnetwork: {orgs: [{name: A, clients: 2}, {name: B, clients: 2}, {name: C}]}\n"
       "channels: [{name: ch, orgs: [C, B]}]\nchaincodes: [{name: kv, kind: kvstore}]\n"
-      "workload: [{rate: 1tps, mix: [{function: put}]}, {rate: 1tps, clients: 2, mix: [{function: put}]}]\n");
+      "workload: [{rate: 1tps, mix: [{function: put, args: [k, v]}]}, {rate: 1tps, clients: 2, mix: [{function: put, args: [k, v]}]}]\n");
   EXPECT_EQ(s.workload[0].clients, (Names{"B.client0", "C.client0", "B.client1"}));
   EXPECT_EQ(s.workload[1].clients, (Names{"B.client0", "C.client0"}));
 }

@@ -19,7 +19,7 @@ const std::string kFile =
     "    - {name: Org2}\n"
     "chaincodes: [{name: kv, kind: kvstore}]\n"
     "workload:\n"
-    "  - {rate: 100tps, mix: [{function: put}]}\n"
+    "  - {rate: 100tps, mix: [{function: put, args: [k, v]}]}\n"
     "faults:\n"
     "  - {at: 1s, crash: Org1.peer0, for: 1s}\n";
 
