@@ -23,15 +23,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory per test (CTest runs cases in parallel).
-fs::path test_dir() {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path dir = fs::path(testing::TempDir()) /
-                       (std::string("fabsim_disk_") + info->test_suite_name() + "." + info->name() + "_" +
-                        std::to_string(getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
+// A fresh directory per test (CTest runs cases in parallel), removed at the end of the test.
+struct TestDir {
+  TestDir() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    path = fs::path(testing::TempDir()) / (std::string("fabsim_disk_") + info->test_suite_name() + "." + info->name() +
+                                           "_" + std::to_string(getpid()));
+    fs::remove_all(path);
+  }
+  ~TestDir() { fs::remove_all(path); }
+  TestDir(const TestDir&) = delete;
+  TestDir& operator=(const TestDir&) = delete;
+  fs::path path;
+};
 
 std::string real_contents(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -50,7 +54,8 @@ void write(leveldb::Env* env, const std::string& name, const std::string& data, 
 }
 
 TEST(DiskEnv, FilesLiveUnderTheRootAndTheirDirectoriesAppearOnDemand) {
-  const fs::path root = test_dir() / "host";
+  const TestDir dir;
+  const fs::path root = dir.path / "host";
   DiskEnv env(root.string());
   EXPECT_FALSE(fs::exists(root)) << "nothing is created before the first file";
   write(&env, "peer/ledger/blocks/blockfile_000000", "abc", false);
@@ -64,7 +69,8 @@ TEST(DiskEnv, FilesLiveUnderTheRootAndTheirDirectoriesAppearOnDemand) {
 }
 
 TEST(DiskEnv, GetChildrenListsNamesSortedWithoutDotEntries) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv env(root.string());
   for (const char* name : {"d/zeta", "d/alpha", "d/MANIFEST-000002", "d/000005.ldb", "d/sub/inner"})
     write(&env, name, "1", false);
@@ -74,7 +80,8 @@ TEST(DiskEnv, GetChildrenListsNamesSortedWithoutDotEntries) {
 }
 
 TEST(DiskEnv, SyncMakesWhatWasWrittenVisibleToReadersOfTheFile) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv env(root.string());
   leveldb::WritableFile* f = nullptr;
   ASSERT_TRUE(env.NewWritableFile("f", &f).ok());
@@ -85,7 +92,8 @@ TEST(DiskEnv, SyncMakesWhatWasWrittenVisibleToReadersOfTheFile) {
 }
 
 TEST(DiskEnv, ReadersBeyondTheHeldMaximumOpenTheirFileForEachRead) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv env(root.string(), /*held_read_files_max=*/2);
   for (int i = 0; i < 4; ++i) write(&env, "f" + std::to_string(i), "content" + std::to_string(i), false);
   std::vector<std::unique_ptr<leveldb::RandomAccessFile>> readers;
@@ -108,7 +116,8 @@ TEST(DiskEnv, ReadersBeyondTheHeldMaximumOpenTheirFileForEachRead) {
 }
 
 TEST(DiskEnv, TwoHostsDatabasesLockTheirOwnDirectoriesInOneProcess) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv a((root / "a").string()), b((root / "b").string());
   auto da = KvDb::open(&a, "db");
   auto db = KvDb::open(&b, "db");
@@ -119,7 +128,8 @@ TEST(DiskEnv, TwoHostsDatabasesLockTheirOwnDirectoriesInOneProcess) {
 }
 
 TEST(DiskEnv, ADatabaseReopenedFromDiskHasItsData) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv env(root.string());
   {
     auto db = KvDb::open(&env, "db");
@@ -141,7 +151,8 @@ TEST(DiskEnv, ADatabaseReopenedFromDiskHasItsData) {
 
 // The FaultInjectionEnv rules of tests/core/leveldb_env_test.cc, on the real file system.
 TEST(FaultInjectionEnvOnDisk, ACrashKeepsTheUnsyncedTail) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv disk(root.string());
   FaultInjectionEnv env(&disk);
   write(&env, "f", "synced", true);
@@ -152,7 +163,8 @@ TEST(FaultInjectionEnvOnDisk, ACrashKeepsTheUnsyncedTail) {
 }
 
 TEST(FaultInjectionEnvOnDisk, APowerLossKeepsTheSyncedPrefix) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DiskEnv disk(root.string());
   FaultInjectionEnv env(&disk);
   write(&env, "f", "synced", true);
@@ -165,7 +177,8 @@ TEST(FaultInjectionEnvOnDisk, APowerLossKeepsTheSyncedPrefix) {
 }
 
 TEST(DurableStoreOnDisk, APowerLossTruncatesTheHostsFilesToTheirSyncedLength) {
-  const fs::path root = test_dir();
+  const TestDir dir;
+  const fs::path root = dir.path;
   DurableStore store;
   store.use_directory(root.string());
   EXPECT_EQ(store.directory(), root.string());
