@@ -34,7 +34,7 @@ bool policy_still_holds(const std::string& envelope_bytes, const validation::Val
 
 std::string state_hash(const ledger::Ledger& ledger) {
   crypto::Sha256 h;
-  auto it = ledger.state().db().new_iterator();
+  auto it = ledger.state().db().new_iterator(/*fill_cache=*/false);  // a one-off scan of everything
   for (it->seek_to_first(); it->valid(); it->next()) {
     const std::string_view k = it->key(), v = it->value();
     h.update(fmt::format("{}:{}:", k.size(), v.size())).update(k).update(v);

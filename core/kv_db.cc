@@ -87,9 +87,10 @@ Status KvDb::write(leveldb::WriteBatch* batch) {
   return from_leveldb(s, "write");
 }
 
-std::unique_ptr<KvDb::Iterator> KvDb::new_iterator() const {
+std::unique_ptr<KvDb::Iterator> KvDb::new_iterator(bool fill_cache) const {
   leveldb::ReadOptions ro;
   ro.verify_checksums = true;
+  ro.fill_cache = fill_cache;
   leveldb::Iterator* it = db_->NewIterator(ro);
   drain();
   return std::unique_ptr<Iterator>(new Iterator(this, it));

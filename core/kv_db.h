@@ -62,7 +62,10 @@ class KvDb {
   Result<std::optional<std::string>> get(std::string_view key) const;
   // Applies the batch atomically (synced if options.sync_writes).
   Status write(leveldb::WriteBatch* batch);
-  std::unique_ptr<Iterator> new_iterator() const;
+  // An iterator over the database. `fill_cache` false for a one-off scan of everything
+  // (LevelDB's ReadOptions::fill_cache), so that the blocks it reads do not push the
+  // working set out of the block cache nor grow memory.
+  std::unique_ptr<Iterator> new_iterator(bool fill_cache = true) const;
   // A LevelDB property such as "leveldb.num-files-at-level0"; nullopt if unknown.
   std::optional<std::string> property(std::string_view name) const;
 

@@ -48,7 +48,9 @@ void write(leveldb::Env* env, const std::string& name, const std::string& data, 
   leveldb::WritableFile* f = nullptr;
   ASSERT_TRUE(env->NewAppendableFile(name, &f).ok());
   ASSERT_TRUE(f->Append(data).ok());
-  if (sync) ASSERT_TRUE(f->Sync().ok());
+  if (sync) {
+    ASSERT_TRUE(f->Sync().ok());
+  }
   ASSERT_TRUE(f->Close().ok());
   delete f;
 }
