@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -259,6 +260,15 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
     for (const auto& [reason, n] : m.failed_by_reason) failed += fmt::format(" {}={}", reason, n);
     out << "failed by reason:" << failed << "\n";
   }
+  // What the peers and chaincodes said, most frequent first (ties by text), at most five.
+  std::vector<std::pair<uint64_t, std::string>> said;
+  for (const auto& [text, n] : m.failure_messages) said.emplace_back(n, text);
+  std::stable_sort(said.begin(), said.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < said.size() && i < 5; ++i) out << fmt::format("  {}x {}\n", said[i].first, said[i].second);
+  if (said.size() > 5) out << fmt::format("  ... and {} other messages (results.json: failure_messages)\n", said.size() - 5);
+  if (m.requested > 0 && m.failed * 2 > m.requested)
+    out << fmt::format("warning: {} of {} requested transactions ({:.0f}%) failed before any commit; see the reasons above\n",
+                       m.failed, m.requested, 100.0 * static_cast<double>(m.failed) / static_cast<double>(m.requested));
   uint64_t blocks = 0, txs = 0, bytes = 0;
   std::string cuts;
   for (const std::string& reason : cut_reason_names()) {
@@ -340,6 +350,7 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
                        {"invalid", m.invalid},     {"failed", m.failed},       {"unknown", m.unknown}};
   j["invalid_by_code"] = m.invalid_by_code;
   j["failed_by_reason"] = m.failed_by_reason;
+  j["failure_messages"] = m.failure_messages;
   auto cuts_json = [](const std::map<std::string, scenario::CutStats>& by_reason) {
     ordered_json cuts = ordered_json::object();
     for (const std::string& reason : cut_reason_names()) {

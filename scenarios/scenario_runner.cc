@@ -441,6 +441,7 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
       tx.completed = t;
       tx.outcome = TxRecord::Outcome::kFailed;
       tx.failure = std::string(name.substr(model::client::kFailurePrefix.size()));
+      if (const auto* f = std::any_cast<model::client::ClientFailure>(&e.data)) tx.message = f->message;
       completed(tx);
     }
     return;
@@ -819,6 +820,7 @@ Metrics compute_metrics(const std::vector<TxRecord>& txs) {
       case TxRecord::Outcome::kFailed:
         ++m.failed;
         ++m.failed_by_reason[tx.failure];
+        if (!tx.message.empty()) ++m.failure_messages[tx.failure + ": " + tx.message];
         break;
       case TxRecord::Outcome::kUnknown: ++m.unknown; break;
     }

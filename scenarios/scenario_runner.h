@@ -76,6 +76,7 @@ struct TxRecord {
   Outcome outcome = Outcome::kUnknown;
   int32_t code = -1;      // committed: the TxValidationCode
   std::string failure;    // failed: the client's reason ("endorsement_timeout", ...)
+  std::string message;    // failed: what the peer or chaincode said, when it said something
   bool init = false;      // a chaincode's Init ("init.<chaincode>"): not in the metrics
 
   bool valid() const { return outcome == Outcome::kCommitted && code == 0; }
@@ -112,6 +113,9 @@ struct Metrics {
   std::optional<Duration> commit_mean;   // ordered -> commit event (validate + commit + event)
   std::map<std::string, uint64_t> invalid_by_code;    // TxValidationCode name -> count
   std::map<std::string, uint64_t> failed_by_reason;   // client failure reason -> count
+  // "<reason>: <message>" -> count, over failures that carry a message (the chaincode's
+  // error, a peer's refusal).
+  std::map<std::string, uint64_t> failure_messages;
 };
 
 // Over the workload's transactions: the chaincodes' Inits are left out (they are in

@@ -297,12 +297,13 @@ void ClientProcess::on_proposal_reply(NodeContext& ctx, HostId from, const Messa
   while (slot < p.endorsers.size() && (p.endorsers[slot] != from || p.responses[slot].has_value())) ++slot;
   if (slot == p.endorsers.size()) return;  // not asked, or already answered
 
-  if (!reply.error().empty()) return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0);
+  if (!reply.error().empty()) return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0, reply.error());
   protos::ProposalResponse response;
   if (!response.ParseFromString(reply.proposal_response()))
-    return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0);
+    return finish(ctx, reply.tx_id(), kFailureEndorsementError, 0, "the proposal response does not parse");
   const int32_t status = response.response().status();
-  if (status < 200 || status >= 400) return finish(ctx, reply.tx_id(), kFailureEndorsementError, status);
+  if (status < 200 || status >= 400)
+    return finish(ctx, reply.tx_id(), kFailureEndorsementError, status, response.response().message());
   if (!response.has_endorsement()) return finish(ctx, reply.tx_id(), kFailureEndorsementInvalid, 0);
   const protos::Endorsement& e = response.endorsement();
   const crypto::Digest256 digest = crypto::sha256_concat({response.payload(), e.endorser()});
@@ -457,14 +458,18 @@ void ClientProcess::arm(NodeContext& ctx, const std::string& tx_id, Pending& p, 
   timer_owner_.emplace(p.timer, tx_id);
 }
 
-void ClientProcess::finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value) {
+void ClientProcess::finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value,
+                           std::string message) {
   auto it = pending_.find(tx_id);
   FABSIM_ASSERT(it != pending_.end());
   if (it->second.timer != 0) {
     ctx.cancel_timer(it->second.timer);
     timer_owner_.erase(it->second.timer);
   }
-  ctx.emit(event, value, it->second.request_id);
+  if (std::string_view(event).starts_with(kFailurePrefix))
+    ctx.emit(event, value, it->second.request_id, ClientFailure{std::move(message)});
+  else
+    ctx.emit(event, value, it->second.request_id);
   pending_.erase(it);
 }
 

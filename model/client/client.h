@@ -119,6 +119,13 @@ inline constexpr const char* kFailureBroadcastRejected = "client.failed.broadcas
 inline constexpr const char* kFailureBroadcastTimeout = "client.failed.broadcast_timeout";
 inline constexpr const char* kFailureCommitTimeout = "client.failed.commit_timeout";
 
+// The typed record of a client.failed.* event (AnalysisEvent::data): what the peer or the
+// chaincode said, when it said something (an endorsement_error's refusal or the chaincode's
+// error message); empty otherwise.
+struct ClientFailure {
+  std::string message;
+};
+
 // Bound on policy evaluations of the smallest-selection search for one chaincode.
 inline constexpr size_t kSelectionEvaluationsMax = 20'000;
 
@@ -263,7 +270,9 @@ class ClientProcess : public Process {
   void broadcast_failed(NodeContext& ctx, const std::string& tx_id, Pending& p, const char* reason, int64_t value);
   void arm(NodeContext& ctx, const std::string& tx_id, Pending& p, Duration after);
   // Emits `event` and forgets the transaction.
-  void finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value);
+  // `message`: for a failure, what the peer or chaincode said (ClientFailure).
+  void finish(NodeContext& ctx, const std::string& tx_id, const char* event, int64_t value,
+              std::string message = {});
   // One channel's event stream: the current event peer (0 = the channel's event_peer, i =
   // fallbacks[i-1]), the first block number not yet seen, and whether an event came since
   // the watchdog's last check. With the watchdog on, next_block is the end of the gap-free

@@ -215,7 +215,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   std::vector<std::string> want = {"scenario",       "seed",           "reproduce",
                                    "simulated_ns",   "caliper",        "latency_ns",
-                                   "phase_mean_ns",  "transactions",   "invalid_by_code",
+                                   "phase_mean_ns",  "transactions",   "invalid_by_code",  "failure_messages",
                                    "failed_by_reason", "blocks_by_cut_reason", "safety",
                                    "channels",       "ledger_codes",   "node_errors",   "fault_targets",
                                    "fault_errors",   "network",        "trace_hash",
@@ -376,6 +376,18 @@ class ScopedTmpdir {
  private:
   std::optional<std::string> old_;
 };
+
+TEST(RunCommand, MostTransactionsFailingGivesAWarningAndTheChaincodesMessages) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  // A range whose limit is not a number: it loads (the arity is right) and kvstore refuses
+  // every one at endorsement.
+  o.file = write_file(dir, kBase + "workload:\n  - {rate: 10tps, arrival: fixed, mix: [{function: range, args: [a, b, many]}]}\n");
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 0) << r.err;  // no expectations: the run itself succeeds
+  EXPECT_NE(r.out.find("warning: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x endorsement_error: kvstore: "), std::string::npos) << r.out;
+}
 
 TEST(RunCommand, KeepDataHoldsEachHostsDurableDataInADirectoryOfItsOwn) {
   const fs::path dir = test_dir();

@@ -899,6 +899,23 @@ TEST(RunnerInit, TheInitGoesFirstAndInvocationsBeforeItsCommitAreRefused) {
   EXPECT_TRUE(r.invariants.hold());
 }
 
+TEST(RunnerFailures, AChaincodeErrorKeepsItsMessageCountedByReason) {
+  // kvstore's range needs a whole-number limit: the chaincode answers 500 with its reason.
+  const RunReport r = run(kNet +
+                          "workload:\n"
+                          "  - transactions:\n"
+                          "      - {id: bad, at: 100ms, client: Org1.client0, function: range, args: [a, b, many]}\n"
+                          "      - {id: ok, at: 100ms, client: Org1.client0, function: put, args: [k, v]}\n");
+  ASSERT_EQ(r.transactions.size(), 2u);
+  const TxRecord& bad = r.transactions[0];
+  EXPECT_EQ(bad.status_text(), "failed:endorsement_error");
+  EXPECT_NE(bad.message.find("limit"), std::string::npos) << bad.message;  // the chaincode's own words
+  EXPECT_TRUE(r.transactions[1].message.empty());
+  ASSERT_EQ(r.metrics.failure_messages.size(), 1u);
+  EXPECT_EQ(r.metrics.failure_messages.begin()->first, "endorsement_error: " + bad.message);
+  EXPECT_EQ(r.metrics.failure_messages.begin()->second, 1u);
+}
+
 TEST(RunnerInit, TheInitIsLeftOutOfTheMetrics) {
   const std::string text =
       "name: t\nseed: 2\nduration: 4s\ndrain: 2s\n"
