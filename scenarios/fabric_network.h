@@ -173,7 +173,6 @@ class FabricNetwork {
   std::vector<HostId> clients_;
   std::map<std::pair<HostId, HostId>, LinkId> pair_links_;  // (min, max) -> link
   std::map<HostId, ProcessFactory> factories_;
-  std::set<HostId> peer_hosts_;  // hosts whose process is a peer::PeerProcess
 };
 
 }  // namespace fabsim

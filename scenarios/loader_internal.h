@@ -34,7 +34,8 @@ struct LoadContext {
   std::vector<std::string> names_of(const std::vector<size_t>& nodes) const;
   // A fault target: like select(), and also role functions such as orderer-leader(ch)
   // (scenarios/targets.h), each checked (known function, arity, channels and orgs that
-  // exist) into `roles`. The nodes and the roles together must not be empty.
+  // exist) into `roles`; with `roles` null, exactly select(). The nodes and the roles
+  // together must not be empty.
   Status select_targets(const YamlNode& n, std::string_view path, std::vector<size_t>* out,
                         std::vector<RoleTargetSpec>* roles) const;
   // `between: [A, B]`: two node sets (each a name or a list of names) with at least one

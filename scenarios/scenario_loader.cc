@@ -35,20 +35,7 @@ namespace detail {
 std::string show(Duration d) { return format_duration(d); }
 
 Status LoadContext::select(const YamlNode& n, std::string_view path, std::vector<size_t>* out) const {
-  std::vector<std::string> names;
-  std::vector<const YamlNode*> nodes;
-  SCENARIO_TRY(r.text_list(n, path, &names, &nodes));
-  std::set<size_t> picked;
-  for (size_t i = 0; i < names.size(); ++i) {
-    auto sel = dir.resolve(names[i]);
-    if (!sel) {
-      return r.error(*nodes[i], n.kind == YamlNode::Kind::kList ? child_path(path, i) : std::string(path),
-                     "unknown node or group '" + names[i] + "'" + suggestion(names[i], dir.names()));
-    }
-    picked.insert(sel->begin(), sel->end());
-  }
-  out->assign(picked.begin(), picked.end());
-  return Status::ok();
+  return select_targets(n, path, out, nullptr);
 }
 
 Status LoadContext::select_targets(const YamlNode& n, std::string_view path, std::vector<size_t>* out,
@@ -59,12 +46,14 @@ Status LoadContext::select_targets(const YamlNode& n, std::string_view path, std
   std::set<size_t> picked;
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string at = n.kind == YamlNode::Kind::kList ? child_path(path, i) : std::string(path);
-    auto role = parse_role_target(names[i]);
+    // Without `roles`, every entry is a node or group name.
+    auto role = roles != nullptr ? parse_role_target(names[i]) : std::nullopt;
     if (!role) {
       auto sel = dir.resolve(names[i]);
       if (!sel) {
         std::vector<std::string> known = dir.names();
-        for (const RoleFunction& f : role_functions()) known.push_back(f.name + "(...)");
+        if (roles != nullptr)
+          for (const RoleFunction& f : role_functions()) known.push_back(f.name + "(...)");
         return r.error(*nodes[i], at, "unknown node or group '" + names[i] + "'" + suggestion(names[i], known));
       }
       picked.insert(sel->begin(), sel->end());

@@ -662,10 +662,7 @@ void Runner::analyse() {
     analyse_channel(i);
     count_unreported_blocks(i);
     ChannelReport& c = report_.channels[i];
-    std::vector<TxRecord> txs;
-    for (const TxRecord& tx : report_.transactions)
-      if (tx.channel == c.name) txs.push_back(tx);
-    c.metrics = compute_metrics(txs);
+    c.metrics = compute_metrics(report_.transactions, c.name);
     for (const auto& v : c.invariants.violations)
       report_.invariants.violations.push_back(report_.channels.size() > 1 ? "channel " + c.name + ": " + v : v);
     report_.invariants.heights_compared += c.invariants.heights_compared;
@@ -794,7 +791,7 @@ Result<RunReport> Runner::run(const RunHooks& hooks) {
 
 // ---- metrics -------------------------------------------------------------------------------
 
-Metrics compute_metrics(const std::vector<TxRecord>& txs) {
+Metrics compute_metrics(const std::vector<TxRecord>& txs, std::optional<std::string_view> channel) {
   Metrics m;
   Summary latency;
   std::optional<Time> first_request, last_request, last_valid_commit;
@@ -802,6 +799,7 @@ Metrics compute_metrics(const std::vector<TxRecord>& txs) {
   uint64_t endorse_n = 0, order_n = 0, commit_n = 0;
   for (const TxRecord& tx : txs) {
     if (tx.init) continue;  // set-up, not workload: it would skew the rates (it runs alone at 0)
+    if (channel && tx.channel != *channel) continue;
     ++m.requested;
     if (!first_request || tx.requested < *first_request) first_request = tx.requested;
     if (!last_request || tx.requested > *last_request) last_request = tx.requested;

@@ -50,6 +50,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/invariants.h"
@@ -119,8 +120,9 @@ struct Metrics {
 };
 
 // Over the workload's transactions: the chaincodes' Inits are left out (they are in
-// RunReport::transactions and in the ledger's codes).
-Metrics compute_metrics(const std::vector<TxRecord>& txs);
+// RunReport::transactions and in the ledger's codes). With `channel`, over that channel's
+// transactions only.
+Metrics compute_metrics(const std::vector<TxRecord>& txs, std::optional<std::string_view> channel = std::nullopt);
 
 // One channel's results: its transactions' metrics, its blocks, its peers' ledgers.
 struct ChannelReport {

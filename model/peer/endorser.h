@@ -35,7 +35,7 @@ inline const std::string kInitializedKey = std::string("\x00\xf4\x8f\xbf\xbf", 5
 
 class Endorser {
  public:
-  Endorser(const PeerConfig* peer) : peer_(peer), registry_(chaincode::ChaincodeRegistry::builtin()) {}
+  explicit Endorser(const PeerConfig* peer) : peer_(peer), registry_(chaincode::ChaincodeRegistry::builtin()) {}
 
   // A joined channel whose ledger is open.
   void add_channel(const ChannelConfig* channel, const ledger::Ledger* ledger) {
