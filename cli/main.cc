@@ -1,6 +1,7 @@
 // fabsim: the command-line entry point. Parses arguments with CLI11 and dispatches.
 // Exit status: 0 success, 1 a check failed (determinism, expectations), 2 bad input.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  run.progress = isatty(STDOUT_FILENO) != 0;
   if (run_cmd->parsed()) return fabsim::cli::run_scenario_command(run, std::cout, std::cerr);
   if (demo->parsed()) return fabsim::cli::run_flood(flood, std::cout, std::cerr);
   if (eval->parsed()) return fabsim::cli::run_policy_eval(policy_text, signers, std::cout, std::cerr);
