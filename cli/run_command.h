@@ -46,5 +46,8 @@ std::string reproduce_command(const RunOptions& o, uint64_t seed);
 nlohmann::ordered_json results_json(const scenario::ScenarioSpec& spec, const scenario::RunReport& report,
                                     const std::vector<std::string>& unmet, const std::string& reproduce);
 std::string transactions_csv(const scenario::RunReport& report);
+// A CSV field as RFC 4180 writes it: one with a comma, quote or line break is quoted,
+// quotes doubled.
+std::string csv_field(const std::string& s);
 
 }  // namespace fabsim::cli
