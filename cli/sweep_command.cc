@@ -244,7 +244,9 @@ class Runner {
   std::vector<std::string> env_;
 };
 
-// Blocks SIGINT, SIGTERM and SIGCHLD for its lifetime, so they can be waited for.
+// Blocks SIGINT, SIGTERM and SIGCHLD for its lifetime, so they can be waited for. At the
+// end, what is still pending (a SIGINT that came while the files were written) is dropped:
+// the sweep completed.
 class BlockedSignals {
  public:
   BlockedSignals() {
@@ -252,7 +254,11 @@ class BlockedSignals {
     for (int s : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&set_, s);
     sigprocmask(SIG_BLOCK, &set_, &old_);
   }
-  ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  ~BlockedSignals() {
+    while (wait(0) != 0) {
+    }
+    sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
   BlockedSignals(const BlockedSignals&) = delete;
   BlockedSignals& operator=(const BlockedSignals&) = delete;
   // Waits up to `ms` for one of them; the signal, or 0.
@@ -274,11 +280,10 @@ struct Job {
 
 // Runs every (cell, seed) of the plan, --jobs at a time, and fills `results` in grid
 // order. Returns the signal that interrupted it, or 0.
-int execute(const SweepOptions& o, const Plan& plan, const fs::path& scratch, SweepResults* results,
-            std::ostream& err) {
+int execute(const SweepOptions& o, const Plan& plan, const fs::path& scratch, BlockedSignals& signals,
+            SweepResults* results, std::ostream& err) {
   const size_t total = plan.cells.size() * plan.seeds;
   Runner runner(o.fabsim, scratch.string());
-  BlockedSignals signals;
   std::map<pid_t, Job> running;
   std::vector<size_t> runs_left(plan.cells.size(), plan.seeds);
   size_t next = 0, done = 0, cells_done = 0, failed = 0;
@@ -490,7 +495,8 @@ int run_sweep_command(const SweepOptions& o, std::ostream& out, std::ostream& er
                      plan->cells.size(), plan->seeds, plan->cells.size() * plan->seeds,
                      std::min<uint64_t>(plan->jobs, plan->cells.size() * plan->seeds));
   out.flush();
-  const int interrupted = execute(o, *plan, scratch->path(), &results, err);
+  BlockedSignals signals;  // until the files are written
+  const int interrupted = execute(o, *plan, scratch->path(), signals, &results, err);
   if (interrupted != 0) {
     out_files.remove_created();
     err << fmt::format("fabsim: sweep interrupted by {}; the runs were stopped and nothing was written\n",

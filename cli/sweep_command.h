@@ -20,8 +20,9 @@
 // or outputs that could not be written, with no file left; 130 interrupted by SIGINT (143
 // SIGTERM): the running children are killed and nothing is left behind.
 //
-// Not thread-safe: while it runs it blocks SIGINT, SIGTERM and SIGCHLD in the calling
-// thread and waits for them with sigtimedwait, then restores the mask.
+// Not thread-safe: while it runs and writes its files it blocks SIGINT, SIGTERM and SIGCHLD
+// in the calling thread and waits for them with sigtimedwait, then restores the mask (a
+// SIGINT that comes while the files are written is dropped: the sweep has completed).
 #pragma once
 
 #include <cstdint>

@@ -268,6 +268,8 @@ ordered_json sweep_json(const SweepResults& s) {
     failed_total += failed;
     c["runs"] = runs;
     c["failed_runs"] = failed;
+    c["safety_hold"] = std::all_of(cell.runs.begin(), cell.runs.end(),
+                                   [](const SweepRun& run) { return !run.has_results || run.safety_hold; });
     c["expectations_met"] = cell_expectations_met(cell);
     ordered_json metrics = ordered_json::object();
     const std::vector<MetricStats> stats = cell_stats(cell, names);

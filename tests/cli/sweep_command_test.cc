@@ -385,6 +385,7 @@ TEST(SweepCommand, ExpectationsAreRecordedAndOnlyAppliedWithExpect) {
   EXPECT_EQ(j["cells"][0]["runs"][0]["failure"], nullptr);
   EXPECT_EQ(j["cells"][0]["runs"][0]["safety"], "hold");
   EXPECT_EQ(j["cells"][1]["expectations_met"], true);
+  EXPECT_EQ(j["cells"][0]["safety_hold"], true);
   EXPECT_EQ(j["failed_runs"], 0);
 
   o.expect = true;
@@ -424,6 +425,20 @@ TEST(SweepCommand, AFailedRunIsReportedWithTheCommandThatReproducesIt) {
       << out.str();
   EXPECT_EQ(j["cells"][1]["metrics"]["caliper.throughput_tps"]["n"], 0);
   EXPECT_EQ(entries(dir / "tmp"), std::vector<std::string>{});
+}
+
+TEST(SweepCommand, AFabsimThatCannotStartFailsEveryRunAndTheSweep) {
+  const fs::path dir = fresh_dir();
+  SweepOptions o = tiny_sweep(dir);
+  o.vary = {"workload.0.rate=10tps"};
+  o.fabsim = (dir / "no-such-fabsim").string();
+  std::ostringstream out, err;
+  EXPECT_EQ(run_sweep_command(o, out, err), 1);
+  const ordered_json j = ordered_json::parse(text_of(dir / "out" / "sweep.json"));
+  EXPECT_EQ(j["failed_runs"], 2);
+  EXPECT_EQ(j["cells"][0]["runs"][0]["exit_status"], 127);
+  EXPECT_EQ(j["cells"][0]["runs"][0]["failure"],
+            "exit status 127: cannot start '" + o.fabsim + "': No such file or directory");
 }
 
 TEST(SweepCommand, ATerminalGetsOneRedrawnBar) {
