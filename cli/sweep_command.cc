@@ -189,13 +189,6 @@ std::optional<nlohmann::ordered_json> read_json(const fs::path& path) {
   return j;
 }
 
-std::string duration_text(double seconds) {
-  const auto s = static_cast<uint64_t>(seconds + 0.5);
-  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
-  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}s", s);
-}
-
 // The child processes: spawned with the signals this process blocks restored, in their own
 // process group (a terminal's Ctrl-C reaches only the sweep, which kills them), stdin and
 // stdout on /dev/null, stderr in a file, TMPDIR in the scratch directory.
@@ -207,7 +200,7 @@ class Runner {
     env_.push_back("TMPDIR=" + scratch);
   }
 
-  // Starts `args` (after the program name); the pid, or the error number.
+  // Starts the program with `args` after its name; the pid, or why it could not start.
   Result<pid_t> spawn(const std::vector<std::string>& args, const fs::path& stderr_file) {
     std::vector<std::string> argv_s = {fabsim_};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -275,7 +268,56 @@ class BlockedSignals {
 struct Job {
   size_t cell = 0;
   size_t seed_index = 0;
-  fs::path dir;
+  fs::path dir;  // its scratch: stderr.txt, out/
+};
+
+// What stderr shows while the runs go: on a terminal one bar redrawn in place, else a line
+// per finished run; both with the time left, estimated from the runs so far (wall time,
+// display only).
+class Progress {
+ public:
+  Progress(const SweepOptions& o, size_t cells, size_t runs, std::ostream& err)
+      : bar_(o.progress_bar), cells_(cells), runs_(runs), err_(err), start_(std::chrono::steady_clock::now()) {}
+
+  void run_done(bool cell_done, bool failed, const std::string& what) {
+    ++done_;
+    cells_done_ += cell_done ? 1 : 0;
+    failed_ += failed ? 1 : 0;
+    if (bar_) {
+      redraw();
+    } else {
+      err_ << fmt::format("sweep: [{}/{}] {} ({} left)\n", done_, runs_, what, left()) << std::flush;
+    }
+  }
+  void redraw() {
+    if (!bar_) return;
+    constexpr size_t kWidth = 30;
+    const size_t filled = done_ * kWidth / runs_;
+    err_ << fmt::format("\r\x1b[K[{}{}] {}/{} cells, {}/{} runs{}, {} left", std::string(filled, '#'),
+                        std::string(kWidth - filled, '.'), cells_done_, cells_, done_, runs_,
+                        failed_ ? fmt::format(", {} failed", failed_) : "", left())
+         << std::flush;
+  }
+  void end() {
+    if (bar_) err_ << "\n";
+  }
+  long wait_ms() const { return bar_ ? 250 : 1000; }
+
+ private:
+  std::string left() const {
+    if (done_ == 0) return "?";
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const auto s = static_cast<uint64_t>(elapsed / static_cast<double>(done_) * static_cast<double>(runs_ - done_) + 0.5);
+    if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
+    if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+    return fmt::format("{}s", s);
+  }
+
+  const bool bar_;
+  const size_t cells_, runs_;
+  std::ostream& err_;
+  const std::chrono::steady_clock::time_point start_;
+  size_t done_ = 0, cells_done_ = 0, failed_ = 0;
 };
 
 // Runs every (cell, seed) of the plan, --jobs at a time, and fills `results` in grid
@@ -284,25 +326,9 @@ int execute(const SweepOptions& o, const Plan& plan, const fs::path& scratch, Bl
             SweepResults* results, std::ostream& err) {
   const size_t total = plan.cells.size() * plan.seeds;
   Runner runner(o.fabsim, scratch.string());
+  Progress progress(o, plan.cells.size(), total, err);
   std::map<pid_t, Job> running;
   std::vector<size_t> runs_left(plan.cells.size(), plan.seeds);
-  size_t next = 0, done = 0, cells_done = 0, failed = 0;
-  const auto start = std::chrono::steady_clock::now();
-  auto progress = [&](const std::string& line) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const std::string left =
-        done == 0 ? "?" : duration_text(elapsed / static_cast<double>(done) * static_cast<double>(total - done));
-    if (!o.progress_bar) {
-      if (!line.empty()) err << fmt::format("sweep: [{}/{}] {} ({} left)\n", done, total, line, left) << std::flush;
-      return;
-    }
-    constexpr size_t kWidth = 30;
-    const size_t filled = total == 0 ? kWidth : done * kWidth / total;
-    err << fmt::format("\r\x1b[K[{}{}] {}/{} cells, {}/{} runs{}, {} left", std::string(filled, '#'),
-                       std::string(kWidth - filled, '.'), cells_done, plan.cells.size(), done, total,
-                       failed ? fmt::format(", {} failed", failed) : "", left)
-        << std::flush;
-  };
   auto finish = [&](const Job& job, int exit_status, const std::string& spawn_error) {
     SweepRun& run = results->cells[job.cell].runs[job.seed_index];
     const auto json = read_json(job.dir / "out" / "results.json");
@@ -310,22 +336,21 @@ int execute(const SweepOptions& o, const Plan& plan, const fs::path& scratch, Bl
     classify_run(exit_status, json ? &*json : nullptr, tail, &run);
     std::error_code ec;
     fs::remove_all(job.dir, ec);
-    ++done;
-    failed += run.failure.empty() ? 0 : 1;
-    if (--runs_left[job.cell] == 0) ++cells_done;
-    std::string what = run.failure.empty() ? (run.expectations_met ? "completed" : "completed, expectations unmet")
-                                           : "FAILED: " + run.failure;
-    progress(fmt::format("{} seed {}: {}", cell_text(plan.axes, plan.cells[job.cell]), run.seed, what));
+    const std::string what = run.failure.empty()
+                                 ? (run.expectations_met ? "completed" : "completed, expectations unmet")
+                                 : "FAILED: " + run.failure;
+    progress.run_done(--runs_left[job.cell] == 0, !run.failure.empty(),
+                      fmt::format("{} seed {}: {}", cell_text(plan.axes, plan.cells[job.cell]), run.seed, what));
   };
+  size_t next = 0;
   int interrupted = 0;
   while ((next < total || !running.empty()) && interrupted == 0) {
-    while (running.size() < plan.jobs && next < total) {
-      Job job{next / plan.seeds, next % plan.seeds, scratch / fmt::format("run-{}", next)};
-      ++next;
-      const SweepRun& run = results->cells[job.cell].runs[job.seed_index];
+    for (; running.size() < plan.jobs && next < total; ++next) {
+      const Job job{next / plan.seeds, next % plan.seeds, scratch / fmt::format("run-{}", next)};
       std::vector<std::string> args = {"run", o.file};
       for (const auto& s : plan.sets[job.cell]) args.insert(args.end(), {"--set", s});
-      args.insert(args.end(), {"--seed", std::to_string(run.seed), "--out", (job.dir / "out").string()});
+      args.insert(args.end(), {"--seed", std::to_string(results->cells[job.cell].runs[job.seed_index].seed), "--out",
+                               (job.dir / "out").string()});
       std::error_code ec;
       fs::create_directories(job.dir, ec);
       auto pid = runner.spawn(args, job.dir / "stderr.txt");
@@ -346,14 +371,14 @@ int execute(const SweepOptions& o, const Plan& plan, const fs::path& scratch, Bl
       finish(job, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), "");
     }
     if (next < total || !running.empty()) {
-      const int s = signals.wait(o.progress_bar ? 250 : 1000);
+      const int s = signals.wait(progress.wait_ms());
       if (s == SIGINT || s == SIGTERM) interrupted = s;
-      if (o.progress_bar) progress("");
+      progress.redraw();
     }
   }
   for (const auto& [pid, job] : running) kill(pid, SIGKILL);
   for (const auto& [pid, job] : running) waitpid(pid, nullptr, 0);
-  if (o.progress_bar) err << "\n";
+  progress.end();
   return interrupted;
 }
 
