@@ -235,16 +235,27 @@ INSTANTIATE_TEST_SUITE_P(
 
 // ---- whole sweeps through the fabsim binary ---------------------------------------------------
 
-// A fresh directory per test (CTest runs cases in parallel).
-fs::path fresh_dir() {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  std::replace(name.begin(), name.end(), '/', '_');
-  const fs::path dir = fs::path(testing::TempDir()) / ("fabsim_sweep_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir / "tmp");
-  return dir;
-}
+// A fresh directory per test (CTest runs cases in parallel), with tmp/ for TMPDIR; removed
+// at the end of the test.
+class FreshDir {
+ public:
+  FreshDir() {
+    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->test_suite_name()) + "." + info->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    path_ = fs::path(testing::TempDir()) / ("fabsim_sweep_" + name + "_" + std::to_string(getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_ / "tmp");
+  }
+  ~FreshDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
 
 std::string text_of(const fs::path& p) {
   std::ifstream f(p);
@@ -312,7 +323,8 @@ std::vector<std::string> lines(const std::string& text) {
 }
 
 TEST(SweepCommand, WritesEveryCellInGridOrderWithEveryMetricAcrossTheSeeds) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   const Sweep r = sweep(tiny_sweep(dir), dir);
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(entries(dir / "out"), (std::vector<std::string>{"sweep.csv", "sweep.html", "sweep.json"}));
@@ -357,7 +369,8 @@ TEST(SweepCommand, WritesEveryCellInGridOrderWithEveryMetricAcrossTheSeeds) {
 }
 
 TEST(SweepCommand, FilesAreTheSameWhateverTheNumberOfJobs) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   SweepOptions o = tiny_sweep(dir);
   o.jobs = "1";
   o.out_dir = (dir / "one").string();
@@ -370,7 +383,8 @@ TEST(SweepCommand, FilesAreTheSameWhateverTheNumberOfJobs) {
 }
 
 TEST(SweepCommand, ExpectationsAreRecordedAndOnlyAppliedWithExpect) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   // Met at 20 tps, unmet at 10 tps.
   std::string yaml = kTiny;
   yaml.replace(yaml.rfind('}'), 1, ", expect: {committed: {min: 15}}}");
@@ -397,7 +411,8 @@ TEST(SweepCommand, ExpectationsAreRecordedAndOnlyAppliedWithExpect) {
 }
 
 TEST(SweepCommand, AFailedRunIsReportedWithTheCommandThatReproducesIt) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   // A fabsim that fails every run of the 20 tps cells and runs the others.
   const fs::path wrapper = dir / "fabsim-wrapper.sh";
   std::ofstream(wrapper) << "#!/bin/sh\ncase \"$*\" in *rate=20tps*) echo 'fabsim: broken on purpose' >&2; exit 2;; esac\n"
@@ -428,7 +443,8 @@ TEST(SweepCommand, AFailedRunIsReportedWithTheCommandThatReproducesIt) {
 }
 
 TEST(SweepCommand, AFabsimThatCannotStartFailsEveryRunAndTheSweep) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   SweepOptions o = tiny_sweep(dir);
   o.vary = {"workload.0.rate=10tps"};
   o.fabsim = (dir / "no-such-fabsim").string();
@@ -442,7 +458,8 @@ TEST(SweepCommand, AFabsimThatCannotStartFailsEveryRunAndTheSweep) {
 }
 
 TEST(SweepCommand, ATerminalGetsOneRedrawnBar) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   SweepOptions o = tiny_sweep(dir);
   o.vary = {"workload.0.rate=10tps"};
   o.progress_bar = true;
@@ -456,7 +473,8 @@ TEST(SweepCommand, ATerminalGetsOneRedrawnBar) {
 // The question, "which batch size gives the best p99 at 100, 300 and 600 tps?", as
 // docs/scenario-format.md ("Sweeps") shows it, shortened to 2 simulated seconds, one seed.
 TEST(SweepCommand, TheBatchSizeQuestionIsOneCommand) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   SweepOptions o;
   o.file = std::string(FABSIM_SOURCE_DIR) + "/scenarios/quickstart.yaml";
   o.vary = {"ordering.batch_size.max_message_count=10,100,500", "workload.0.rate=100tps,300tps,600tps"};
@@ -524,7 +542,8 @@ struct BadCase {
 class SweepBadInput : public testing::TestWithParam<BadCase> {};
 
 TEST_P(SweepBadInput, ExitStatus2OneLineAndNoFilesLeft) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   std::ofstream(dir / "s.yaml") << kTiny;
   std::ofstream(dir / "a-file") << "x";
   std::vector<std::string> args = {GetParam().file};
@@ -573,7 +592,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
 TEST(SweepCommand, SigintKillsTheRunsAndLeavesNothing) {
-  const fs::path dir = fresh_dir();
+  const FreshDir fresh;
+  const fs::path& dir = fresh.path();
   // Long enough to be running when the signal comes: 60 s of 200 tps, four runs at once.
   std::string yaml = kTiny;
   yaml.replace(yaml.find("duration: 1s"), 12, "duration: 60s");
