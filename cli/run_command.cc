@@ -265,13 +265,16 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
 
 std::string opt_ns(const std::optional<Time>& t) { return t ? std::to_string(t->ns) : ""; }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+}  // namespace
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
+
+namespace {
 
 void print_report(const ScenarioSpec& spec, const RunReport& r, double warn_failures, std::ostream& out) {
   const scenario::Metrics& m = r.metrics;

@@ -61,5 +61,8 @@ std::string transactions_csv(const scenario::RunReport& report);
 // One row per window, one column per series (docs/formats.md, "timeseries.csv").
 std::string timeseries_csv(const scenario::RunReport& report);
 nlohmann::ordered_json timeseries_json(const TimeSeries& ts);
+// A CSV field as RFC 4180 writes it: one with a comma, quote or line break is quoted,
+// quotes doubled.
+std::string csv_field(const std::string& s);
 
 }  // namespace fabsim::cli
