@@ -33,6 +33,7 @@
 #include "model/zookeeper/protocol.h"
 #include "model/zookeeper/server.h"
 #include "sim/world.h"
+#include "tests/harness/golden.h"
 
 namespace fabsim::kafkatest {
 
@@ -145,7 +146,10 @@ class KafkaCluster {
     actions_[id] = std::move(fn);
     world_.call_at(t, driver, ClientCall{"run", std::to_string(id)});
   }
-  void fault(Time t, Fault f) { world_.fault_at(t, std::move(f)); }
+  void fault(Time t, Fault f) {
+    faults_.push_back({t, describe(f)});
+    world_.fault_at(t, std::move(f));
+  }
   void run_until(Time t) { world_.run_until(t); }
 
   World& world() { return world_; }
@@ -179,6 +183,39 @@ class KafkaCluster {
       if (e.e.name == name) out.push_back(e);
     return out;
   }
+  // The protocol's decisions as a transcript: the faults and the events of ZooKeeper
+  // (leaders, expiries) and Kafka (registrations, controller, LeaderAndIsr, ISR writes,
+  // truncations, fatal errors, producer retries), without the per-record appends. A run
+  // of events of one host, name and detail is one line and a count.
+  std::vector<std::string> transcript() const {
+    struct Line {
+      Time at;
+      std::string text;
+      std::string key;  // host, name and detail: what a run shares
+    };
+    std::vector<Line> lines;
+    for (const auto& [t, f] : faults_) lines.push_back({t, f, f});
+    for (const Event& e : events_) {
+      const std::string& n = e.e.name;
+      const bool zk = n == "zk.leading" || n == "zk.session_expired";
+      if (!zk && (!n.starts_with("kafka.") || n == "kafka.appended")) continue;
+      lines.push_back({e.at, fmt::format("  {} {} {} {}", e.host, n, e.e.value, e.e.detail),
+                       fmt::format("{} {} {}", e.host, n, e.e.detail)});
+    }
+    std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) { return a.at < b.at; });
+    std::vector<std::string> out;
+    for (size_t i = 0; i < lines.size() && lines[i].at <= world_.now();) {
+      size_t j = i + 1;
+      while (j < lines.size() && lines[j].at <= world_.now() && lines[j].key == lines[i].key) ++j;
+      out.push_back(fmt::format("{} {}", format_time(lines[i].at), lines[i].text));
+      if (j - i > 1) out.push_back(fmt::format("  ... {} more until {}", j - i - 1, format_time(lines[j - 1].at)));
+      i = j;
+    }
+    return out;
+  }
+  void expect_transcript(const std::string& name) const {
+    harness::expect_golden(transcript(), std::string(FABSIM_SOURCE_DIR) + "/tests/model/testdata/" + name);
+  }
   // Every event, one line each, for failure messages.
   std::string dump(const std::string& prefix = "kafka.") const {
     std::string s;
@@ -189,6 +226,18 @@ class KafkaCluster {
   }
 
  private:
+  std::string describe(const Fault& f) const {
+    auto names = [this](const std::vector<HostId>& hs) {
+      std::vector<std::string> n;
+      for (HostId h : hs) n.push_back(world_.host_names()[h]);
+      return fmt::format("{{{}}}", fmt::join(n, ","));
+    };
+    std::string what = fmt::format("> {}", fault_kind_name(f.kind));
+    if (f.host != kNoHost) what += " " + world_.host_names()[f.host];
+    for (const auto& g : f.groups) what += " " + names(g);
+    if (f.one_way) what += " one-way";
+    return what;
+  }
   void link(HostId h) {
     LinkParams p;
     p.latency = opts_.half_latency;
@@ -204,6 +253,7 @@ class KafkaCluster {
   std::map<int32_t, HostId> broker_hosts_;
   std::map<int32_t, kafka::BrokerConfig> configs_;
   std::vector<Event> events_;
+  std::vector<std::pair<Time, std::string>> faults_;
 };
 
 }  // namespace fabsim::kafkatest

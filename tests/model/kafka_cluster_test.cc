@@ -142,16 +142,32 @@ TEST(KafkaVectors, V2_ADeadFollowerStallsAcksUntilTheControllerDropsItAndARestar
   EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1, 2, 3}));
   EXPECT_EQ(c.partition(1)->leader_epoch(), 1);
   EXPECT_EQ(c.records(3), c.records(1));
+  c.expect_transcript("kafka_v2_dead_follower.txt");
 }
 
 TEST(KafkaVectors, V4_ALeaderCrashElectsTheFirstLiveIsrMemberAndLosesNoAckedRecord) {
   KafkaCluster c(s0());
   const HostId d = c.add_driver("producer", producer_setup());
+  const HostId reader = c.add_driver("consumer", producer_setup());
   Workload w;
   w.schedule(c, d, 0, 300);
+  // A consumer, as an OSN reads the partition: committed records from offset 0, across the
+  // leader change.
+  std::vector<std::pair<int64_t, std::string>> consumed;
+  c.run(vt(0), reader, [&](NodeContext& ctx, Driver& dr) {
+    dr.consumer.start(
+        ctx, "p", 0, 0, [&](NodeContext&, int64_t offset, const std::string& v) { consumed.emplace_back(offset, v); },
+        [](NodeContext&, Error e) { FAIL() << "consumer error " << kafka::Error_Name(e); });
+  });
   c.fault(vt(10), Fault::crash(c.broker_host(1)));
   c.start();
   c.run_until(vt(45));
+  const std::vector<std::string> log = c.records(2);
+  ASSERT_EQ(static_cast<int64_t>(consumed.size()), c.partition(2)->high_watermark()) << "everything committed, once";
+  for (size_t i = 0; i < consumed.size(); ++i) {
+    EXPECT_EQ(consumed[i].first, static_cast<int64_t>(i));
+    EXPECT_EQ(consumed[i].second, log[i]);
+  }
   ASSERT_NE(c.partition(2), nullptr);
   EXPECT_EQ(c.partition(2)->role(), kafka::Partition::Role::kLeader) << c.dump();
   EXPECT_EQ(c.partition(2)->leader_epoch(), 1);
@@ -159,6 +175,7 @@ TEST(KafkaVectors, V4_ALeaderCrashElectsTheFirstLiveIsrMemberAndLosesNoAckedReco
   EXPECT_TRUE(w.lost(c.records(2)).empty());
   EXPECT_EQ(c.records(3), c.records(2));
   EXPECT_GT(w.acked().size(), 250u) << "the producer finds the new leader and goes on";
+  c.expect_transcript("kafka_v4_leader_crash.txt");
 }
 
 // V10: the derived RF=3 form of KIP-101 scenario 1. Record 100 is acked with leader HW
@@ -168,6 +185,7 @@ struct V10Case {
   const char* name;
   const char* version;
   std::set<int> lost;
+  const char* golden;
 };
 
 void run_v10(const V10Case& v) {
@@ -189,13 +207,14 @@ void run_v10(const V10Case& v) {
   ASSERT_EQ(c.partition(3)->role(), kafka::Partition::Role::kLeader) << c.dump();
   EXPECT_EQ(c.partition(3)->leader_epoch(), 2);
   EXPECT_EQ(w.lost(c.records(3)), v.lost) << c.dump();
+  c.expect_transcript(v.golden);
 }
 
 TEST(KafkaVectors, V10_HwTruncationLosesTheLastAckedRecordInADoubleFailoverAndLeaderEpochsDoNot) {
   const V10Case cases[] = {
-      {"Kafka010TruncatesToItsLaggingHighWatermark", "0.10", {100}},
-      {"Kafka10KeepsItsLogWhenTheEpochRequestFails", "1.0", {}},
-      {"Kafka20KeepsItsLogWhenTheEpochRequestFails", "2.0", {}},
+      {"Kafka010TruncatesToItsLaggingHighWatermark", "0.10", {100}, "kafka_v10_kip101_0.10.txt"},
+      {"Kafka10KeepsItsLogWhenTheEpochRequestFails", "1.0", {}, "kafka_v10_kip101_1.0.txt"},
+      {"Kafka20KeepsItsLogWhenTheEpochRequestFails", "2.0", {}, "kafka_v10_kip101_2.0.txt"},
   };
   for (const V10Case& v : cases) run_v10(v);
 }
@@ -205,6 +224,7 @@ struct V12Case {
   const char* name;
   const char* version;
   bool converge;
+  const char* golden;
 };
 
 void produce_batch(NodeContext& ctx, Driver& d, HostId leader, int from, int to) {
@@ -266,12 +286,13 @@ void run_v12(const V12Case& v) {
     EXPECT_NE(c.records(2), c.records(1));
     EXPECT_TRUE(c.partition(2)->replication_stuck()) << c.dump();
   }
+  c.expect_transcript(v.golden);
 }
 
 TEST(KafkaVectors, V12_AFastDoubleFailoverDivergesWithKafka10AndConvergesWithKip279) {
   const V12Case cases[] = {
-      {"Kafka10AnswersTheNextEpochsStartAndTheFollowerGetsStuck", "1.0", false},
-      {"Kafka20AnswersTheCommonEpochAndTheFollowerTruncatesToIt", "2.0", true},
+      {"Kafka10AnswersTheNextEpochsStartAndTheFollowerGetsStuck", "1.0", false, "kafka_v12_kafka6361_1.0.txt"},
+      {"Kafka20AnswersTheCommonEpochAndTheFollowerTruncatesToIt", "2.0", true, "kafka_v12_kafka6361_2.0.txt"},
   };
   for (const V12Case& v : cases) run_v12(v);
 }
@@ -350,6 +371,124 @@ TEST(KafkaVectors, V9_AZombieLeaderAcknowledgesAcksOneRecordsThatAreLostButNoAck
   for (int k : lost_a) EXPECT_GT(a.sent[k].sent, vt(15.3)) << "record a" << k;
   EXPECT_TRUE(b.lost(log).empty());
   EXPECT_GT(b.acked().size(), 100u);
+  c.expect_transcript("kafka_v9_zombie_leader.txt");
+}
+
+// V3: b1 loses b3 (b3 keeps ZooKeeper). The leader's own lag check drops b3 (epoch
+// unchanged); the controller hears of it through an ISR change notification; after the
+// heal b3 catches up and the leader re-adds it.
+TEST(KafkaVectors, V3_TheLeaderShrinksTheIsrOnItsLagCheckWithoutAnEpochChangeAndExpandsItOnCatchUp) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup());
+  Workload w;
+  w.schedule(c, d, 0, 400);
+  c.fault(vt(10.3), Fault::make_partition({{c.broker_host(1)}, {c.broker_host(3)}}, false));
+  c.fault(vt(40), Fault::heal());
+  c.start();
+  c.run_until(vt(35));
+  const auto shrinks = c.events_named("kafka.isr_changed");
+  ASSERT_FALSE(shrinks.empty()) << c.dump();
+  EXPECT_GT(shrinks[0].at, vt(20.3)) << "not before the lag time passed";
+  EXPECT_LE(shrinks[0].at, vt(25.4)) << "at the first check after it (every 5 s)";
+  EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(c.partition(1)->leader_epoch(), 0);
+  const auto& cached = c.broker(4)->controller().partitions().at({"p", 0});
+  EXPECT_EQ(cached.isr, (std::vector<int32_t>{1, 2})) << "the notification reached the controller";
+  EXPECT_EQ(cached.leader_epoch, 0);
+  c.run_until(vt(55));
+  EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1, 2, 3}));
+  EXPECT_EQ(c.partition(1)->leader_epoch(), 0);
+  EXPECT_EQ(c.records(3), c.records(1));
+  EXPECT_TRUE(w.lost(c.records(1)).empty());
+  bool timed_out = false;
+  for (const Event& e : c.events_named("kafka.producer.retry")) timed_out |= e.e.detail == "REQUEST_TIMED_OUT";
+  EXPECT_TRUE(timed_out) << "requests stalled behind b3 time out before the shrink";
+  c.expect_transcript("kafka_v3_isr_shrink_expand.txt");
+}
+
+// V5: V4, then b1 returns; it follows b2, rejoins the ISR, and the controller's
+// preferred-replica check gives it the leadership back (epoch 2, ISR unchanged).
+TEST(KafkaVectors, V5_ARecoveredPreferredReplicaTakesTheLeadershipBackAtTheNextRebalanceCheck) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup());
+  Workload w;
+  w.schedule(c, d, 0, 300);
+  c.fault(vt(10), Fault::crash(c.broker_host(1)));
+  c.fault(vt(30), Fault::restart(c.broker_host(1)));
+  c.start();
+  c.run_until(vt(60));
+  EXPECT_EQ(c.partition(2)->role(), kafka::Partition::Role::kLeader);
+  EXPECT_EQ(isr_of(c.partition(2)), (std::vector<int32_t>{2, 3, 1}));
+  c.run_until(vt(310));
+  EXPECT_EQ(c.partition(1)->role(), kafka::Partition::Role::kLeader) << c.dump();
+  EXPECT_EQ(c.partition(1)->leader_epoch(), 2);
+  EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{2, 3, 1}));
+  EXPECT_TRUE(w.lost(c.records(1)).empty());
+}
+
+// V6: b1 loses both followers (all keep ZooKeeper): below min.insync.replicas; then b1
+// dies and the partition goes offline; b1's return brings it back.
+TEST(KafkaVectors, V6_BelowMinInsyncReplicasWritesFailAndLosingTheLastIsrMemberTakesThePartitionOffline) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup());
+  Workload w;
+  w.schedule(c, d, 0, 400);
+  c.fault(vt(10.3), Fault::make_partition({{c.broker_host(1)}, {c.broker_host(2), c.broker_host(3)}}, false));
+  c.fault(vt(30), Fault::crash(c.broker_host(1)));
+  c.start();
+  c.run_until(vt(29));
+  EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1}));
+  std::set<std::string> errors;
+  for (const Event& e : c.events_named("kafka.producer.retry")) errors.insert(e.e.detail);
+  EXPECT_TRUE(errors.contains("NOT_ENOUGH_REPLICAS_AFTER_APPEND")) << c.dump();
+  EXPECT_TRUE(errors.contains("NOT_ENOUGH_REPLICAS"));
+  c.run_until(vt(45));
+  const auto& state = c.broker(4)->controller().partitions().at({"p", 0});
+  EXPECT_EQ(state.leader, -1) << "no clean candidate: offline";
+  EXPECT_EQ(state.isr, (std::vector<int32_t>{1})) << "the last member stays";
+  EXPECT_EQ(state.leader_epoch, 1);
+  c.fault(vt(60), Fault::heal());
+  c.fault(vt(60), Fault::restart(c.broker_host(1)));
+  c.run_until(vt(80));
+  EXPECT_EQ(c.partition(1)->role(), kafka::Partition::Role::kLeader) << c.dump();
+  EXPECT_EQ(c.partition(1)->leader_epoch(), 2);
+  EXPECT_EQ(c.records(2), c.records(1));
+  EXPECT_TRUE(w.lost(c.records(1)).empty());
+  c.expect_transcript("kafka_v6_offline_partition.txt");
+}
+
+// V13: the ZooKeeper quorum is lost for 50 s while a follower dies: no elections and no
+// ISR writes meanwhile, acks stall; when the quorum returns every session's clock
+// restarts, the dead follower's session expires, the ISR shrinks and writes resume.
+TEST(KafkaVectors, V13_WithoutAZooKeeperQuorumNothingIsDecidedAndTheClusterResumesWhenItReturns) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup());
+  Workload w;
+  w.schedule(c, d, 0, 800);
+  c.fault(vt(10), Fault::crash(c.zk(2)));
+  c.fault(vt(10), Fault::crash(c.zk(3)));
+  c.fault(vt(20), Fault::crash(c.broker_host(3)));
+  c.fault(vt(60), Fault::restart(c.zk(2)));
+  c.fault(vt(60), Fault::restart(c.zk(3)));
+  c.start();
+  c.run_until(vt(59));
+  EXPECT_EQ(c.partition(1)->role(), kafka::Partition::Role::kLeader);
+  EXPECT_EQ(c.partition(1)->leader_epoch(), 0);
+  EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1, 2, 3})) << "the shrink cannot be written";
+  for (size_t k = 0; k < w.sent.size(); ++k)
+    if (w.sent[k].done && w.sent[k].error == kafka::NONE) {
+      EXPECT_LT(w.sent[k].acked, vt(20.1)) << "record " << k;
+    }
+  c.run_until(vt(80));
+  EXPECT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1, 2})) << c.dump();
+  EXPECT_EQ(c.partition(1)->leader(), 1);
+  EXPECT_TRUE(c.broker(1)->registered() && c.broker(2)->registered() && c.broker(4)->registered());
+  EXPECT_EQ(c.events_named("zk.client.expired").size(), 0u) << "live brokers keep their sessions";
+  int acked_after = 0;
+  for (int k : w.acked()) acked_after += w.sent[k].acked > vt(60);
+  EXPECT_GT(acked_after, 0) << "writes resume";
+  EXPECT_TRUE(w.lost(c.records(1)).empty());
+  c.expect_transcript("kafka_v13_zookeeper_quorum_loss.txt");
 }
 
 TEST(KafkaVectors, V14_ANewControllerBumpsTheControllerEpochAndLeavesThePartitionAlone) {
@@ -422,10 +561,11 @@ TEST(KafkaDurability, APowerLossWithoutFsyncLosesAcknowledgedAcksOneRecords) {
     const char* name;
     uint64_t flush_interval_messages;
     size_t survive;
+    const char* golden;
   };
   const Case cases[] = {
-      {"KafkasDefaultFlushPolicyLosesThem", UINT64_MAX, 0},
-      {"FlushingEveryMessageKeepsThem", 1, 20},
+      {"KafkasDefaultFlushPolicyLosesThem", UINT64_MAX, 0, "kafka_power_loss_no_fsync.txt"},
+      {"FlushingEveryMessageKeepsThem", 1, 20, "kafka_power_loss_fsync.txt"},
   };
   for (const Case& cs : cases) {
     SCOPED_TRACE(cs.name);
@@ -445,6 +585,7 @@ TEST(KafkaDurability, APowerLossWithoutFsyncLosesAcknowledgedAcksOneRecords) {
     EXPECT_FALSE(c.broker(1)->halted()) << c.dump();
     EXPECT_EQ(c.records(1).size(), cs.survive);
     EXPECT_EQ(w.lost(c.records(1)).size(), 20 - cs.survive);
+    c.expect_transcript(cs.golden);
   }
 }
 
