@@ -554,6 +554,27 @@ TEST(KafkaVectors, V15_LeaderAndIsrNeedsAHigherLeaderEpochAndANotOlderController
   EXPECT_EQ(c.partition(3)->role(), kafka::Partition::Role::kFollower);
 }
 
+// The same seed gives the same run: trace hash and transcript (a zombie leader, a healed
+// partition, elections, truncations and producer retries in one run).
+TEST(KafkaDeterminism, TheSameSeedGivesTheSameTraceHashAndTranscript) {
+  auto run = [] {
+    KafkaCluster c(s0());
+    const HostId d = c.add_driver("producer", producer_setup(1));
+    Workload w;
+    w.schedule(c, d, 0, 200);
+    c.fault(vt(5.3), Fault::make_partition({{c.broker_host(1)}, c.zk_hosts()}, false));
+    c.fault(vt(25), Fault::heal());
+    c.start();
+    c.run_until(vt(35));
+    return std::pair(c.world().trace().hash(), c.transcript());
+  };
+  const auto first = run();
+  const auto second = run();
+  EXPECT_EQ(first.first, second.first);
+  EXPECT_EQ(first.second, second.second);
+  EXPECT_GT(first.second.size(), 20u);
+}
+
 // Acknowledged acks=1 records on a partition with one replica live only in the page cache:
 // a power loss takes them, unless the flush policy synced them.
 TEST(KafkaDurability, APowerLossWithoutFsyncLosesAcknowledgedAcksOneRecords) {
