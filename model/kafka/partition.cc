@@ -134,8 +134,7 @@ void Partition::produce(NodeContext& ctx, const ProduceRequest& req, ProduceRepl
   const bool advanced = maybe_advance_hw(ctx);
   if (advanced) wake_fetches(ctx, true);
   check_produces(ctx);
-  if (req.acks() == 0) return;
-  if (req.acks() == 1) {
+  if (req.acks() == 0 || req.acks() == 1) {  // acks=0: the broker sends nothing, but the connection moves on
     r.set_error(NONE);
     r.set_base_offset(base);
     reply(ctx, r);

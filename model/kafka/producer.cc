@@ -56,6 +56,15 @@ void Producer::dispatch(NodeContext& ctx, Record r) {
   req.set_acks(config_.acks);
   req.set_timeout_ms(static_cast<int32_t>(config_.timeout.ns / 1'000'000));
   req.add_records(r.value);
+  if (config_.acks == 0) {
+    // The broker never answers acks=0: the record counts as sent (offset unknown).
+    ctx.send(leader, model::make_message(kProduce, req));
+    --in_flight_;
+    Done done = std::move(r.done);
+    done(ctx, NONE, -1);
+    pump(ctx);
+    return;
+  }
   rpc_.call(ctx, leader, model::make_message(kProduce, req), correlation, config_.request_timeout,
             [this, r = std::move(r)](NodeContext& c, const Message* m) mutable {
               --in_flight_;

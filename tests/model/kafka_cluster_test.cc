@@ -491,6 +491,60 @@ TEST(KafkaVectors, V13_WithoutAZooKeeperQuorumNothingIsDecidedAndTheClusterResum
   c.expect_transcript("kafka_v13_zookeeper_quorum_loss.txt");
 }
 
+// V7 and V8: Jepsen's 2013 case. b1 loses its followers at 10.3 (keeping ZooKeeper), then
+// ZooKeeper at 30 (the producer still reaches it); all healed at 50. With min.isr 1 and
+// unclean election b1 acknowledges alone once the ISR is [1], b2 is elected uncleanly, and
+// b1's writes since the cut are lost when it follows b2; with S0's settings writes stop
+// instead, the partition goes offline and b1 leads again after the heal.
+struct JepsenCase {
+  const char* name;
+  int32_t min_insync_replicas;
+  bool unclean;
+  bool loses;
+  int32_t leader_after;
+  int32_t epoch_after;
+};
+
+void run_jepsen(const JepsenCase& v) {
+  SCOPED_TRACE(v.name);
+  ClusterOptions o;
+  o.broker_settings = [v](kafka::BrokerConfig& c) {
+    c.min_insync_replicas = v.min_insync_replicas;
+    c.unclean_leader_election = v.unclean;
+  };
+  KafkaCluster c(o);
+  const HostId d = c.add_driver("producer", producer_setup());
+  Workload w;
+  w.schedule(c, d, 0, 450);
+  c.fault(vt(10.3), Fault::make_partition({{c.broker_host(1)}, {c.broker_host(2), c.broker_host(3)}}, false));
+  c.fault(vt(30), Fault::make_partition({{c.broker_host(1)}, c.zk_hosts()}, false));
+  c.fault(vt(50), Fault::heal());
+  c.start();
+  c.run_until(vt(70));
+  const kafka::Partition* leader = c.partition(v.leader_after);
+  ASSERT_EQ(leader->role(), kafka::Partition::Role::kLeader) << c.dump();
+  EXPECT_EQ(leader->leader_epoch(), v.epoch_after);
+  const std::vector<std::string> log = c.records(v.leader_after);
+  for (int32_t b : {1, 2, 3}) EXPECT_EQ(c.records(b), log) << "b" << b;
+  const std::set<int> lost = w.lost(log);
+  EXPECT_EQ(!lost.empty(), v.loses) << c.dump();
+  for (int k : lost) EXPECT_GE(w.sent[k].sent, vt(10.2)) << "record " << k << " was replicated before the cut";
+  if (!v.loses) {
+    for (int k : w.acked()) {
+      const bool during = w.sent[k].acked > vt(21) && w.sent[k].acked < vt(50);
+      EXPECT_FALSE(during) << "record " << k << ": no write is acknowledged below min.insync.replicas";
+    }
+  }
+}
+
+TEST(KafkaVectors, V7V8_AnIsolatedLeaderAcksAloneAndLosesThemUnderUncleanElectionButNotWithS0Settings) {
+  const JepsenCase cases[] = {
+      {"V7_MinIsrOneAndUncleanElectionLoseTheLeadersLoneAcks", 1, true, true, 2, 1},
+      {"V8_MinIsrTwoAndCleanElectionStopWritesAndLoseNothing", 2, false, false, 1, 2},
+  };
+  for (const JepsenCase& v : cases) run_jepsen(v);
+}
+
 TEST(KafkaVectors, V14_ANewControllerBumpsTheControllerEpochAndLeavesThePartitionAlone) {
   KafkaCluster c(s0());
   const HostId d = c.add_driver("producer", producer_setup());
@@ -552,6 +606,22 @@ TEST(KafkaVectors, V15_LeaderAndIsrNeedsAHigherLeaderEpochAndANotOlderController
   EXPECT_EQ(c.partition(3)->leader(), 2);
   EXPECT_EQ(c.partition(3)->leader_epoch(), 2);
   EXPECT_EQ(c.partition(3)->role(), kafka::Partition::Role::kFollower);
+}
+
+TEST(KafkaProducer, AcksZeroGetsNoAnswerAndCountsAsSentAtOnce) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup(0));
+  Workload w;
+  w.schedule(c, d, 0, 10);
+  c.start();
+  c.run_until(vt(2));
+  ASSERT_EQ(w.acked().size(), 10u);
+  for (const Sent& s : w.sent) {
+    EXPECT_EQ(s.offset, -1);
+    EXPECT_LE(s.acked - s.sent, Duration::millis(3)) << "no answer awaited (the first waits for metadata)";
+  }
+  EXPECT_EQ(c.records(1).size(), 10u);
+  EXPECT_EQ(c.records(2), c.records(1));
 }
 
 // The same seed gives the same run: trace hash and transcript (a zombie leader, a healed
