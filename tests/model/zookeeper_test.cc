@@ -287,5 +287,71 @@ TEST(ZooKeeper, LosingTheQuorumStopsWritesAndANewLeaderRestartsEverySessionsCloc
   EXPECT_TRUE(eph);
 }
 
+TEST(ZooKeeper, ALeaderCrashElectsANewLeaderThatKeepsEveryCommittedWrite) {
+  Ensemble e;
+  const HostId a = e.client("a");
+  std::vector<zk::Code> codes;
+  e.cluster->start();
+  e.cluster->run(at_s(4), a, [&](NodeContext& ctx, Driver& d) {
+    d.zk->create(ctx, "/before", "1", false, false, [&](NodeContext&, const zk::Response& r) { codes.push_back(r.code()); });
+  });
+  e.cluster->run_until(at_s(5));
+  int old_leader = 0;
+  for (int i = 1; i <= 3; ++i)
+    if (e.cluster->zk_server(i)->role() == zookeeper::ZkServer::Role::kLeading) old_leader = i;
+  ASSERT_NE(old_leader, 0);
+  const int64_t old_epoch = e.cluster->zk_server(old_leader)->epoch();
+  e.cluster->fault(at_s(5), Fault::crash(e.cluster->zk(old_leader)));
+  e.cluster->run(at_s(15), a, [&](NodeContext& ctx, Driver& d) {
+    d.zk->create(ctx, "/after", "2", false, false, [&](NodeContext&, const zk::Response& r) { codes.push_back(r.code()); });
+  });
+  e.cluster->run_until(at_s(20));
+  EXPECT_EQ(codes, (std::vector<zk::Code>{zk::OK, zk::OK}));
+  int leaders = 0;
+  for (int i = 1; i <= 3; ++i) {
+    if (i == old_leader) continue;
+    auto* s = e.cluster->zk_server(i);
+    ASSERT_TRUE(s->serving()) << "z" << i;
+    leaders += s->role() == zookeeper::ZkServer::Role::kLeading;
+    EXPECT_GT(s->epoch(), old_epoch);
+    EXPECT_NE(s->tree().find("/before"), nullptr);
+    EXPECT_NE(s->tree().find("/after"), nullptr);
+  }
+  EXPECT_EQ(leaders, 1);
+  // The old leader comes back as a follower and gets the new state.
+  e.cluster->fault(at_s(20), Fault::restart(e.cluster->zk(old_leader)));
+  e.cluster->run_until(at_s(30));
+  auto* back = e.cluster->zk_server(old_leader);
+  EXPECT_EQ(back->role(), zookeeper::ZkServer::Role::kFollowing);
+  EXPECT_NE(back->tree().find("/after"), nullptr);
+}
+
+TEST(ZooKeeper, AWatchReArmedOnReconnectFiresWhenItsNodeChangedWhileTheClientWasAway) {
+  Ensemble e;
+  const HostId a = e.client("a");
+  const HostId b = e.client("b");
+  HostId a_server = kNoHost;
+  std::vector<std::string> seen;
+  e.cluster->start();
+  e.cluster->run(at_s(4), b, [&](NodeContext& ctx, Driver& d) {
+    d.zk->create(ctx, "/x", "0", false, false, [](NodeContext&, const zk::Response&) {});
+  });
+  e.cluster->run(at_s(5), a, [&](NodeContext& ctx, Driver& d) {
+    a_server = d.zk->server();
+    d.zk->set_listener([&](NodeContext&, zookeeper::ZkClient::Event ev, const zk::WatchEvent* w) {
+      if (ev == zookeeper::ZkClient::Event::kWatch) seen.push_back(w->path() + " " + zk::WatchEvent::Type_Name(w->type()));
+    });
+    d.zk->get_data(ctx, "/x", true, [](NodeContext&, const zk::Response&) {});
+  });
+  e.cluster->run_until(at_s(6));
+  // a's server goes away; b changes /x before a is connected again (a needs > 4 s to notice).
+  e.cluster->fault(at_s(6), Fault::crash(a_server));
+  e.cluster->run(at_s(7), b, [&](NodeContext& ctx, Driver& d) {
+    d.zk->set_data(ctx, "/x", "1", -1, [](NodeContext&, const zk::Response&) {});
+  });
+  e.cluster->run_until(at_s(25));
+  EXPECT_EQ(seen, (std::vector<std::string>{"/x DATA_CHANGED"}));
+}
+
 }  // namespace
 }  // namespace fabsim::kafkatest
