@@ -351,7 +351,9 @@ void Controller::handle_broker_change(NodeContext& ctx, const std::set<int32_t>&
     if (!current(gen)) return;
     std::vector<Key> keys;
     for (const auto& [key, p] : partitions_) keys.push_back(key);
-    const bool keep_last = !broker_.config().unclean() || broker_.config().version != KafkaVersion::k0_10;
+    // §5.4: the last ISR member stays unless unclean election is on (0.10.2–1.0); 1.1+
+    // always keeps it (our 2.0).
+    const bool keep_last = !broker_.config().unclean() || broker_.config().version == KafkaVersion::k2_0;
     for_each_partition(
         c, keys,
         [this, dead, keep_last](NodeContext& c2, const Key& key, Done next) {

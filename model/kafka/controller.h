@@ -13,8 +13,8 @@
 //   later, then every leader.imbalance.check.interval.
 //   Broker change (§5.3, §5.4): the /brokers/ids children watch fires; dead brokers are
 //   handled as onBrokerFailure (offline election for the partitions they led, then their
-//   removal from every ISR with a leader epoch bump, the last member kept as the version
-//   says), new ones as onBrokerStartup (UpdateMetadata, LeaderAndIsr for their replicas,
+//   removal from every ISR with a leader epoch bump, the last member kept unless unclean
+//   election is on, and always from 1.1 — our 2.0), new ones as onBrokerStartup (UpdateMetadata, LeaderAndIsr for their replicas,
 //   elections for offline partitions).
 //   Elections (§5.5): each re-reads the partition state from ZooKeeper (a state written by
 //   a newer controller makes this one resign), decides, and writes conditionally on the
