@@ -504,12 +504,12 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
 }
 
 std::string transactions_csv(const RunReport& r) {
-  std::string out = "id,generator,client,chaincode,channel,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,"
+  std::string out = "id,tx_id,generator,client,chaincode,channel,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,"
                     "cut_ns,block_received_ns,vscc_start_ns,vscc_end_ns,mvcc_end_ns,ledger_end_ns,completed_ns,"
                     "latency_ns,block,status\n";
   for (const TxRecord& t : r.transactions) {
     const auto& p = t.at_peer;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.generator,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.tx_id, t.generator,
                        csv_field(t.client), csv_field(t.chaincode), csv_field(t.channel), csv_field(t.function),
                        t.requested.ns, opt_ns(t.submitted), opt_ns(t.endorsed), opt_ns(t.ordered), opt_ns(t.cut),
                        p ? std::to_string(p->received.ns) : "", p ? std::to_string(p->vscc_start.ns) : "",

@@ -56,6 +56,10 @@ inline Bytes make_bytes(std::string s) { return std::make_shared<const std::stri
 struct Message {
   uint32_t kind = 0;  // protocol-defined tag
   Bytes payload;      // the serialized message; the network charges its size
+  // For trace lines only (never hashed, never sent): the transaction it concerns, as
+  // Fabric's logs name one — the first 8 hex digits of its TxID —; empty for messages about
+  // none or many (blocks).
+  std::string tx;
   size_t size() const { return payload ? payload->size() : 0; }
 };
 

@@ -41,10 +41,11 @@ enum MessageKind : uint32_t {
   kBlockEvent = 131,
 };
 
-// A Message of `kind` carrying `m` marshalled.
+// A Message of `kind` carrying `m` marshalled; `tx_id`: the Fabric TxID it concerns, if
+// one (Message::tx keeps its first 8 hex digits for trace lines).
 template <typename M>
-Message make_message(uint32_t kind, const M& m) {
-  return Message{kind, make_bytes(protoutil::marshal(m))};
+Message make_message(uint32_t kind, const M& m, std::string_view tx_id = {}) {
+  return Message{kind, make_bytes(protoutil::marshal(m)), std::string(tx_id.substr(0, 8))};
 }
 
 }  // namespace fabsim::model

@@ -454,6 +454,7 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     }
     if (name == model::client::kEventSubmitted) {
       tx.submitted = t;
+      if (const auto* s = std::any_cast<model::client::ClientSubmitted>(&e.data)) tx.tx_id = s->tx_id.substr(0, 8);
     } else if (name == model::client::kEventEndorsed) {
       tx.endorsed = t;
     } else if (name == model::client::kEventOrdered) {

@@ -73,6 +73,7 @@ struct TxRecord {
   std::string chaincode;
   std::string channel;    // the chaincode's channel
   std::string function;
+  std::string tx_id;      // the first 8 hex digits of its Fabric TxID, as trace lines show it
   Time requested;         // handed to the client
   std::optional<Time> submitted, endorsed, ordered, completed;
   // Committed: when the orderer cut its block (unknown if the orderer's event was lost in a

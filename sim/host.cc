@@ -192,8 +192,9 @@ void Host::handle(Input& in) {
     case Input::kMessage:
       trace.record(now, id_, TraceKind::kDeliver, in.from, (uint64_t{in.msg.kind} << 32) | (in.msg.size() & 0xffffffffu),
                    in.hash, [&] {
-                     return fmt::format("from={} kind={} bytes={} hash={:016x} lane={}", trace.host_name(in.from),
-                                        in.msg.kind, in.msg.size(), in.hash, lanes_[in.lane].spec.name);
+                     return fmt::format("from={} kind={} bytes={} hash={:016x} lane={}{}{}", trace.host_name(in.from),
+                                        in.msg.kind, in.msg.size(), in.hash, lanes_[in.lane].spec.name,
+                                        in.msg.tx.empty() ? "" : " tx=", in.msg.tx);
                    });
       process_->on_message(ctx, in.from, in.msg);
       break;

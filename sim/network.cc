@@ -256,8 +256,8 @@ void Network::send(HostId from, HostId to, Message msg) {
   stats_.bytes_sent += msg.size();
   sim_.trace().record(sim_.now(), from, TraceKind::kSend, to, (uint64_t{msg.kind} << 32) | (msg.size() & 0xffffffffu),
                       payload_hash, [&] {
-                        return fmt::format("to={} kind={} bytes={} hash={:016x}", sim_.trace().host_name(to), msg.kind,
-                                           msg.size(), payload_hash);
+                        return fmt::format("to={} kind={} bytes={} hash={:016x}{}{}", sim_.trace().host_name(to),
+                                           msg.kind, msg.size(), payload_hash, msg.tx.empty() ? "" : " tx=", msg.tx);
                       });
   const uint32_t f = new_flight();
   InFlight& fl = flights_[f];
@@ -282,9 +282,10 @@ void Network::drop(const InFlight& f, HostId at, DropReason reason) {
   settle(f);
   sim_.trace().record(sim_.now(), at, TraceKind::kDrop, static_cast<uint64_t>(reason), (uint64_t{f.src} << 32) | f.dst,
                       f.payload_hash, [&] {
-                        return fmt::format("reason={} from={} to={} kind={} hash={:016x}", drop_reason_name(reason),
-                                           sim_.trace().host_name(f.src), sim_.trace().host_name(f.dst), f.msg.kind,
-                                           f.payload_hash);
+                        return fmt::format("reason={} from={} to={} kind={} hash={:016x}{}{}",
+                                           drop_reason_name(reason), sim_.trace().host_name(f.src),
+                                           sim_.trace().host_name(f.dst), f.msg.kind, f.payload_hash,
+                                           f.msg.tx.empty() ? "" : " tx=", f.msg.tx);
                       });
 }
 

@@ -264,13 +264,13 @@ void ClientProcess::submit(NodeContext& ctx, const std::string& args) {
   const std::string tx_id = p.proposal.tx_id;
   // A TxID repeats only if the nonce does: 192 random bits from the client's stream.
   FABSIM_ASSERT_MSG(pending_.count(tx_id) == 0, "TxID collision");
-  const Message proposal = make_message(kProposal, p.proposal.signed_proposal);
+  const Message proposal = make_message(kProposal, p.proposal.signed_proposal, tx_id);
   for (HostId h : targets) {
     p.endorsers.push_back(h);
     ctx.send(h, proposal);
   }
   p.responses.resize(p.endorsers.size());
-  ctx.emit(kEventSubmitted, static_cast<int64_t>(p.endorsers.size()), p.request_id);
+  ctx.emit(kEventSubmitted, static_cast<int64_t>(p.endorsers.size()), p.request_id, ClientSubmitted{tx_id});
   auto [it, inserted] = pending_.emplace(tx_id, std::move(p));
   FABSIM_ASSERT(inserted);
   arm(ctx, tx_id, it->second, config_.endorsement_timeout);
@@ -324,7 +324,7 @@ void ClientProcess::assemble_and_broadcast(NodeContext& ctx, const std::string& 
   auto env = protoutil::assemble_transaction(p.proposal, responses, *config_.identity);
   if (!env.is_ok()) return finish(ctx, tx_id, kFailureEndorsementMismatch, 0);
   ctx.emit(kEventEndorsed, static_cast<int64_t>(responses.size()), p.request_id);
-  p.envelope = make_message(kBroadcast, *env);
+  p.envelope = make_message(kBroadcast, *env, tx_id);
   p.stage = Stage::kBroadcasting;
   p.orderer_index = current_orderer_;
   broadcast(ctx, tx_id, p);
@@ -434,7 +434,7 @@ bool ClientProcess::retry_endorsement(NodeContext& ctx, const std::string& tx_id
     next[slot] = *alt;
   }
   ++p.endorse_attempts;
-  const Message proposal = make_message(kProposal, p.proposal.signed_proposal);
+  const Message proposal = make_message(kProposal, p.proposal.signed_proposal, tx_id);
   for (size_t slot = 0; slot < next.size(); ++slot) {
     if (p.responses[slot]) continue;
     p.candidates[slot] = next[slot];

@@ -126,6 +126,12 @@ struct ClientFailure {
   std::string message;
 };
 
+// The typed record of a client.submitted event (AnalysisEvent::data): the transaction's
+// Fabric TxID.
+struct ClientSubmitted {
+  std::string tx_id;
+};
+
 // The typed record of a client.block event (AnalysisEvent::data): the peer whose BlockEvent
 // reported the transaction (the channel's event peer).
 struct ClientBlockEvent {

@@ -15,7 +15,7 @@ Message broadcast_reply(const std::string& tx_id, common::Status status, std::st
   reply.set_tx_id(tx_id);
   reply.mutable_response()->set_status(status);
   reply.mutable_response()->set_info(std::move(info));
-  return model::make_message(model::kBroadcastReply, reply);
+  return model::make_message(model::kBroadcastReply, reply, tx_id);
 }
 
 }  // namespace
@@ -123,7 +123,7 @@ void SoloOrderer::on_broadcast(NodeContext& ctx, HostId from, const Message& msg
   ctx.send(from, broadcast_reply(v.tx_id, v.status, v.info));
   // Order(): the envelope goes to its channel's chain goroutine; Broadcast answers once it
   // is handed over (solo's sendChan is unbuffered), before it is cut into a block.
-  if (v.status == common::SUCCESS) ctx.post(chain_lane(v.channel), Message{model::kOrderedEnvelope, msg.payload});
+  if (v.status == common::SUCCESS) ctx.post(chain_lane(v.channel), Message{model::kOrderedEnvelope, msg.payload, msg.tx});
 }
 
 void SoloOrderer::on_ordered(NodeContext& ctx, Channel& channel, const Message& msg) {

@@ -83,7 +83,7 @@ void Endorser::on_proposal(NodeContext& ctx, HostId from, const std::string& byt
     pr.mutable_response()->set_status(resp.status);
     pr.mutable_response()->set_message(resp.message);
     reply.set_proposal_response(marshal(pr));
-    ctx.send(from, model::make_message(model::kProposalReply, reply));
+    ctx.send(from, model::make_message(model::kProposalReply, reply, chdr.tx_id()));
     return;
   }
   auto results = sim.get_tx_simulation_results();
@@ -105,7 +105,7 @@ void Endorser::on_proposal(NodeContext& ctx, HostId from, const std::string& byt
   pr = protoutil::endorse(p, spec, *peer_->signer);
   ctx.charge(costs.endorse);
   reply.set_proposal_response(marshal(pr));
-  ctx.send(from, model::make_message(model::kProposalReply, reply));
+  ctx.send(from, model::make_message(model::kProposalReply, reply, chdr.tx_id()));
   ctx.emit(kEventEndorsed, 0, chdr.tx_id());
 }
 

@@ -233,8 +233,11 @@ TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
 
   const std::vector<std::string> csv = lines_of(read_file(dir / "out" / "transactions.csv"));
   ASSERT_EQ(csv.size(), 1u + 10u);
-  EXPECT_TRUE(csv[0].starts_with("id,generator,client,")) << csv[0];
-  EXPECT_TRUE(csv[1].starts_with("0.0,0,Org1.client0,kv,mychannel,put,0,")) << csv[1];
+  EXPECT_TRUE(csv[0].starts_with("id,tx_id,generator,client,")) << csv[0];
+  // The TxID's first 8 hex digits, as in the trace lines.
+  ASSERT_GT(csv[1].size(), 13u);
+  EXPECT_EQ(csv[1].find_first_not_of("0123456789abcdef", 4), 12u) << csv[1];
+  EXPECT_TRUE(csv[1].substr(12).starts_with(",0,Org1.client0,kv,mychannel,put,0,")) << csv[1];
   for (size_t i = 1; i < csv.size(); ++i) EXPECT_TRUE(csv[i].ends_with(",VALID")) << csv[i];
   EXPECT_NE(r.out.find("results: "), std::string::npos);
 
@@ -593,7 +596,7 @@ TEST(RunCommand, TransactionsCsvQuotesFieldsWithCommasAndQuotes) {
   r.transactions.push_back(t);
   const std::string csv = transactions_csv(r);
   const std::string row = csv.substr(csv.find('\n') + 1);
-  EXPECT_EQ(row.rfind("t1,0,Org1.client0,kv,ch,\"odd,\"\"name\"\"\",0,", 0), 0u) << row;
+  EXPECT_EQ(row.rfind("t1,,0,Org1.client0,kv,ch,\"odd,\"\"name\"\"\",0,", 0), 0u) << row;
 }
 
 }  // namespace
