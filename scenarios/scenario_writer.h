@@ -15,6 +15,10 @@
 // the ordering section's. Selectors the file wrote as keys (`costs`, `nodes`) and the two
 // sides of a link override stay as written, since their meaning is the selector.
 //
+// Every key the loader reads has its line here: a key added to the loader needs one too,
+// and a case in tests/scenarios/scenario_writer_test.cc (which fails when a spec does not
+// come back whole).
+//
 // Values are written in forms the loader parses back exactly: durations as a whole number
 // of the largest unit that holds them (`2s`, `1500us`, `-500ms`), sizes and bandwidths
 // likewise (`10MiB`, `1Gbps`), rates in plain decimal (`0.000001tps`, the rate parser takes
