@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/build_info.h"
 #include "cli/commands.h"
 #include "core/allocator.h"
 #include "cli/policy_eval.h"
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
   raise_open_files_limit();
   CLI::App app{"fabsim: a deterministic discrete-event simulator of Hyperledger Fabric"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "fabsim 0.1.0");
+  app.set_version_flag("--version", std::string("fabsim ") + fabsim::cli::fabsim_version() + " (commit " +
+                                        fabsim::cli::fabsim_commit() + ")");
 
   fabsim::cli::FloodOptions flood;
   CLI::App* demo = app.add_subcommand("demo", "run a kernel demo protocol (default: flood)");

@@ -15,11 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/build_info.h"
+#include "cli/run_input.h"
 #include "cli/run_directory.h"
-#include "core/cost_model.h"
-#include "core/units.h"
 #include "model/orderer/block_cutter.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/scenario_writer.h"
 #include "sim/determinism.h"
 
 namespace fabsim::cli {
@@ -29,7 +30,8 @@ using scenario::ScenarioSpec;
 using scenario::TxRecord;
 
 void add_run_options(CLI::App& app, RunOptions& o) {
-  app.add_option("file", o.file, "the scenario file (YAML; docs/scenario-format.md)")->required();
+  app.add_option("file", o.file, "the scenario file (YAML; docs/scenario-format.md), or a results.json to run again")
+      ->required();
   app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)");
   app.add_option("--set", o.sets, "override a field of the file: --set path.to.key=value (repeatable)")
       ->allow_extra_args(false);
@@ -127,140 +129,6 @@ bool write_atomically(const std::filesystem::path& path, const std::string& text
     if (!f) return false;
   }
   return true;
-}
-
-nlohmann::ordered_json link_json(const scenario::LinkSpec& l) {
-  return {{"latency", format_duration(l.latency)},
-          {"jitter", format_duration(l.jitter)},
-          {"bandwidth_bps", l.bandwidth_bps},
-          {"loss", l.loss},
-          {"duplicate", l.duplicate}};
-}
-
-nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
-  using nlohmann::ordered_json;
-  ordered_json j;
-  j["name"] = s.name;
-  j["description"] = s.description;
-  j["seed"] = s.seed;
-  j["duration"] = format_duration(s.duration);
-  j["drain"] = format_duration(s.drain);
-  ordered_json orgs = ordered_json::array();
-  for (const auto& o : s.network.orgs)
-    orgs.push_back({{"name", o.name}, {"msp_id", o.msp_id}, {"peers", o.peers}, {"clients", o.clients}});
-  ordered_json overrides = ordered_json::array();
-  for (const auto& o : s.network.link_overrides)
-    overrides.push_back({{"between", {o.nodes_a, o.nodes_b}}, {"link", link_json(o.link)}});
-  j["network"] = {{"orgs", orgs}, {"links", {{"default", link_json(s.network.default_link)}, {"overrides", overrides}}}};
-  j["ordering"] = {{"type", "solo"},
-                   {"orderers", s.ordering.orderers},
-                   {"batch_timeout", format_duration(s.ordering.batch.batch_timeout)},
-                   {"max_message_count", s.ordering.batch.size.max_message_count},
-                   {"absolute_max_bytes", s.ordering.batch.size.absolute_max_bytes},
-                   {"preferred_max_bytes", s.ordering.batch.size.preferred_max_bytes}};
-  ordered_json channels = ordered_json::array();
-  for (const auto& c : s.channels)
-    channels.push_back({{"name", c.name},
-                        {"orgs", c.orgs},
-                        {"peers", c.peers},
-                        {"batch_timeout", format_duration(c.batch.batch_timeout)},
-                        {"max_message_count", c.batch.size.max_message_count},
-                        {"absolute_max_bytes", c.batch.size.absolute_max_bytes},
-                        {"preferred_max_bytes", c.batch.size.preferred_max_bytes}});
-  j["channels"] = channels;
-  ordered_json ccs = ordered_json::array();
-  for (const auto& c : s.chaincodes) {
-    ordered_json cc = {{"name", c.name}, {"channel", c.channel}, {"kind", c.kind}, {"endorsement_policy", c.endorsement_policy.text}};
-    if (c.init) cc["init"] = *c.init;
-    ccs.push_back(cc);
-  }
-  j["chaincodes"] = ccs;
-  j["crypto"] = {{"scheme", s.crypto.scheme == scenario::CryptoScheme::kHmac ? "hmac" : "ecdsa"},
-                 {"verify_cache", s.crypto.verify_cache}};
-  ordered_json costs = ordered_json::object();
-  for (const auto& [node, values] : s.costs.by_node) {
-    ordered_json v = ordered_json::object();
-    for (const auto& [name, d] : values) v[name] = format_duration(d);
-    costs[node] = v;
-  }
-  j["costs_by_node"] = costs;
-  ordered_json workload = ordered_json::array();
-  for (const auto& w : s.workload) {
-    ordered_json g = {{"kind", scenario::workload_kind_name(w.kind)}};
-    if (w.kind == scenario::WorkloadKind::kScripted) {
-      ordered_json txs = ordered_json::array();
-      for (const auto& t : w.transactions)
-        txs.push_back({{"id", t.id}, {"at", format_duration(t.at)}, {"client", t.client}, {"chaincode", t.chaincode},
-                       {"function", t.function}, {"args", t.args}});
-      g["transactions"] = txs;
-    } else {
-      g["chaincode"] = w.chaincode;
-      g["clients"] = w.clients;
-      g["start"] = format_duration(w.start);
-      g["end"] = format_duration(w.end);
-      if (w.kind == scenario::WorkloadKind::kOpenLoop) g["rate_tps"] = w.rate_tps;
-      if (w.kind != scenario::WorkloadKind::kClosedLoop)
-        g["arrival"] = w.arrival == scenario::Arrival::kPoisson ? "poisson" : "fixed";
-      if (w.kind == scenario::WorkloadKind::kPhases) {
-        ordered_json ph = ordered_json::array();
-        for (const auto& p : w.phases) ph.push_back({{"duration", format_duration(p.duration)}, {"rate_tps", p.rate_tps}});
-        g["phases"] = ph;
-      }
-      if (w.kind == scenario::WorkloadKind::kClosedLoop) {
-        g["outstanding"] = w.outstanding;
-        g["think_time"] = format_duration(w.think_time);
-      }
-      ordered_json mix = ordered_json::array();
-      for (const auto& m : w.mix) {
-        std::vector<std::string> args;
-        for (const auto& a : m.args) args.push_back(a.text);
-        mix.push_back({{"function", m.function}, {"weight", m.weight}, {"args", args}});
-      }
-      g["mix"] = mix;
-      g["keys"] = {{"count", w.keys.count},
-                   {"prefix", w.keys.prefix},
-                   {"distribution", scenario::key_distribution_name(w.keys.distribution)},
-                   {"theta", w.keys.theta},
-                   {"hot_fraction", w.keys.hot_fraction},
-                   {"hot_probability", w.keys.hot_probability}};
-    }
-    workload.push_back(g);
-  }
-  j["workload"] = workload;
-  ordered_json faults = ordered_json::array();
-  for (const auto& f : s.faults) {
-    ordered_json fj = {{"at", format_duration(f.at)}, {"action", scenario::fault_action_name(f.action)}};
-    // Named nodes, then role targets as written.
-    auto targets = [](const scenario::FaultTargets& t) {
-      std::vector<std::string> out = t.nodes;
-      for (const auto& r : t.roles) out.push_back(r.text);
-      return out;
-    };
-    if (const auto* d = std::get_if<scenario::NodeFault>(&f.detail)) fj["nodes"] = targets(d->targets);
-    if (const auto* d = std::get_if<scenario::PartitionFault>(&f.detail)) {
-      ordered_json groups = ordered_json::array();
-      for (const auto& g : d->groups) groups.push_back(targets(g));
-      fj["groups"] = groups;
-      if (d->one_way) fj["one_way"] = true;
-      if (!d->label.empty()) fj["label"] = d->label;
-    }
-    if (const auto* d = std::get_if<scenario::HealFault>(&f.detail); d && !d->label.empty()) fj["label"] = d->label;
-    if (const auto* d = std::get_if<scenario::DegradeFault>(&f.detail)) {
-      fj["between"] = {d->between_a, d->between_b};
-      fj["degrade"] = {{"latency", format_duration(d->extra_latency)},
-                       {"loss", d->extra_loss},
-                       {"bandwidth_factor", d->bandwidth_factor}};
-    }
-    if (const auto* d = std::get_if<scenario::RestoreFault>(&f.detail)) fj["between"] = {d->between_a, d->between_b};
-    if (const auto* d = std::get_if<scenario::ClockOffsetFault>(&f.detail)) {
-      fj["nodes"] = targets(d->targets);
-      fj["offset"] = format_duration(d->offset);
-    }
-    if (f.undo_after) fj["for"] = format_duration(*f.undo_after);
-    faults.push_back(fj);
-  }
-  j["faults"] = faults;
-  return j;
 }
 
 std::string opt_ns(const std::optional<Time>& t) { return t ? std::to_string(t->ns) : ""; }
@@ -400,11 +268,12 @@ std::string reproduce_command(const RunOptions& o, uint64_t seed) {
 }
 
 nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r, const std::vector<std::string>& unmet,
-                                    const std::string& reproduce) {
+                                    const std::string& reproduce, const nlohmann::ordered_json& input) {
   using nlohmann::ordered_json;
   const scenario::Metrics& m = r.metrics;
   auto ns = [](const std::optional<Duration>& d) -> ordered_json { return d ? ordered_json(d->ns) : ordered_json(nullptr); };
   ordered_json j;
+  j["fabsim"] = {{"version", fabsim_version()}, {"commit", fabsim_commit()}};
   j["scenario"] = spec.name;
   j["seed"] = r.seed;
   j["reproduce"] = reproduce;
@@ -499,7 +368,8 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["trace_events"] = r.trace_events;
   j["kernel_events"] = r.kernel_events;
   j["expectations"] = {{"met", unmet.empty()}, {"unmet", unmet}};
-  j["resolved_scenario"] = scenario_json(spec);
+  j["input"] = input;
+  j["resolved_scenario"] = scenario::write_scenario(spec);
   return j;
 }
 
@@ -599,23 +469,12 @@ nlohmann::ordered_json timeseries_json(const TimeSeries& ts) {
 }
 
 int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> sets = o.sets;
-  if (!o.seed.empty()) {
-    auto seed = parse_seed(o.seed);
-    if (!seed) {
-      err << "fabsim: --seed: " << seed.status().message() << "\n";
-      return 2;
-    }
-    sets.push_back(fmt::format("seed={}", *seed));
-  }
-  scenario::LoaderOptions lo;
-  lo.cost_names = cost_names();
-  auto loaded = scenario::load_scenario_file(o.file, sets, lo);
+  auto loaded = load_run_input(o);  // a scenario file or a results.json
   if (!loaded.is_ok()) {
     err << "fabsim: " << loaded.status().message() << "\n";
     return 2;
   }
-  const ScenarioSpec& spec = *loaded;
+  const ScenarioSpec& spec = loaded->spec;
   double warn_failures = 0.5;
   if (!o.warn_failures.empty()) {
     auto share = parse_share(o.warn_failures);
@@ -680,6 +539,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   text << "scenario: " << spec.name << (spec.description.empty() ? "" : " — " + spec.description) << "\n";
   text << "seed: " << spec.seed << "\n";
   text << "reproduce: " << reproduce << "\n";
+  if (loaded->results) text << reproducing_lines(o.file, *loaded->results);
   text.flush();
 
   // The run; with --check-determinism it is the first of the two runs compared.
@@ -702,7 +562,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     if (!first) {
       first.emplace(std::move(r));
     } else if (r.is_ok()) {
-      second_json = results_json(spec, *r, {}, reproduce).dump();
+      second_json = results_json(spec, *r, {}, reproduce, loaded->json).dump();
     }
   };
   std::optional<DeterminismReport> det;
@@ -725,13 +585,17 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     return 2;
   }
   const RunReport& report = **first;
-  if (o.check_determinism) first_json = results_json(spec, report, {}, reproduce).dump();
+  if (o.check_determinism) first_json = results_json(spec, report, {}, reproduce, loaded->json).dump();
 
   if (o.progress && !o.quiet && !o.json) out << "\r\033[K" << std::flush;  // clear the progress line
   print_report(spec, report, warn_failures, text);
+  // A results file run as recorded must give its trace hash again.
+  const bool as_recorded = loaded->results && o.sets.empty() && !loaded->seed;
+  if (as_recorded) text << reproduced_line(o.file, *loaded->results, report.trace_hash);
+  const bool not_reproduced = as_recorded && reproduces_trace_hash(*loaded->results, report.trace_hash) == false;
   const std::vector<std::string> unmet = unmet_expectations(spec.expect, report);
   int status = 0;
-  if (!report.fault_errors.empty() || !report.node_errors.empty()) status = 1;
+  if (!report.fault_errors.empty() || !report.node_errors.empty() || not_reproduced) status = 1;
   if (unmet.empty()) {
     text << "expectations: met\n";
   } else {
@@ -761,7 +625,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   const fs::path dir(o.out_dir);
   bool outputs_ok = true;
   if (!o.out_dir.empty())
-    outputs_ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce).dump(2) + "\n", &tmp_json) &&
+    outputs_ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce, loaded->json).dump(2) + "\n", &tmp_json) &&
                  write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv) &&
                  write_atomically(dir / "timeseries.csv", timeseries_csv(report), &tmp_series);
   std::vector<fs::path> placed;  // final names this run renamed into place
@@ -795,7 +659,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     text << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << ", "
         << (dir / "timeseries.csv").string() << "\n";
   if (run_dir.kept()) text << "data: " << run_dir.path() << "\n";
-  if (o.json) out << results_json(spec, report, unmet, reproduce).dump(2) << "\n";
+  if (o.json) out << results_json(spec, report, unmet, reproduce, loaded->json).dump(2) << "\n";
   if (o.quiet) {
     std::string verdict = status == 0 ? "ok" : "FAILED";
     if (!unmet.empty()) verdict += fmt::format(", {} expectations unmet", unmet.size());

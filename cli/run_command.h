@@ -1,13 +1,16 @@
 // `fabsim run FILE [--seed N] [--set k=v]... [--out DIR] [--trace FILE] [--keep-data DIR]
 // [--check-determinism]`: load a scenario file, run it (scenarios/scenario_runner.h), print
-// the report, write results.json and transactions.csv, check the expectations.
+// the report, write results.json and transactions.csv, check the expectations. FILE may be
+// a results.json, whose resolved scenario then runs again (cli/run_input.h); run with no
+// --set and no --seed, it must give the recorded trace hash.
 //
 // The hosts' durable data (ledgers) lives on disk in a run directory (cli/run_directory.h):
 // a temporary one removed at the end, or --keep-data DIR. Results do not depend on it.
 //
 // Exit status: 0 the run met every expectation (and the safety checks hold, unless the
 // file says `invariants: ignore`); 1 a check failed (an expectation, a safety check, a
-// fault that could not be applied, --check-determinism); 2 bad input (the file, a flag,
+// fault that could not be applied, --check-determinism, a results.json whose trace hash
+// the run did not reproduce); 2 bad input (the file, a flag,
 // an output that cannot be written) — then no output file is left behind.
 //
 // Outputs are written to temporary names in the same directory and renamed into place
@@ -55,8 +58,10 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
 
 // The pieces, for tests.
 std::string reproduce_command(const RunOptions& o, uint64_t seed);
+// `input`: what the run was given (results.json "input", docs/formats.md).
 nlohmann::ordered_json results_json(const scenario::ScenarioSpec& spec, const scenario::RunReport& report,
-                                    const std::vector<std::string>& unmet, const std::string& reproduce);
+                                    const std::vector<std::string>& unmet, const std::string& reproduce,
+                                    const nlohmann::ordered_json& input = nullptr);
 std::string transactions_csv(const scenario::RunReport& report);
 // One row per window, one column per series (docs/formats.md, "timeseries.csv").
 std::string timeseries_csv(const scenario::RunReport& report);

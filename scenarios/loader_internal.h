@@ -11,6 +11,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "scenarios/field_reader.h"
@@ -56,6 +57,9 @@ Status read_batch_settings(const FieldReader& r, const YamlNode& n, const std::s
                            orderer::BatchSettings* batch);
 // `nodes` (null when the section is absent): fills spec.node_settings, by_node for every node.
 Status read_node_settings(LoadContext& ctx, const YamlNode* n);
+// The value of `nodes` key `name` (a key the section reads) in `s`: a whole number or a
+// duration. The spec writer (scenarios/scenario_writer.h) writes a scope's keys with it.
+std::variant<uint32_t, Duration> node_setting_value(const NodeSettings& s, std::string_view name);
 Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path);
 Status read_faults(LoadContext& ctx, const YamlNode& n, std::string_view path);
 Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path);

@@ -88,12 +88,11 @@ std::string roles_text(uint8_t roles) {
   return out;
 }
 
-// One scope as read: the spec's record, the nodes as directory indices, and the values of
-// the keys it sets (the other fields of `values` are unused).
+// One scope as read: the spec's record (with the values of the keys it sets) and the nodes
+// as directory indices.
 struct ScopeValues {
   NodeSettingsScopeSpec scope;
   std::vector<size_t> nodes;
-  NodeSettings values;
 };
 
 Status read_value(const LoadContext& ctx, const SettingKey& key, const YamlNode& v, const std::string& path,
@@ -126,7 +125,7 @@ Status read_scope(const LoadContext& ctx, const YamlEntry& e, ScopeValues* out) 
     });
     if (key.roles != kEveryRole && !holds_a_role)
       return r.error(c.value, kp, "applies to " + roles_text(key.roles) + ", and '" + e.key + "' selects none");
-    SCENARIO_TRY(read_value(ctx, key, c.value, kp, &out->values));
+    SCENARIO_TRY(read_value(ctx, key, c.value, kp, &out->scope.values));
     out->scope.keys.push_back(c.key);
   }
   return Status::ok();
@@ -138,6 +137,12 @@ void copy_key(const SettingKey& key, const NodeSettings& from, NodeSettings* to)
 }
 
 }  // namespace
+
+std::variant<uint32_t, Duration> node_setting_value(const NodeSettings& s, std::string_view name) {
+  const SettingKey& key = setting_keys()[key_index(name)];
+  if (key.duration) return s.*key.duration;
+  return s.*key.count;
+}
 
 Status read_node_settings(LoadContext& ctx, const YamlNode* n) {
   std::vector<ScopeValues> scopes;
@@ -164,7 +169,7 @@ Status read_node_settings(LoadContext& ctx, const YamlNode* n) {
         const SettingKey& key = setting_keys()[k];
         if ((key.roles & role_bit(nodes[i].role)) == 0 || s.scope.specificity <= level[i][k]) continue;
         level[i][k] = s.scope.specificity;
-        copy_key(key, s.values, &out.by_node[nodes[i].name]);
+        copy_key(key, s.scope.values, &out.by_node[nodes[i].name]);
       }
   for (ScopeValues& s : scopes)
     out.scopes.push_back(std::move(s.scope));

@@ -518,8 +518,7 @@ Result<ScenarioSpec> load_scenario_text(std::string text, std::string display_na
   return std::move(ctx.spec);
 }
 
-Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vector<std::string>& set_overrides,
-                                        const LoaderOptions& options) {
+Result<std::string> read_scenario_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))  // an ifstream opens a directory and reads nothing
     return Status::invalid_argument(path + ": is a directory, not a scenario file");
@@ -528,7 +527,14 @@ Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vect
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::invalid_argument(path + ": cannot read the scenario file");
-  return load_scenario_text(std::move(text).str(), path, set_overrides, options);
+  return std::move(text).str();
+}
+
+Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vector<std::string>& set_overrides,
+                                        const LoaderOptions& options) {
+  auto text = read_scenario_file(path);
+  if (!text) return text.status();
+  return load_scenario_text(std::move(text).value(), path, set_overrides, options);
 }
 
 }  // namespace fabsim::scenario

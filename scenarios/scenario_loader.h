@@ -34,7 +34,11 @@ Result<ScenarioSpec> load_scenario_text(std::string text, std::string display_na
                                         const std::vector<std::string>& set_overrides = {},
                                         const LoaderOptions& options = {});
 
-// Reads `path` (the messages name it as given) and loads it.
+// The text of the file at `path` (the messages name it as given): not_found when it cannot
+// be opened, invalid_argument when it is a directory or cannot be read.
+Result<std::string> read_scenario_file(const std::string& path);
+
+// Reads `path` (read_scenario_file) and loads it.
 Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vector<std::string>& set_overrides = {},
                                         const LoaderOptions& options = {});
 

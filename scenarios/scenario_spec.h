@@ -48,6 +48,8 @@ struct NodeSpec {
   NodeRole role = NodeRole::kPeer;
   std::string org;     // the org's name; empty for orderers
   uint32_t index = 0;  // the number in the name
+
+  bool operator==(const NodeSpec&) const = default;
 };
 
 struct OrgSpec {
@@ -55,6 +57,8 @@ struct OrgSpec {
   std::string msp_id;    // default: name + "MSP"
   uint32_t peers = 1;    // >= 1
   uint32_t clients = 1;  // >= 0
+
+  bool operator==(const OrgSpec&) const = default;
 };
 
 // One link's parameters (the sim's LinkParams, with jitter uniform in [0, jitter]).
@@ -64,6 +68,8 @@ struct LinkSpec {
   uint64_t bandwidth_bps = 1'000'000'000;
   double loss = 0.0;       // [0, 1)
   double duplicate = 0.0;  // [0, 1)
+
+  bool operator==(const LinkSpec&) const = default;
 };
 
 // A dedicated link for every pair (a, b), a in `nodes_a`, b in `nodes_b`, a != b.
@@ -72,12 +78,16 @@ struct LinkOverrideSpec {
   std::vector<std::string> nodes_a, nodes_b;      // resolved
   // The fields the override does not give come from the default.
   LinkSpec link;
+
+  bool operator==(const LinkOverrideSpec&) const = default;
 };
 
 struct NetworkSpec {
   std::vector<OrgSpec> orgs;
   LinkSpec default_link;                         // each node's link to the switch
   std::vector<LinkOverrideSpec> link_overrides;  // file order; the last match wins
+
+  bool operator==(const NetworkSpec&) const = default;
 };
 
 // ---- ordering, channels, chaincodes, crypto --------------------------------------------
@@ -88,6 +98,8 @@ struct OrderingSpec {
   OrderingType type = OrderingType::kSolo;
   uint32_t orderers = 1;         // solo: exactly 1
   orderer::BatchSettings batch;  // Fabric's sample defaults: 2s, 500, 10 MiB, 2 MiB
+
+  bool operator==(const OrderingSpec&) const = default;
 };
 
 struct ChannelSpec {
@@ -97,6 +109,8 @@ struct ChannelSpec {
   // `orgs`. Default: every peer of `orgs`.
   std::vector<std::string> peers;
   orderer::BatchSettings batch;  // default: the ordering section's settings
+
+  bool operator==(const ChannelSpec&) const = default;
 };
 
 struct EndorsementPolicySpec {
@@ -105,6 +119,8 @@ struct EndorsementPolicySpec {
   std::string text = "MAJORITY Endorsement";  // as written, or the default
   SignaturePolicyEnvelope signature;          // kSignature
   ImplicitMetaPolicy implicit_meta;           // kImplicitMeta (sub-policy "Endorsement")
+
+  bool operator==(const EndorsementPolicySpec&) const = default;
 };
 
 struct ChaincodeSpec {
@@ -113,6 +129,8 @@ struct ChaincodeSpec {
   std::string kind;     // a kind of the chaincode registry: kvstore, smallbank, asset
   EndorsementPolicySpec endorsement_policy;
   std::optional<std::vector<std::string>> init;  // present: init required, called with these args
+
+  bool operator==(const ChaincodeSpec&) const = default;
 };
 
 enum class CryptoScheme : uint8_t { kEcdsa, kHmac };
@@ -120,6 +138,8 @@ enum class CryptoScheme : uint8_t { kEcdsa, kHmac };
 struct CryptoSpec {
   CryptoScheme scheme = CryptoScheme::kEcdsa;
   bool verify_cache = true;
+
+  bool operator==(const CryptoSpec&) const = default;
 };
 
 // ---- costs -----------------------------------------------------------------------------
@@ -131,6 +151,8 @@ struct CostScopeSpec {
   std::vector<std::string> nodes;          // resolved
   std::map<std::string, Duration> values;  // cost name -> value
   std::optional<double> variability_sigma;  // `variability_sigma`, in [0, 3]
+
+  bool operator==(const CostScopeSpec&) const = default;
 };
 
 // The key of a cost scope that is no cost name: CostModel::variability_sigma.
@@ -141,6 +163,8 @@ struct CostsSpec {
   // The effective overrides of each node that has any: the most specific scope wins.
   std::map<std::string, std::map<std::string, Duration>> by_node;
   std::map<std::string, double> variability_by_node;  // likewise, for variability_sigma
+
+  bool operator==(const CostsSpec&) const = default;
 };
 
 // ---- node settings ---------------------------------------------------------------------
@@ -168,6 +192,8 @@ struct NodeSettings {
   uint32_t endorsement_attempts = 2;  // >= 1
   Duration endorser_backoff = Duration::seconds(30);
   Duration event_silence = Duration::seconds(5);
+
+  bool operator==(const NodeSettings&) const = default;
 };
 
 // One `nodes.<selector>` entry as written.
@@ -176,6 +202,9 @@ struct NodeSettingsScopeSpec {
   int specificity = 0;                   // all 0, role 1, org 2, org role 3, node 4
   std::vector<std::string> nodes;        // resolved
   std::vector<std::string> keys;         // the keys the scope sets, file order
+  NodeSettings values;                   // the scope's value of each of `keys`; other fields default
+
+  bool operator==(const NodeSettingsScopeSpec&) const = default;
 };
 
 struct NodeSettingsSpec {
@@ -189,6 +218,8 @@ struct NodeSettingsSpec {
     auto it = by_node.find(node);
     return it == by_node.end() ? kDefaults : it->second;
   }
+
+  bool operator==(const NodeSettingsSpec&) const = default;
 };
 
 // ---- workload --------------------------------------------------------------------------
@@ -208,17 +239,23 @@ struct KeySpec {
   double theta = 0.99;           // zipf: P(k) ∝ 1/(k+1)^theta, theta >= 0
   double hot_fraction = 0.1;     // hotset: the first ceil(hot_fraction * count) keys are hot
   double hot_probability = 0.9;  // hotset: a draw is hot with this probability
+
+  bool operator==(const KeySpec&) const = default;
 };
 
 struct MixEntry {
   std::string function;
   uint32_t weight = 1;            // >= 1
   std::vector<ArgTemplate> args;  // one template per argument
+
+  bool operator==(const MixEntry&) const = default;
 };
 
 struct PhaseSpec {
   Duration duration;
   double rate_tps = 0;  // > 0
+
+  bool operator==(const PhaseSpec&) const = default;
 };
 
 struct ScriptedTxSpec {
@@ -229,6 +266,8 @@ struct ScriptedTxSpec {
   std::string function;
   std::vector<std::string> args;  // literal, no templates
   std::vector<std::string> endorsers;  // explicit endorsing peers (resolved); empty: the client picks
+
+  bool operator==(const ScriptedTxSpec&) const = default;
 };
 
 struct WorkloadSpec {
@@ -245,6 +284,8 @@ struct WorkloadSpec {
   std::vector<MixEntry> mix;                 // open, phases, closed
   KeySpec keys;                              // open, phases, closed
   std::vector<ScriptedTxSpec> transactions;  // scripted, in file order
+
+  bool operator==(const WorkloadSpec&) const = default;
 };
 
 // ---- faults ----------------------------------------------------------------------------
@@ -270,6 +311,8 @@ struct RoleTargetSpec {
   std::string function;           // "orderer-leader"
   std::vector<std::string> args;  // "mychannel"
   std::string text;               // as written, for reports
+
+  bool operator==(const RoleTargetSpec&) const = default;
 };
 
 // The nodes a fault targets: named nodes (groups expanded at load, node order) and role
@@ -277,32 +320,46 @@ struct RoleTargetSpec {
 struct FaultTargets {
   std::vector<std::string> nodes;
   std::vector<RoleTargetSpec> roles;
+
+  bool operator==(const FaultTargets&) const = default;
 };
 
 // One alternative per kind of action (FaultSpec::detail).
 struct NodeFault {  // crash, power_loss, restart, pause, resume
   FaultTargets targets;
+
+  bool operator==(const NodeFault&) const = default;
 };
 struct PartitionFault {
   std::vector<FaultTargets> groups;  // >= 2; their named nodes disjoint (checked at load)
   bool one_way = false;              // drop only from groups[0] to the others
   std::string label;                 // optional
+
+  bool operator==(const PartitionFault&) const = default;
 };
 struct HealFault {
   std::string label;  // a partition's label, or "" for every partition
+
+  bool operator==(const HealFault&) const = default;
 };
 struct DegradeFault {
   std::vector<std::string> between_a, between_b;  // resolved
   Duration extra_latency;
   double extra_loss = 0.0;        // [0, 1]
   double bandwidth_factor = 1.0;  // (0, 1]
+
+  bool operator==(const DegradeFault&) const = default;
 };
 struct RestoreFault {
   std::vector<std::string> between_a, between_b;  // resolved
+
+  bool operator==(const RestoreFault&) const = default;
 };
 struct ClockOffsetFault {
   FaultTargets targets;
   Duration offset;  // may be negative
+
+  bool operator==(const ClockOffsetFault&) const = default;
 };
 using FaultDetail = std::variant<NodeFault, PartitionFault, HealFault, DegradeFault, RestoreFault, ClockOffsetFault>;
 
@@ -321,6 +378,8 @@ struct FaultSpec {
     FABSIM_ASSERT_MSG(std::holds_alternative<T>(detail), "a fault's detail read as another action's");
     return std::get<T>(detail);
   }
+
+  bool operator==(const FaultSpec&) const = default;
 };
 
 // ---- expectations ----------------------------------------------------------------------
@@ -328,6 +387,8 @@ struct FaultSpec {
 template <typename T>
 struct Bounds {
   std::optional<T> min, max;  // at least one is set
+
+  bool operator==(const Bounds&) const = default;
 };
 
 enum class InvariantsExpectation : uint8_t { kHold, kIgnore };
@@ -341,6 +402,8 @@ struct MetricExpect {
   // The share of requested transactions that failed before any commit (client failures:
   // endorsement, broadcast, commit timeout ...), in [0, 1].
   std::optional<Bounds<double>> failure_rate;
+
+  bool operator==(const MetricExpect&) const = default;
 };
 
 // The whole run's bounds are the MetricExpect base; `channels` holds one channel's.
@@ -348,6 +411,8 @@ struct ExpectSpec : MetricExpect {
   InvariantsExpectation invariants = InvariantsExpectation::kHold;
   std::map<std::string, protos::TxValidationCode> tx;  // scripted id -> final code
   std::map<std::string, MetricExpect> channels;        // by channel name
+
+  bool operator==(const ExpectSpec&) const = default;
 };
 
 // ---- the scenario ----------------------------------------------------------------------
@@ -369,6 +434,8 @@ struct ScenarioSpec {
   std::vector<FaultSpec> faults;  // file order (the timeline sorts by time, stably)
   ExpectSpec expect;
   std::vector<NodeSpec> nodes;  // derived; see the invariants above
+
+  bool operator==(const ScenarioSpec&) const = default;
 };
 
 }  // namespace fabsim::scenario

@@ -27,11 +27,15 @@ struct BatchSize {
   uint32_t max_message_count = 500;             // Fabric's sample default
   uint32_t absolute_max_bytes = 10 * 1024 * 1024;
   uint32_t preferred_max_bytes = 2 * 1024 * 1024;
+
+  bool operator==(const BatchSize&) const = default;
 };
 
 struct BatchSettings {
   BatchSize size;
   Duration batch_timeout = Duration::seconds(2);
+
+  bool operator==(const BatchSettings&) const = default;
 };
 
 // Fabric's config checks: all sizes non-zero, preferred <= absolute, timeout > 0.

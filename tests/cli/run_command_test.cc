@@ -17,48 +17,22 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/run_test_util.h"
+
 namespace fabsim::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory per test (CTest runs cases in parallel).
-fs::path test_dir() {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  for (char& c : name)
-    if (c == '/') c = '_';
-  const fs::path dir = fs::path(testing::TempDir()) / ("fabsim_run_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testing_util::Outcome;
+using testing_util::read_file;
+using testing_util::run;
+using testing_util::test_dir;
 
 std::string write_file(const fs::path& dir, const std::string& text) {
   const fs::path p = dir / "s.yaml";
   std::ofstream(p) << text;
   return p.string();
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
-Outcome run(const RunOptions& o) {
-  std::ostringstream out, err;
-  Outcome r;
-  r.status = run_scenario_command(o, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
 }
 
 // Twelve lines, valid but with no workload: cases append from line 13.
@@ -213,7 +187,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
   ASSERT_FALSE(j.is_discarded());
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
-  std::vector<std::string> want = {"scenario",       "seed",           "reproduce",
+  std::vector<std::string> want = {"fabsim",         "scenario",       "seed",           "reproduce",
                                    "simulated_ns",   "caliper",        "latency_ns",
                                    "phases",  "latency_histogram", "transactions",   "invalid_by_code",  "failure_messages",
                                    "timeseries", "faults", "fault_timeline",
@@ -221,7 +195,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
                                    "channels",       "ledger_codes",   "node_errors",   "fault_targets",
                                    "fault_errors",   "network",        "trace_hash",
                                    "trace_events",   "kernel_events",  "expectations",
-                                   "resolved_scenario"};
+                                   "input",          "resolved_scenario"};
   std::sort(keys.begin(), keys.end());
   std::sort(want.begin(), want.end());
   EXPECT_EQ(keys, want);
