@@ -18,6 +18,7 @@
 #include "cli/build_info.h"
 #include "cli/run_input.h"
 #include "cli/run_directory.h"
+#include "core/units.h"
 #include "model/orderer/block_cutter.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_writer.h"

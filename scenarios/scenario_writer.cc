@@ -269,6 +269,7 @@ Json metric_bounds_json(const MetricExpect& e) {
     for (const auto& [code, bounds] : e.invalid) invalid[protos::TxValidationCode_Name(code)] = bounds_json(bounds, number);
     j["invalid"] = std::move(invalid);
   }
+  if (e.failure_rate) j["failure_rate"] = bounds_json(*e.failure_rate, number);
   return j;
 }
 

@@ -312,9 +312,10 @@ expect:
   latency_p99: {max: 1291150695ns}
   committed: {min: 0, max: 18446744073709551615}
   invalid: {MVCC_READ_CONFLICT: {max: 10}, ENDORSEMENT_POLICY_FAILURE: {min: 0, max: 0}}
+  failure_rate: {min: 0.125, max: 0.3333333333333333}
   channels:
     ch: {throughput_tps: {min: 10}, latency_p50: {min: 0}, latency_p95: {max: 1m}, latency_p99: {max: 3s},
-         committed: {max: 500}, invalid: {PHANTOM_READ_CONFLICT: {min: 1}}}
+         committed: {max: 500}, invalid: {PHANTOM_READ_CONFLICT: {min: 1}}, failure_rate: {max: 0}}
 )yaml"},
   };
 }
