@@ -8,6 +8,8 @@ packages=(
   libboost-graph-dev libfmt-dev libprotobuf-dev protobuf-compiler
   libssl-dev libleveldb-dev libsnappy-dev libbenchmark-dev libgtest-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgoogle-perftools-dev
+  libjs-chart.js   # Chart.js, compiled into the HTML reports
+  chromium         # the test that renders report.html headless
 )
 
 missing=()
