@@ -1,6 +1,6 @@
 // `fabsim run FILE [--seed N] [--set k=v]... [--out DIR] [--trace FILE] [--keep-data DIR]
 // [--check-determinism]`: load a scenario file, run it (scenarios/scenario_runner.h), print
-// the report, write results.json and transactions.csv, check the expectations.
+// the report, write results.json, transactions.csv and report.html, check the expectations.
 //
 // The hosts' durable data (ledgers) lives on disk in a run directory (cli/run_directory.h):
 // a temporary one removed at the end, or --keep-data DIR. Results do not depend on it.
