@@ -22,12 +22,15 @@ void named_series_chart(Page& page, const Context& c, const Json* by_name, const
                         TimeChartOptions o, double factor, std::string_view what) {
   if (object(by_name) == nullptr) return no_data(page, what);
   std::vector<std::pair<double, Series>> found;
-  std::size_t zero = 0;
+  std::vector<std::string> zero;
   for (auto it = by_name->begin(); it != by_name->end(); ++it) {
     auto v = c.windows->series(&it.value());
     if (v.empty()) continue;
     const double top = peak(v);
-    if (top <= 0) { ++zero; continue; }
+    if (top <= 0) {
+      zero.push_back(it.key());
+      continue;
+    }
     found.push_back({top, Series{it.key(), x, scaled(std::move(v), factor)}});
   }
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -37,7 +40,11 @@ void named_series_chart(Page& page, const Context& c, const Json* by_name, const
   page.add_chart({time_chart(series, c.faults, o), kChartHeight, true});
   std::string note;
   if (found.size() > kSeriesLimit) note += fmt::format("{} more with lower peaks are not drawn. ", found.size() - kSeriesLimit);
-  if (zero > 0) note += fmt::format("{} stayed at zero and are not drawn.", zero);
+  if (!zero.empty()) {
+    note += "Zero throughout, not drawn:";
+    for (std::size_t i = 0; i < zero.size() && i < kSeriesLimit; ++i) note += (i ? ", " : " ") + zero[i];
+    note += zero.size() > kSeriesLimit ? fmt::format(" and {} more.", zero.size() - kSeriesLimit) : std::string(".");
+  }
   if (!note.empty()) page.add_html("<p class=\"muted\">" + escape(note) + " All are in results.json.</p>");
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace fabsim::report {
 namespace {
 
@@ -20,6 +22,9 @@ Json axis_title(const std::string& text) { return {{"display", !text.empty()}, {
 
 Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
+// `v` to six decimals: charts need no more, and long runs' pages stay small.
+double tidy(double v) { return std::round(v * 1e6) / 1e6; }
+
 }  // namespace
 
 std::string colour(std::size_t index, double alpha) {
@@ -34,7 +39,12 @@ Json time_chart(const std::vector<Series>& series, const std::vector<Period>& pe
     const Series& s = series[i];
     Json points = Json::array();
     for (std::size_t k = 0; k < s.x_s.size() && k < s.y.size(); ++k)
-      points.push_back({{"x", s.x_s[k]}, {"y", optional_number(s.y[k])}});
+    {
+      Json y = s.y[k] ? Json(tidy(*s.y[k])) : Json(nullptr);
+      // A bar chart reads an [x, y] pair as a floating bar from x to y, so bars get objects.
+      if (o.stacked_bars) points.push_back({{"x", tidy(s.x_s[k])}, {"y", std::move(y)}});
+      else points.push_back(Json::array({tidy(s.x_s[k]), std::move(y)}));
+    }
     Json d = {{"label", s.label},
               {"data", std::move(points)},
               {"borderColor", colour(i)},

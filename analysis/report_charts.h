@@ -14,7 +14,8 @@ namespace fabsim::report {
 // Colour `index` of a fixed palette (as "rgb(r, g, b)"), and the same with `alpha`.
 std::string colour(std::size_t index, double alpha = 1.0);
 
-// A line over time: y values at x seconds; absent values leave a gap.
+// A line over time: y values at x seconds; absent values leave a gap. Points are written
+// as [x, y] pairs (bars: {x, y}) rounded to six decimals.
 struct Series {
   std::string label;
   std::vector<double> x_s;

@@ -177,9 +177,24 @@ TEST(ReportHtml, LatencyChartFillsBetweenPercentilesInSeconds) {
   EXPECT_EQ(c["data"]["datasets"][0]["fill"], false);
   EXPECT_EQ(c["data"]["datasets"][2]["fill"], "-1");
   EXPECT_EQ(c["options"]["scales"]["y"]["title"]["text"], "latency (s)");
-  EXPECT_EQ(c["data"]["datasets"][2]["data"][0]["y"], 2.0);
-  EXPECT_TRUE(c["data"]["datasets"][2]["data"][4]["y"].is_null());  // no VALID commit while down
-  EXPECT_EQ(c["data"]["datasets"][2]["data"][0]["x"], 0.5);          // the window's middle
+  EXPECT_EQ(c["data"]["datasets"][2]["data"][0], Json({0.5, 2.0}));  // [the window's middle, p99 in s]
+  EXPECT_TRUE(c["data"]["datasets"][2]["data"][4][1].is_null());     // no VALID commit while down
+}
+
+TEST(ReportHtml, FailuresAreStackedBarsOfPointObjects) {
+  const Json c = chart_titled(render_report_html(full_results()), "Failures by reason");
+  EXPECT_EQ(c["type"], "bar");
+  EXPECT_EQ(c["options"]["scales"]["y"]["stacked"], true);
+  // Chart.js reads an [x, y] pair in a bar chart as a floating bar, so bars carry objects.
+  EXPECT_EQ(c["data"]["datasets"][0]["data"][4], Json({{"x", 4.5}, {"y", 10}}));
+}
+
+TEST(ReportHtml, PeerHeightsAreSteppedLinesAtEachWindowsEnd) {
+  const Json c = chart_titled(render_report_html(full_results()), "Block height, channel mychannel");
+  ASSERT_EQ(c["data"]["datasets"].size(), 2u);
+  EXPECT_EQ(c["data"]["datasets"][0]["label"], "peer0.org1");
+  EXPECT_EQ(c["data"]["datasets"][0]["stepped"], true);
+  EXPECT_EQ(c["data"]["datasets"][0]["data"][5], Json({6.0, 4}));  // the window 5-6 s, peer down at height 4
 }
 
 TEST(ReportHtml, HistogramLabelsBucketsAndTheOverflowBucket) {
@@ -213,7 +228,7 @@ TEST(ReportHtml, SeriesThatStayAtZeroAreNotDrawnButNamed) {
   r["timeseries"]["cpu_utilisation"]["client0"] = Json(std::vector<double>(10, 0.0));
   const std::string page = render_report_html(r);
   EXPECT_EQ(chart_titled(page, "CPU utilisation per node")["data"]["datasets"].size(), 1u);
-  EXPECT_TRUE(has(page, "1 stayed at zero and are not drawn."));
+  EXPECT_TRUE(has(page, "Zero throughout, not drawn: client0."));
 }
 
 TEST(ReportHtml, AtMostTwelveSeriesPerChartTheHighestPeaks) {
