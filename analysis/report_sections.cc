@@ -187,7 +187,8 @@ void faults_section(Page& page, const Context& c) {
     for (const char* key : {"before_tps", "during_tps", "after_tps"})
       row.push_back(decimal_1(number(find(t, {key}))));
     const Json* recovery = find(t, {"recovery_ns"});
-    row.push_back(recovery != nullptr && recovery->is_null() ? "not recovered" : readable_ns(number(recovery)));
+    // null: the fault ended and throughput did not come back before the run did.
+    row.push_back(end && recovery != nullptr && recovery->is_null() ? "not recovered" : readable_ns(number(recovery)));
     rows.push_back(std::move(row));
   }
   page.add_table({"Fault", "From", "Until", "Before (TPS)", "During (TPS)", "After (TPS)", "Recovery"}, rows);

@@ -171,6 +171,14 @@ TEST(ReportHtml, FaultTableHasThroughputAroundTheFaultAndRecovery) {
                         "<td>99.5</td><td>1.50 s</td>"));
 }
 
+TEST(ReportHtml, FaultThatEndedWithoutRecoverySaysSo) {
+  Json r = full_results();
+  r["fault_timeline"][0]["recovery_ns"] = nullptr;
+  EXPECT_TRUE(has(render_report_html(r), "<td>not recovered</td>"));
+  r["faults"][0]["end_ns"] = nullptr;  // a fault that lasts to the end has no recovery to show
+  EXPECT_FALSE(has(render_report_html(r), "<td>not recovered</td>"));
+}
+
 TEST(ReportHtml, LatencyChartFillsBetweenPercentilesInSeconds) {
   const Json c = chart_titled(render_report_html(full_results()), "Latency of VALID transactions (by completion window)");
   ASSERT_EQ(c["data"]["datasets"].size(), 3u);
