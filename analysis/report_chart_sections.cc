@@ -125,12 +125,16 @@ void over_time_section(Page& page, const Context& c) {
   }
 }
 
+// Buckets are (upper[i-1], upper[i]]; `counts` has one more entry than `upper_ns` when the
+// last bucket has no upper bound (a null upper bound says the same). Empty buckets before
+// the first and after the last transaction are left out.
 void latency_distribution_section(Page& page, const Context& c) {
   page.section("Latency distribution");
   const Json* h = find(c.r, {"latency_histogram"});
-  const auto uppers = numbers(array(find(h, {"upper_ns"})));
+  auto uppers = numbers(array(find(h, {"upper_ns"})));
   const auto counts = numbers(array(find(h, {"counts"})));
-  if (uppers.empty() || uppers.size() != counts.size() || peak(counts) <= 0)
+  if (counts.size() == uppers.size() + 1) uppers.push_back(std::nullopt);
+  if (counts.empty() || uppers.size() != counts.size() || peak(counts) <= 0)
     return no_data(page, "latency histogram (no VALID transaction, or results.json has no \"latency_histogram\")");
   std::vector<std::string> labels;
   std::optional<double> previous;
@@ -138,9 +142,14 @@ void latency_distribution_section(Page& page, const Context& c) {
     labels.push_back(upper ? "\u2264 " + readable_ns(upper) : "> " + readable_ns(previous));
     if (upper) previous = upper;
   }
+  std::size_t first = 0, last = counts.size();
+  while (counts[first].value_or(0) <= 0) ++first;  // peak(counts) > 0: a bucket is not empty
+  while (counts[last - 1].value_or(0) <= 0) --last;
   BarChartOptions o{"Latency of VALID transactions", "transactions"};
   o.legend = false;
-  page.add_chart({bar_chart(labels, {{"transactions", counts}}, o), kChartHeight, true});
+  page.add_chart({bar_chart({labels.begin() + first, labels.begin() + last},
+                            {{"transactions", {counts.begin() + first, counts.begin() + last}}}, o),
+                  kChartHeight, true});
 }
 
 void phases_section(Page& page, const Context& c) {

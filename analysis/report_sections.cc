@@ -56,6 +56,12 @@ std::vector<std::vector<std::string>> count_rows(const Json* by_name, std::size_
   return out;
 }
 
+// A fault that is a moment rather than a period (results.json: a clock_offset has no end).
+bool moment(const Json* f) {
+  const Json* action = find(f, {"action"});
+  return action != nullptr && *action == "clock_offset" && number(find(f, {"end_ns"})) == std::nullopt;
+}
+
 // The "fault_timeline" entry of fault `f`: the one with its text and start, or nullptr.
 const Json* timeline_entry(const Json* timeline, const Json* f) {
   const Json* text = find(f, {"text"});
@@ -161,9 +167,9 @@ std::vector<Period> read_faults(const Json* faults) {
   for (const Json& f : *faults) {
     const auto at = number(find(&f, {"at_ns"}));
     if (!at) continue;
-    const auto end = number(find(&f, {"end_ns"}));
-    out.push_back({*at / 1e9, end ? std::optional<double>(*end / 1e9) : std::nullopt,
-                   scalar(find(&f, {"text"}))});
+    std::optional<double> end = number(find(&f, {"end_ns"}));
+    if (!end && moment(&f)) end = at;
+    out.push_back({*at / 1e9, end ? std::optional<double>(*end / 1e9) : std::nullopt, scalar(find(&f, {"text"}))});
   }
   return out;
 }
@@ -180,15 +186,15 @@ void faults_section(Page& page, const Context& c) {
   for (const Json& fault : *faults) {
     const Json* f = &fault;
     const auto end = number(find(f, {"end_ns"}));
-    std::vector<std::string> row = {scalar(find(f, {"text"})),
-                                    readable_ns(number(find(f, {"at_ns"}))),
-                                    end ? readable_ns(end) : "the end"};
+    std::vector<std::string> row = {scalar(find(f, {"text"})), readable_ns(number(find(f, {"at_ns"}))),
+                                    end ? readable_ns(end) : moment(f) ? "(a moment)" : "the end"};
     const Json* t = timeline_entry(timeline, f);
     for (const char* key : {"before_tps", "during_tps", "after_tps"})
       row.push_back(decimal_1(number(find(t, {key}))));
+    // A null recovery with throughput before the fault: it never came back within the run.
     const Json* recovery = find(t, {"recovery_ns"});
-    // null: the fault ended and throughput did not come back before the run did.
-    row.push_back(end && recovery != nullptr && recovery->is_null() ? "not recovered" : readable_ns(number(recovery)));
+    const bool never = recovery != nullptr && recovery->is_null() && number(find(t, {"before_tps"})).value_or(0) > 0;
+    row.push_back(never ? "not recovered" : readable_ns(number(recovery)));
     rows.push_back(std::move(row));
   }
   page.add_table({"Fault", "From", "Until", "Before (TPS)", "During (TPS)", "After (TPS)", "Recovery"}, rows);

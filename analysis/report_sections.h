@@ -36,7 +36,8 @@ struct Context {
   std::optional<Windows> windows;
 };
 
-// Shaded periods from results.json "faults" (entries without a start are skipped).
+// Shaded periods from results.json "faults" (entries without a start are skipped; a
+// clock_offset, a moment, is a line).
 std::vector<Period> read_faults(const Json* faults);
 
 // A muted "no data: <what>" line.

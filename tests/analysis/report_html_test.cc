@@ -171,12 +171,23 @@ TEST(ReportHtml, FaultTableHasThroughputAroundTheFaultAndRecovery) {
                         "<td>99.5</td><td>1.50 s</td>"));
 }
 
-TEST(ReportHtml, FaultThatEndedWithoutRecoverySaysSo) {
+TEST(ReportHtml, RecoveryThatNeverCameSaysNotRecovered) {
   Json r = full_results();
   r["fault_timeline"][0]["recovery_ns"] = nullptr;
   EXPECT_TRUE(has(render_report_html(r), "<td>not recovered</td>"));
-  r["faults"][0]["end_ns"] = nullptr;  // a fault that lasts to the end has no recovery to show
+  r["fault_timeline"][0]["before_tps"] = 0.0;  // nothing to recover to
   EXPECT_FALSE(has(render_report_html(r), "<td>not recovered</td>"));
+}
+
+TEST(ReportHtml, ClockOffsetIsAMomentNotAPeriodToTheEnd) {
+  Json r = full_results();
+  r["faults"][0] = {{"at_ns", int64_t{3'000'000'000}}, {"end_ns", nullptr}, {"action", "clock_offset"},
+                    {"targets", {"orderer0"}}, {"text", "clock_offset orderer0 by 2s"}};
+  const std::string page = render_report_html(r);
+  const Json range = chart_titled(page, "Throughput")["options"]["plugins"]["fabsimRanges"]["ranges"][0];
+  EXPECT_EQ(range["from"], 3.0);
+  EXPECT_EQ(range["to"], 3.0);
+  EXPECT_TRUE(has(page, "<td>(a moment)</td>"));
 }
 
 TEST(ReportHtml, LatencyChartFillsBetweenPercentilesInSeconds) {
@@ -209,6 +220,21 @@ TEST(ReportHtml, HistogramLabelsBucketsAndTheOverflowBucket) {
   const Json c = chart_titled(render_report_html(full_results()), "Latency of VALID transactions");
   EXPECT_EQ(c["data"]["labels"], Json({"\u2264 1.00 s", "\u2264 2.00 s", "> 2.00 s"}));
   EXPECT_EQ(c["data"]["datasets"][0]["data"], Json({100, 700, 100}));
+}
+
+TEST(ReportHtml, HistogramWithOneMoreCountThanBoundsHasAnOverflowBucket) {
+  Json r = full_results();
+  r["latency_histogram"] = {{"upper_ns", {1e9, 2e9}}, {"counts", {100, 700, 100}}};
+  const Json c = chart_titled(render_report_html(r), "Latency of VALID transactions");
+  EXPECT_EQ(c["data"]["labels"], Json({"\u2264 1.00 s", "\u2264 2.00 s", "> 2.00 s"}));
+}
+
+TEST(ReportHtml, HistogramLeavesOutEmptyBucketsAtBothEnds) {
+  Json r = full_results();
+  r["latency_histogram"] = {{"upper_ns", {1e6, 1e7, 1e8, 1e9}}, {"counts", {0, 5, 0, 3, 0}}};
+  const Json c = chart_titled(render_report_html(r), "Latency of VALID transactions");
+  EXPECT_EQ(c["data"]["labels"], Json({"\u2264 10.0 ms", "\u2264 100 ms", "\u2264 1.00 s"}));
+  EXPECT_EQ(c["data"]["datasets"][0]["data"], Json({5, 0, 3}));
 }
 
 TEST(ReportHtml, PhaseChartHasMeanAndP99PerPhaseInOrder) {
