@@ -238,12 +238,17 @@ TEST(ReportHtml, HistogramLeavesOutEmptyBucketsAtBothEnds) {
 }
 
 TEST(ReportHtml, PhaseChartHasMeanAndP99PerPhaseInOrder) {
-  const std::string page = render_report_html(full_results());
+  Json r = full_results();
+  r["phases"]["batch_wait"]["mean_ns"] = 24.5e6;  // as long as the seven others together
+  const std::string page = render_report_html(r);
   const Json c = chart_titled(page, "Mean and p99 per phase");
   EXPECT_EQ(c["data"]["labels"][2], "batch_wait");
   EXPECT_EQ(c["data"]["datasets"][0]["label"], "mean");
   EXPECT_EQ(c["data"]["datasets"][1]["data"][0], 7.0);  // ms
-  EXPECT_TRUE(has(page, "<td>batch_wait</td><td>900</td><td>3.50 ms</td>"));
+  EXPECT_TRUE(has(page, "<td>batch_wait</td><td>900</td><td>24.5 ms</td><td>3.00 ms</td><td>5.00 ms</td>"
+                        "<td>7.00 ms</td><td>50%</td>"));
+  EXPECT_TRUE(has(page, "<td>endorse</td><td>900</td><td>3.50 ms</td><td>3.00 ms</td><td>5.00 ms</td>"
+                        "<td>7.00 ms</td><td>7%</td>"));
 }
 
 TEST(ReportHtml, OlderResultsWithThreeCoarsePhasesStillGetAPhaseChart) {
