@@ -46,7 +46,7 @@ chrome() {
 
 # attribute NAME DOM: the value of NAME on <body> in DOM ("" when absent).
 attribute() {
-  grep -o '<body[^>]*>' <<< "$2" | head -1 | sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"
+  { grep -o '<body[^>]*>' <<< "$2" || true; } | head -1 | sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"
 }
 
 # check FILE: 0 when every chart in FILE drew and nothing was logged to the console,
@@ -54,7 +54,10 @@ attribute() {
 check() {
   local file=$1 dom status expected drawn errors console
   : > "$out/chromium.log"
-  chrome "$file" --dump-dom > "$out/$(basename "$file").dom"
+  if ! chrome "$file" --dump-dom > "$out/$(basename "$file").dom"; then
+    echo "check_report_render: chromium failed or timed out on $file; its log: $out/chromium.log" >&2
+    return 1
+  fi
   dom=$(cat "$out/$(basename "$file").dom")
   status=$(attribute data-charts-status "$dom")
   expected=$(attribute data-charts-expected "$dom")
@@ -79,8 +82,11 @@ check "$page"
 # The page's height, for a screenshot of all of it.
 height=$(attribute data-page-height "$(cat "$out/report.html.dom")")
 [[ "$height" =~ ^[0-9]+$ ]] || height=4000
-chrome "$page" --hide-scrollbars --window-size=1280,"$height" --screenshot="$out/report.png" > /dev/null
-[[ -s "$out/report.png" ]] || { echo "check_report_render: no screenshot" >&2; exit 1; }
+if ! chrome "$page" --hide-scrollbars --window-size=1280,"$height" --screenshot="$out/report.png" > /dev/null ||
+   [[ ! -s "$out/report.png" ]]; then
+  echo "check_report_render: no screenshot; chromium's log: $out/chromium.log" >&2
+  exit 1
+fi
 echo "screenshot: $out/report.png"
 
 # The control: a chart of an unknown type must be reported.
