@@ -1,6 +1,7 @@
 // fabsim: the command-line entry point. Parses arguments with CLI11 and dispatches.
 // Exit status: 0 success, 1 a check failed (determinism, expectations), 2 bad input.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "core/allocator.h"
 #include "cli/policy_eval.h"
 #include "cli/run_command.h"
+#include "cli/sweep_command.h"
 
 namespace {
 
@@ -43,6 +45,12 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "run a scenario file and report throughput, latency and safety");
   fabsim::cli::add_run_options(*run_cmd, run);
 
+  fabsim::cli::SweepOptions sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "run a scenario over a grid of --set values and seeds, in parallel; summarise per cell");
+  fabsim::cli::add_sweep_options(*sweep_cmd, sweep);
+  sweep.progress_bar = isatty(STDERR_FILENO) == 1;
+
   std::string policy_text, signers;
   CLI::App* policy = app.add_subcommand("policy", "work with Fabric endorsement policies");
   policy->require_subcommand(1);
@@ -56,7 +64,7 @@ int main(int argc, char** argv) {
   bool known = false;
   for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) known |= argc > 1 && sub->check_name(argv[1]);
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: run, demo, policy; see --help)\n", argv[1]);
+    std::fprintf(stderr, "fabsim: unknown command '%s' (commands: run, sweep, demo, policy; see --help)\n", argv[1]);
     return 2;
   }
   try {
@@ -72,7 +80,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  run.progress = isatty(STDOUT_FILENO) != 0;
   if (run_cmd->parsed()) return fabsim::cli::run_scenario_command(run, std::cout, std::cerr);
+  if (sweep_cmd->parsed()) return fabsim::cli::run_sweep_command(sweep, std::cout, std::cerr);
   if (demo->parsed()) return fabsim::cli::run_flood(flood, std::cout, std::cerr);
   if (eval->parsed()) return fabsim::cli::run_policy_eval(policy_text, signers, std::cout, std::cerr);
   return 2;

@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <chrono>
+#include <sstream>
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,12 +34,17 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)");
   app.add_option("--set", o.sets, "override a field of the file: --set path.to.key=value (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--out", o.out_dir, "write results.json, transactions.csv and report.html into this directory");
+  app.add_option("--out", o.out_dir, "write results.json, transactions.csv, timeseries.csv and report.html into this directory");
   app.add_option("--trace", o.trace_file, "write every trace event as a line to this file");
   app.add_option("--keep-data", o.keep_data,
                  "keep the hosts' durable data (ledgers) in this directory, which must not exist or be empty "
                  "(default: a temporary directory, removed at the end)");
   app.add_flag("--check-determinism", o.check_determinism, "run twice and compare the traces event by event");
+  app.add_option("--window", o.window, "the time series' window (timeseries.csv, results.json), e.g. 500ms (default 1s)");
+  app.add_option("--warn-failures", o.warn_failures,
+                 "warn when more than this share of the requested transactions fail before any commit (default 0.5)");
+  app.add_flag("--quiet", o.quiet, "print one line: the verdict and the command that reproduces the run");
+  app.add_flag("--json", o.json, "print results.json to stdout instead of the report");
 }
 
 namespace {
@@ -70,7 +79,42 @@ scenario::CutStats cut_stats(const std::map<std::string, scenario::CutStats>& cu
 }
 
 std::string seconds(std::optional<Duration> d) { return d ? fmt::format("{:.3f}", d->to_seconds()) : "-"; }
-std::string dur(std::optional<Duration> d) { return d ? format_duration(*d) : "-"; }
+std::string dur(std::optional<Duration> d) { return d ? format_duration_short(*d) : "-"; }
+
+// Where the time goes: each phase's mean, percentiles and share of the summed means.
+void print_phases(const scenario::Metrics& m, std::ostream& out) {
+  int64_t total = 0;
+  for (const scenario::PhaseStats& p : m.phases) total += p.mean ? p.mean->ns : 0;
+  out << "phases (each over the transactions that reached both its ends):\n";
+  out << fmt::format("  {:<14}{:>10}{:>10}{:>10}{:>10}{:>7}{:>9}\n", "phase", "mean", "p50", "p95", "p99", "share", "count");
+  for (size_t i = 0; i < scenario::kPhaseCount; ++i) {
+    const scenario::PhaseStats& p = m.phases[i];
+    const std::string share =
+        p.mean && total > 0 ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(p.mean->ns) / static_cast<double>(total))
+                            : "-";
+    out << fmt::format("  {:<14}{:>10}{:>10}{:>10}{:>10}{:>7}{:>9}\n", scenario::phase_name(scenario::phase_at(i)),
+                       dur(p.mean), dur(p.p50), dur(p.p95), dur(p.p99), share, p.count);
+  }
+}
+
+// Around each fault: the throughput before, during and after it, and how long recovery took.
+void print_fault_timeline(const RunReport& r, std::ostream& out) {
+  if (r.faults.empty()) return;
+  auto tps = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f} tps", *v) : std::string("-"); };
+  out << "faults (throughput of VALID commits: 10 s before, during, 10 s after; recovery: back to 90% of before):\n";
+  for (const FaultImpact& f : r.faults) {
+    const FaultPeriod& p = f.period;
+    std::string targets;
+    for (const auto& t : p.targets) targets += (targets.empty() ? "" : " ") + t;
+    out << fmt::format("  {} -> {}: {} [{}]\n", format_time_short(p.at), p.end ? format_time_short(*p.end) : "end",
+                       p.text, targets);
+    std::string recovery = "not within the run";
+    if (f.recovery) recovery = fmt::format("{} after it {}", format_duration_short(*f.recovery), p.end ? "ended" : "fired");
+    if (!f.before_tps || *f.before_tps <= 0) recovery = "- (no throughput before it)";
+    out << fmt::format("      before {}, during {}, after {}; recovered: {}\n", tps(f.before_tps), tps(f.during_tps),
+                       tps(f.after_tps), recovery);
+  }
+}
 
 // Writes `text` to `path` through a temporary file and a rename.
 bool write_atomically(const std::filesystem::path& path, const std::string& text, std::string* tmp_out) {
@@ -222,7 +266,8 @@ nlohmann::ordered_json scenario_json(const ScenarioSpec& s) {
 
 std::string opt_ns(const std::optional<Time>& t) { return t ? std::to_string(t->ns) : ""; }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+}  // namespace
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
@@ -230,19 +275,20 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
-void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& out) {
+namespace {
+
+void print_report(const ScenarioSpec& spec, const RunReport& r, double warn_failures, std::ostream& out) {
   const scenario::Metrics& m = r.metrics;
-  out << fmt::format("simulated: {} (duration {} + drain {}), {} kernel events\n", format_time(r.end),
-                     format_duration(spec.duration), format_duration(spec.drain), r.kernel_events);
+  out << fmt::format("simulated: {} (duration {} + drain {}), {} kernel events\n", format_time_short(r.end),
+                     format_duration_short(spec.duration), format_duration_short(spec.drain), r.kernel_events);
   out << "| Name | Succ | Fail | Send Rate (TPS) | Max Latency (s) | Min Latency (s) | Avg Latency (s) | Throughput (TPS) |\n";
   out << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   out << fmt::format("| {} | {} | {} | {:.1f} | {} | {} | {} | {:.1f} |\n", spec.name, m.succeeded, m.caliper_fail(),
                      m.send_rate_tps, seconds(m.latency_max), seconds(m.latency_min), seconds(m.latency_avg),
                      m.throughput_tps);
-  out << fmt::format("latency (VALID, request to commit event): p50={} p95={} p99={}\n", dur(m.latency_p50),
+  out << fmt::format("latency (VALID, request to commit event): p50 {}, p95 {}, p99 {}\n", dur(m.latency_p50),
                      dur(m.latency_p95), dur(m.latency_p99));
-  out << fmt::format("phases (mean): endorse={} order={} validate+commit={}\n", dur(m.endorse_mean), dur(m.order_mean),
-                     dur(m.commit_mean));
+  print_phases(m, out);
   out << fmt::format("transactions: requested={} submitted={} valid={} invalid={} failed={} unknown={}\n", m.requested,
                      m.submitted, m.succeeded, m.invalid, m.failed, m.unknown);
   std::string invalid;
@@ -267,7 +313,7 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   std::stable_sort(said.begin(), said.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (size_t i = 0; i < said.size() && i < 5; ++i) out << fmt::format("  {}x {}\n", said[i].first, said[i].second);
   if (said.size() > 5) out << fmt::format("  ... and {} other messages (results.json: failure_messages)\n", said.size() - 5);
-  if (m.requested > 0 && m.failed * 2 > m.requested)
+  if (m.requested > 0 && static_cast<double>(m.failed) > warn_failures * static_cast<double>(m.requested))
     out << fmt::format("warning: {} of {} requested transactions ({:.0f}%) failed before any commit; see the reasons above\n",
                        m.failed, m.requested, 100.0 * static_cast<double>(m.failed) / static_cast<double>(m.requested));
   uint64_t blocks = 0, txs = 0, bytes = 0;
@@ -313,11 +359,37 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, std::ostream& ou
   }
   for (const auto& e : r.node_errors) out << "node error: " << e << "\n";
   for (const auto& t : r.fault_targets) out << "fault target: " << t << "\n";
+  print_fault_timeline(r, out);
   for (const auto& e : r.fault_errors) out << "fault error: " << e << "\n";
   out << fmt::format("network: sent={} delivered={} lost={} duplicated={} partitioned={} no_route={} bytes={}\n",
                      r.network.sent, r.network.delivered, r.network.lost, r.network.duplicated, r.network.partitioned,
                      r.network.no_route, r.network.bytes_sent);
   out << fmt::format("trace hash: {:016x}\n", r.trace_hash);
+}
+
+// A number in [0, 1], all of the text.
+std::optional<double> parse_share(const std::string& text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !(v >= 0.0 && v <= 1.0)) return std::nullopt;
+  return v;
+}
+
+// "\rsimulated 12 s of 80 s (15%), 3 s so far, about 17 s left" on a terminal, at most four
+// times a second, from the first second of wall time on.
+void show_progress(std::ostream& out, Time now, Time end, std::chrono::steady_clock::time_point started,
+                   bool second_run) {
+  static std::chrono::steady_clock::time_point last;
+  const auto wall = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(wall - started).count();
+  if (elapsed < 1.0 || wall - last < std::chrono::milliseconds(250)) return;
+  last = wall;
+  const double done = end.ns > 0 ? static_cast<double>(now.ns) / static_cast<double>(end.ns) : 1.0;
+  const double left = done > 0 ? elapsed * (1.0 - done) / done : 0.0;
+  out << fmt::format("\r\033[K{}simulated {} of {} ({:.0f}%), {:.0f} s so far, about {:.0f} s left",
+                     second_run ? "second run: " : "", format_time_short(now), format_time_short(end), 100.0 * done,
+                     elapsed, left)
+      << std::flush;
 }
 
 }  // namespace
@@ -346,7 +418,16 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
                   {"avg_latency_ns", ns(m.latency_avg)},
                   {"throughput_tps", m.throughput_tps}};
   j["latency_ns"] = {{"p50", ns(m.latency_p50)}, {"p95", ns(m.latency_p95)}, {"p99", ns(m.latency_p99)}};
-  j["phase_mean_ns"] = {{"endorse", ns(m.endorse_mean)}, {"order", ns(m.order_mean)}, {"validate_commit", ns(m.commit_mean)}};
+  ordered_json phases = ordered_json::object();
+  for (size_t i = 0; i < scenario::kPhaseCount; ++i) {
+    const scenario::PhaseStats& p = m.phases[i];
+    phases[scenario::phase_name(scenario::phase_at(i))] = {
+        {"count", p.count}, {"mean_ns", ns(p.mean)}, {"p50_ns", ns(p.p50)}, {"p95_ns", ns(p.p95)}, {"p99_ns", ns(p.p99)}};
+  }
+  j["phases"] = phases;
+  ordered_json upper = ordered_json::array();
+  for (Duration d : m.latency_bucket_upper) upper.push_back(d.ns);
+  j["latency_histogram"] = {{"upper_ns", upper}, {"counts", m.latency_bucket_count}};
   j["transactions"] = {{"requested", m.requested}, {"submitted", m.submitted}, {"valid", m.succeeded},
                        {"invalid", m.invalid},     {"failed", m.failed},       {"unknown", m.unknown}};
   j["invalid_by_code"] = m.invalid_by_code;
@@ -398,6 +479,23 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["network"] = {{"sent", r.network.sent},         {"delivered", r.network.delivered}, {"lost", r.network.lost},
                   {"duplicated", r.network.duplicated}, {"partitioned", r.network.partitioned},
                   {"no_route", r.network.no_route}, {"bytes", r.network.bytes_sent}};
+  j["timeseries"] = timeseries_json(r.timeseries);
+  ordered_json faults = ordered_json::array(), timeline = ordered_json::array();
+  auto opt = [](const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); };
+  for (const FaultImpact& f : r.faults) {
+    const FaultPeriod& p = f.period;
+    const ordered_json end = p.end ? ordered_json(p.end->ns) : ordered_json(nullptr);
+    faults.push_back({{"at_ns", p.at.ns}, {"end_ns", end}, {"action", p.action}, {"targets", p.targets}, {"text", p.text}});
+    timeline.push_back({{"fault", p.text},
+                        {"at_ns", p.at.ns},
+                        {"end_ns", end},
+                        {"before_tps", opt(f.before_tps)},
+                        {"during_tps", opt(f.during_tps)},
+                        {"after_tps", opt(f.after_tps)},
+                        {"recovery_ns", f.recovery ? ordered_json(f.recovery->ns) : ordered_json(nullptr)}});
+  }
+  j["faults"] = faults;
+  j["fault_timeline"] = timeline;
   j["trace_hash"] = fmt::format("{:016x}", r.trace_hash);
   j["trace_events"] = r.trace_events;
   j["kernel_events"] = r.kernel_events;
@@ -408,15 +506,97 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
 
 std::string transactions_csv(const RunReport& r) {
   std::string out = "id,generator,client,chaincode,channel,function,requested_ns,submitted_ns,endorsed_ns,ordered_ns,"
-                    "completed_ns,latency_ns,block,status\n";
+                    "cut_ns,block_received_ns,vscc_start_ns,vscc_end_ns,mvcc_end_ns,ledger_end_ns,completed_ns,"
+                    "latency_ns,block,status\n";
   for (const TxRecord& t : r.transactions) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.generator, csv_field(t.client),
-                       csv_field(t.chaincode), csv_field(t.channel), csv_field(t.function),
-                       t.requested.ns, opt_ns(t.submitted), opt_ns(t.endorsed), opt_ns(t.ordered), opt_ns(t.completed),
+    const auto& p = t.at_peer;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(t.id), t.generator,
+                       csv_field(t.client), csv_field(t.chaincode), csv_field(t.channel), csv_field(t.function),
+                       t.requested.ns, opt_ns(t.submitted), opt_ns(t.endorsed), opt_ns(t.ordered), opt_ns(t.cut),
+                       p ? std::to_string(p->received.ns) : "", p ? std::to_string(p->vscc_start.ns) : "",
+                       p ? std::to_string(p->vscc_end.ns) : "", p ? std::to_string(p->mvcc_end.ns) : "",
+                       p ? std::to_string(p->ledger_end.ns) : "", opt_ns(t.completed),
                        t.completed ? std::to_string((*t.completed - t.requested).ns) : "",
                        t.block ? std::to_string(*t.block) : "", t.status_text());
   }
   return out;
+}
+
+namespace {
+
+// Every series of a TimeSeries by column name, in a fixed order: the transaction series,
+// failures by reason, then per channel and peer, node, lane, disk and link (map order).
+struct SeriesColumn {
+  std::string name;
+  std::function<std::string(size_t)> cell;  // the CSV text of window k
+};
+
+std::string csv_number(double v) { return fmt::format("{:.6g}", v); }
+
+std::vector<SeriesColumn> series_columns(const TimeSeries& ts) {
+  std::vector<SeriesColumn> cols;
+  auto doubles = [&](std::string name, const std::vector<double>& v) {
+    cols.push_back({std::move(name), [&v](size_t k) { return csv_number(v[k]); }});
+  };
+  auto counts = [&](std::string name, const std::vector<uint64_t>& v) {
+    cols.push_back({std::move(name), [&v](size_t k) { return std::to_string(v[k]); }});
+  };
+  auto durations = [&](std::string name, const std::vector<std::optional<Duration>>& v) {
+    cols.push_back({std::move(name), [&v](size_t k) { return v[k] ? std::to_string(v[k]->ns) : std::string(); }});
+  };
+  doubles("throughput_tps", ts.throughput_tps);
+  doubles("send_rate_tps", ts.send_rate_tps);
+  durations("latency_p50_ns", ts.latency_p50);
+  durations("latency_p95_ns", ts.latency_p95);
+  durations("latency_p99_ns", ts.latency_p99);
+  for (const auto& [reason, v] : ts.failures) counts("failures:" + reason, v);
+  for (const auto& [channel, peers] : ts.peer_heights)
+    for (const auto& [peer, v] : peers) counts("height:" + channel + ":" + peer, v);
+  for (const auto& [node, v] : ts.cpu_utilisation) doubles("cpu:" + node, v);
+  for (const auto& [lane, v] : ts.queue_length) counts("queue:" + lane, v);
+  for (const auto& [node, v] : ts.disk_utilisation) doubles("disk:" + node, v);
+  for (const auto& [link, v] : ts.link_utilisation) doubles("link:" + link, v);
+  return cols;
+}
+
+}  // namespace
+
+std::string timeseries_csv(const RunReport& r) {
+  const TimeSeries& ts = r.timeseries;
+  const std::vector<SeriesColumn> cols = series_columns(ts);
+  std::string out = "window_start_ns,window_ns";
+  for (const auto& c : cols) out += "," + csv_field(c.name);
+  out += "\n";
+  for (size_t k = 0; k < ts.size(); ++k) {
+    out += fmt::format("{},{}", ts.start[k].ns, ts.length[k].ns);
+    for (const auto& c : cols) out += "," + c.cell(k);
+    out += "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json timeseries_json(const TimeSeries& ts) {
+  using nlohmann::ordered_json;
+  auto durations = [](const std::vector<std::optional<Duration>>& v) {
+    ordered_json a = ordered_json::array();
+    for (const auto& d : v) a.push_back(d ? ordered_json(d->ns) : ordered_json(nullptr));
+    return a;
+  };
+  ordered_json start = ordered_json::array();
+  for (Time t : ts.start) start.push_back(t.ns);
+  return {{"window_ns", ts.window.ns},
+          {"start_ns", start},
+          {"throughput_tps", ts.throughput_tps},
+          {"send_rate_tps", ts.send_rate_tps},
+          {"latency_p50_ns", durations(ts.latency_p50)},
+          {"latency_p95_ns", durations(ts.latency_p95)},
+          {"latency_p99_ns", durations(ts.latency_p99)},
+          {"failures", ts.failures},
+          {"peer_heights", ts.peer_heights},
+          {"cpu_utilisation", ts.cpu_utilisation},
+          {"queue_length", ts.queue_length},
+          {"disk_utilisation", ts.disk_utilisation},
+          {"link_utilisation", ts.link_utilisation}};
 }
 
 int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
@@ -437,6 +617,29 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     return 2;
   }
   const ScenarioSpec& spec = *loaded;
+  double warn_failures = 0.5;
+  if (!o.warn_failures.empty()) {
+    auto share = parse_share(o.warn_failures);
+    if (!share) {
+      err << "fabsim: --warn-failures: expected a share between 0 and 1 (got '" << o.warn_failures << "')\n";
+      return 2;
+    }
+    warn_failures = *share;
+  }
+  Duration window = Duration::seconds(1);
+  if (!o.window.empty()) {
+    auto w = parse_duration(o.window);
+    if (!w.is_ok() || w->ns <= 0) {
+      err << "fabsim: --window: " << (w.is_ok() ? "must be positive" : w.status().message()) << "\n";
+      return 2;
+    }
+    window = *w;
+  }
+  if (const Duration run = spec.duration + spec.drain; run.ns / window.ns >= static_cast<int64_t>(kMaxWindows)) {
+    err << fmt::format("fabsim: --window: {} makes more than {} windows of a {} run; take a longer window\n",
+                       format_duration(window), kMaxWindows, format_duration(run));
+    return 2;
+  }
 
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -466,11 +669,19 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     }
   }
 
+  if (o.quiet && o.json) {
+    err << "fabsim: --quiet and --json: choose one\n";
+    run_dir.discard();
+    return 2;
+  }
   const std::string reproduce = reproduce_command(o, spec.seed);
-  out << "scenario: " << spec.name << (spec.description.empty() ? "" : " — " + spec.description) << "\n";
-  out << "seed: " << spec.seed << "\n";
-  out << "reproduce: " << reproduce << "\n";
-  out.flush();
+  // With --quiet or --json the report goes nowhere; they print their own line or JSON.
+  std::ostringstream unused;
+  std::ostream& text = o.quiet || o.json ? unused : out;
+  text << "scenario: " << spec.name << (spec.description.empty() ? "" : " — " + spec.description) << "\n";
+  text << "seed: " << spec.seed << "\n";
+  text << "reproduce: " << reproduce << "\n";
+  text.flush();
 
   // The run; with --check-determinism it is the first of the two runs compared.
   std::optional<Result<RunReport>> first;
@@ -478,6 +689,11 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   const int runs = o.check_determinism ? 2 : 1;
   auto run_once = [&](TraceProbe* probe) {
     scenario::RunHooks hooks;
+    hooks.window = window;
+    if (o.progress && !o.quiet && !o.json)
+      hooks.on_window = [&, started = std::chrono::steady_clock::now()](Time now) mutable {
+        show_progress(out, now, Time::zero() + spec.duration + spec.drain, started, first.has_value());
+      };
     hooks.on_world = [&](World& w) {
       w.set_storage_root(run_dir.run_root(first ? 2 : 1, runs));
       if (probe != nullptr) w.trace().attach_probe(probe);
@@ -512,22 +728,23 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   const RunReport& report = **first;
   if (o.check_determinism) first_json = results_json(spec, report, {}, reproduce).dump();
 
-  print_report(spec, report, out);
+  if (o.progress && !o.quiet && !o.json) out << "\r\033[K" << std::flush;  // clear the progress line
+  print_report(spec, report, warn_failures, text);
   const std::vector<std::string> unmet = unmet_expectations(spec.expect, report);
   int status = 0;
   if (!report.fault_errors.empty() || !report.node_errors.empty()) status = 1;
   if (unmet.empty()) {
-    out << "expectations: met\n";
+    text << "expectations: met\n";
   } else {
-    out << fmt::format("expectations: {} unmet\n", unmet.size());
-    for (const auto& u : unmet) out << "  unmet: " << u << "\n";
+    text << fmt::format("expectations: {} unmet\n", unmet.size());
+    for (const auto& u : unmet) text << "  unmet: " << u << "\n";
     status = 1;
   }
   if (det) {
-    out << det->text();
+    text << det->text();
     if (!det->same) status = 1;
     if (det->same && first_json != second_json) {
-      out << "determinism: the traces agree but the results differ between the two runs\n";
+      text << "determinism: the traces agree but the results differ between the two runs\n";
       status = 1;
     }
   }
@@ -541,13 +758,14 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     trace_ok = std::fclose(trace) == 0 && trace_ok;
     trace = nullptr;
   }
-  std::string tmp_json, tmp_csv, tmp_html;
+  std::string tmp_json, tmp_csv, tmp_series, tmp_html;
   const fs::path dir(o.out_dir);
   bool outputs_ok = true;
   if (!o.out_dir.empty()) {
     const nlohmann::ordered_json results = results_json(spec, report, unmet, reproduce);
     outputs_ok = write_atomically(dir / "results.json", results.dump(2) + "\n", &tmp_json) &&
                  write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv) &&
+                 write_atomically(dir / "timeseries.csv", timeseries_csv(report), &tmp_series) &&
                  write_atomically(dir / "report.html", render_report_html(results), &tmp_html);
   }
   std::vector<fs::path> placed;  // final names this run renamed into place
@@ -560,14 +778,14 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   bool ok = trace_ok && outputs_ok;
   if (ok && !o.out_dir.empty())
     ok = place(tmp_json, dir / "results.json") && place(tmp_csv, dir / "transactions.csv") &&
-         place(tmp_html, dir / "report.html");
+         place(tmp_series, dir / "timeseries.csv") && place(tmp_html, dir / "report.html");
   if (ok && !o.trace_file.empty()) {
     ok = place(trace_tmp, o.trace_file);
     trace_failed = !ok;
   }
   if (!ok) {
     std::error_code ignored;
-    for (const auto& f : {tmp_json, tmp_csv, tmp_html}) if (!f.empty()) fs::remove(f, ignored);
+    for (const auto& f : {tmp_json, tmp_csv, tmp_series, tmp_html}) if (!f.empty()) fs::remove(f, ignored);
     if (!o.trace_file.empty()) fs::remove(trace_tmp, ignored);
     for (const auto& f : placed) fs::remove(f, ignored);
     run_dir.discard();
@@ -578,9 +796,19 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     return 2;
   }
   if (!o.out_dir.empty())
-    out << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << ", "
-        << (dir / "report.html").string() << "\n";
-  if (run_dir.kept()) out << "data: " << run_dir.path() << "\n";
+    text << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << ", "
+        << (dir / "timeseries.csv").string() << ", " << (dir / "report.html").string() << "\n";
+  if (run_dir.kept()) text << "data: " << run_dir.path() << "\n";
+  if (o.json) out << results_json(spec, report, unmet, reproduce).dump(2) << "\n";
+  if (o.quiet) {
+    std::string verdict = status == 0 ? "ok" : "FAILED";
+    if (!unmet.empty()) verdict += fmt::format(", {} expectations unmet", unmet.size());
+    if (!report.invariants.hold()) verdict += ", safety VIOLATED";
+    if (!report.node_errors.empty() || !report.fault_errors.empty()) verdict += ", node or fault errors";
+    if (det && !det->same) verdict += ", not deterministic";
+    out << fmt::format("{}: {} (seed {}, trace {:016x}); reproduce: {}\n", spec.name, verdict, spec.seed,
+                       report.trace_hash, reproduce);
+  }
   return status;
 }
 

@@ -36,7 +36,19 @@ struct RunOptions {
   std::string trace_file;
   std::string keep_data;  // empty: a temporary run directory, removed at the end
   bool check_determinism = false;
+  std::string window;  // the time series' window ("500ms"); empty: 1 s
+  // Warn when more than this share of the requested transactions failed before any
+  // commit ("0.2"); empty: 0.5.
+  std::string warn_failures;
+  bool quiet = false;  // print one line: the verdict and the reproduce command
+  bool json = false;   // print results.json instead of the text report
+  // Show a progress line (simulated time, wall time left) on `out` while a run takes more
+  // than a second: set when stdout is a terminal (not a flag).
+  bool progress = false;
 };
+
+// The most windows a run's time series may have (--window against duration + drain).
+inline constexpr uint64_t kMaxWindows = 100'000;
 
 void add_run_options(CLI::App& app, RunOptions& o);
 int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err);
@@ -46,5 +58,11 @@ std::string reproduce_command(const RunOptions& o, uint64_t seed);
 nlohmann::ordered_json results_json(const scenario::ScenarioSpec& spec, const scenario::RunReport& report,
                                     const std::vector<std::string>& unmet, const std::string& reproduce);
 std::string transactions_csv(const scenario::RunReport& report);
+// One row per window, one column per series (docs/formats.md, "timeseries.csv").
+std::string timeseries_csv(const scenario::RunReport& report);
+nlohmann::ordered_json timeseries_json(const TimeSeries& ts);
+// A CSV field as RFC 4180 writes it: one with a comma, quote or line break is quoted,
+// quotes doubled.
+std::string csv_field(const std::string& s);
 
 }  // namespace fabsim::cli

@@ -15,11 +15,12 @@ Rng& NamedRngs::get(std::string_view name) {
   return it->second;
 }
 
-void NodeContext::charge_parallel(std::span<const Duration> tasks, uint32_t width) {
+void NodeContext::charge_parallel(std::span<const Duration> tasks, uint32_t width, const char* label) {
   FABSIM_ASSERT_MSG(width >= 1, "a parallel step needs at least one worker");
   CpuStep step;
   step.width = width;
   step.serial = false;
+  step.label = label;
   for (Duration d : tasks) {
     FABSIM_ASSERT_MSG(d.ns >= 0, "negative CPU charge");
     if (d.ns == 0) continue;

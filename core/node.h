@@ -93,6 +93,16 @@ struct ClientCall {
   std::string args;
 };
 
+// A part of a handler's work as it ran on the host: a task on a core or a request to the
+// disk, or a labelled segment of a serial task (NodeContext::charge with a label). For the
+// analysis (phases, utilisation, traces); never hashed into the trace.
+struct WorkSpan {
+  const char* label = nullptr;  // the static label given when charged; null: unlabelled
+  Time start;
+  Time end;
+  bool disk = false;
+};
+
 struct AnalysisEvent {
   std::string name;    // e.g. "flood.delivered"
   int64_t value = 0;   // a number the analysis aggregates (an id, a count, a latency in ns)
@@ -101,6 +111,12 @@ struct AnalysisEvent {
   // orderer::BlockWrittenEvent), for the analysis to read with std::any_cast instead of
   // parsing `detail`; empty for events that need none. Never hashed into the trace.
   std::any data;
+  // Filled by the host when it releases the event (virtual time, not the host's clock): when
+  // the input whose handler emitted it reached the host, when the handler ran, and the
+  // labelled work of that handler (WorkSpan::label set), in the order it ran. Not hashed.
+  Time input_arrived;
+  Time handled;
+  std::vector<WorkSpan> work;
 };
 
 class NodeContext {
@@ -119,11 +135,20 @@ class NodeContext {
   // One step of work: `tasks` run on up to `width` cores at once; the step ends when every
   // task has run. A serial step is one task of width 1. A disk step is one task on the
   // host's disk (one queue per host) instead of a core.
+  // A labelled part of a serial step's one task (or of a disk step), in charge order.
+  struct Segment {
+    const char* label;  // null: unlabelled
+    Duration d;
+  };
   struct CpuStep {
     std::vector<Duration> tasks;
     uint32_t width = 1;
     bool serial = true;  // made by charge(): later charge() calls add to it
     bool disk = false;   // made by charge_disk()
+    const char* label = nullptr;    // a parallel step's label (charge_parallel)
+    // Serial and disk steps, once one of their charges had a label: every charge's part of
+    // the one task, in order (their sum is tasks[0]). Empty otherwise.
+    std::vector<Segment> segments;
   };
   struct Send {
     HostId to;
@@ -194,21 +219,24 @@ class NodeContext {
     out_.events.push_back({std::move(name), value, std::move(detail), std::move(data)});
   }
   void post(LaneId lane, Message msg) { out_.posts.push_back({lane, std::move(msg)}); }
-  void charge(Duration cpu) {
+  // Serial work after what was charged so far; consecutive charges make one task. A
+  // `label` (a static string, e.g. "mvcc") names this part for the analysis (WorkSpan); it
+  // changes nothing in how the work runs.
+  void charge(Duration cpu, const char* label = nullptr) {
     if (cpu.ns == 0) return;
     if (out_.steps.empty() || !out_.steps.back().serial) out_.steps.push_back({{Duration::zero()}, 1, true});
-    out_.steps.back().tasks[0] += cpu;
+    add_to_step(out_.steps.back(), cpu, label);
     out_.cpu += cpu;
   }
   // Tasks run on up to `width` (>= 1) cores at once, after the work charged so far; tasks
   // of zero cost are left out.
-  void charge_parallel(std::span<const Duration> tasks, uint32_t width);
+  void charge_parallel(std::span<const Duration> tasks, uint32_t width, const char* label = nullptr);
   // d of the host's disk (writes and syncs), after the work charged so far: it holds no
   // core, and waits while the disk serves earlier requests.
-  void charge_disk(Duration d) {
+  void charge_disk(Duration d, const char* label = nullptr) {
     if (d.ns == 0) return;
     if (out_.steps.empty() || !out_.steps.back().disk) out_.steps.push_back({{Duration::zero()}, 1, false, true});
-    out_.steps.back().tasks[0] += d;
+    add_to_step(out_.steps.back(), d, label);
     out_.disk += d;
   }
 
@@ -216,6 +244,14 @@ class NodeContext {
   Outputs& outputs() { return out_; }
 
  private:
+  static void add_to_step(CpuStep& step, Duration d, const char* label) {
+    if (label != nullptr || !step.segments.empty()) {
+      if (step.segments.empty() && step.tasks[0].ns > 0) step.segments.push_back({nullptr, step.tasks[0]});
+      step.segments.push_back({label, d});
+    }
+    step.tasks[0] += d;
+  }
+
   HostId self_;
   Time now_;
   Rng* rng_;

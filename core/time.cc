@@ -1,5 +1,10 @@
 #include "core/time.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
 #include <cstdlib>
 
 namespace fabsim {
@@ -26,6 +31,27 @@ std::string format_duration(Duration d) {
   }
   out += unit->name;
   return out;
+}
+
+std::string format_duration_short(Duration d) {
+  if (d.ns == 0) return "0 s";
+  const double mag = std::fabs(static_cast<double>(d.ns));
+  struct Unit { double scale; const char* name; };
+  static constexpr Unit kUnits[] = {{3600e9, "h"}, {60e9, "min"}, {1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
+  const Unit* unit = &kUnits[5];
+  for (const Unit& u : kUnits) {
+    // Minutes and hours only past 100 s; every other unit from one of it.
+    const double from = u.scale >= 60e9 ? std::max(u.scale, 100e9) : u.scale;
+    if (mag >= from) { unit = &u; break; }
+  }
+  const double v = mag / unit->scale;
+  // Three significant digits, without trailing zeros after the point.
+  std::string text = v >= 100 ? fmt::format("{:.0f}", v) : v >= 10 ? fmt::format("{:.1f}", v) : fmt::format("{:.2f}", v);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return (d.ns < 0 ? "-" : "") + text + " " + unit->name;
 }
 
 }  // namespace fabsim

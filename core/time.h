@@ -49,5 +49,10 @@ struct Time {
 // "2s", 90 s -> "90s", -3'000'000 -> "-3ms". No precision is lost.
 std::string format_duration(Duration d);
 inline std::string format_time(Time t) { return format_duration(Duration{t.ns}); }
+// For people: three significant digits and a unit with a space, "1.29 s", "12.3 ms",
+// "456 us", "0 s"; minutes and hours past 100 s ("2.5 min", "1.5 h"). format_duration is the
+// exact form for files that are read back.
+std::string format_duration_short(Duration d);
+inline std::string format_time_short(Time t) { return format_duration_short(Duration{t.ns}); }
 
 }  // namespace fabsim

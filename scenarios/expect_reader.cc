@@ -69,8 +69,8 @@ Status read_bounds(const FieldReader& r, const YamlNode& n, const std::string& p
   return Status::ok();
 }
 
-const std::vector<std::string> kMetricKeys = {"throughput_tps", "latency_p50", "latency_p95",
-                                               "latency_p99",    "committed",   "invalid"};
+const std::vector<std::string> kMetricKeys = {"throughput_tps", "latency_p50", "latency_p95", "latency_p99",
+                                               "committed",      "invalid",     "failure_rate"};
 
 // The metric bounds of `n` (its keys in kMetricKeys are read; the caller checks the rest).
 Status read_metric_bounds(const FieldReader& r, const YamlNode& n, const std::string& p, MetricExpect* e) {
@@ -91,6 +91,12 @@ Status read_metric_bounds(const FieldReader& r, const YamlNode& n, const std::st
     SCENARIO_TRY(read_bounds<Duration>(r, *v, child_path(p, "latency_p99"), latency, &e->latency_p99));
   if (const YamlNode* v = n.find("committed"))
     SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(p, "committed"), count, &e->committed));
+  if (const YamlNode* v = n.find("failure_rate")) {
+    auto share = [&](const YamlNode& x, const std::string& xp, double* out) {
+      return r.number(x, xp, 0.0, 1.0, /*max_exclusive=*/false, out);
+    };
+    SCENARIO_TRY(read_bounds<double>(r, *v, child_path(p, "failure_rate"), share, &e->failure_rate));
+  }
   if (const YamlNode* inv = n.find("invalid")) {
     const std::string ip = child_path(p, "invalid");
     if (inv->kind != YamlNode::Kind::kMap && inv->kind != YamlNode::Kind::kNull)

@@ -144,6 +144,34 @@ class Runner {
   std::map<std::string, std::string> channel_of_chaincode_;
   // By channel: the numbers of the blocks the orderer's events reported.
   std::map<std::string, std::set<uint64_t>> reported_blocks_;
+
+  // ---- timing, for the phases and the time series --------------------------------------
+  void on_work(HostId h, const WorkSpan& span);
+  void on_transmit(LinkId link, int side, Time start, Time end);
+  void note_block_committed(Time t, HostId peer, const AnalysisEvent& e);
+  // The run, window by window, sampling what is only known at an instant (queue lengths).
+  void run_windows(Duration window, const std::function<void(Time)>& on_window);
+  void sample_queues(size_t window);
+  void open_fault_period(const FaultSpec& f, size_t fault_index, std::vector<std::string> targets);
+  void close_fault_periods(const FaultSpec& f, FaultAction action, size_t fault_index, const std::vector<HostId>& hit);
+  void build_series();
+
+  std::map<std::string, size_t> channel_index_;
+  // By channel index: each block's cut time at the orderer (by number).
+  std::vector<std::vector<std::optional<Time>>> cut_at_;
+  // By channel index and peer: each block's way through the peer (by number).
+  std::vector<std::map<HostId, std::vector<std::optional<TxRecord::AtPeer>>>> at_peer_;
+  std::unique_ptr<BusyWindows> cpu_busy_, disk_busy_, link_busy_;
+  // By channel index and peer: the height at the end of each window where it changed.
+  std::vector<std::map<HostId, std::vector<std::optional<uint64_t>>>> heights_;
+  // Faults that fired and are not undone yet: index into report_.faults, and for node
+  // faults the nodes not yet restarted or resumed.
+  struct OpenPeriod {
+    size_t impact;
+    size_t fault;
+    std::set<HostId> remaining;
+  };
+  std::vector<OpenPeriod> open_periods_;
 };
 
 HostId Runner::host(const std::string& name) const {
@@ -432,6 +460,15 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
       tx.ordered = t;
     } else if (name == model::client::kEventBlock) {
       tx.block = static_cast<uint64_t>(e.value);
+      const auto ch = channel_index_.find(tx.channel);
+      const auto* source = std::any_cast<model::client::ClientBlockEvent>(&e.data);
+      if (ch != channel_index_.end() && source != nullptr) {
+        const auto& cuts = cut_at_[ch->second];
+        if (*tx.block < cuts.size()) tx.cut = cuts[*tx.block];
+        const auto& by_peer = at_peer_[ch->second];
+        if (auto it = by_peer.find(source->peer); it != by_peer.end() && *tx.block < it->second.size())
+          tx.at_peer = it->second[*tx.block];
+      }
     } else if (name == model::client::kEventCommitted) {
       tx.completed = t;
       tx.outcome = TxRecord::Outcome::kCommitted;
@@ -450,12 +487,23 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     const auto* b = std::any_cast<orderer::BlockWrittenEvent>(&e.data);
     FABSIM_ASSERT_MSG(b != nullptr, "an orderer.block event without its record");
     if (b->reason != "genesis") {
+      // The block was cut when the chain's handler ran (its outputs leave after the block
+      // is signed and written).
+      if (auto ch = channel_index_.find(b->channel); ch != channel_index_.end()) {
+        auto& cuts = cut_at_[ch->second];
+        if (cuts.size() <= b->number) cuts.resize(b->number + 1);
+        if (!cuts[b->number]) cuts[b->number] = e.handled;
+      }
       reported_blocks_[b->channel].insert(b->number);
       CutStats& c = channel_report(b->channel).cuts[b->reason];
       ++c.blocks;
       c.transactions += b->transactions;
       c.bytes += b->bytes;
     }
+    return;
+  }
+  if (name == peer::kEventBlockCommitted) {
+    note_block_committed(t, h, e);
     return;
   }
   // A rejected block cannot come from the modelled faults (they crash, delay, lose or
@@ -466,6 +514,46 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     report_.node_errors.push_back(fmt::format("{} at {}: {} channel {} block {}: {}", net_->world().host_names()[h],
                                               format_time(t), e.name, err->channel, err->block, err->message));
   }
+}
+
+void Runner::note_block_committed(Time t, HostId peer, const AnalysisEvent& e) {
+  const auto* b = std::any_cast<peer::BlockCommittedEvent>(&e.data);
+  FABSIM_ASSERT_MSG(b != nullptr, "a peer.block_committed event without its record");
+  const auto ch = channel_index_.find(b->channel);
+  if (ch == channel_index_.end()) return;
+  // Heights for the time series: the last commit in a window gives its height.
+  auto& heights = heights_[ch->second][peer];
+  const size_t k = std::min(heights.size() - 1, static_cast<size_t>(t.ns / report_.timeseries.window.ns));
+  heights[k] = b->number + 1;
+  // The stages, from the labelled work of the commit (model/peer/events.h); a stage with no
+  // work (zero costs) takes no time.
+  TxRecord::AtPeer a{e.input_arrived, e.handled, e.handled, e.handled, e.handled};
+  std::optional<Time> vscc_start, vscc_end, mvcc_end, ledger_end;
+  for (const WorkSpan& w : e.work) {
+    const std::string_view label = w.label;
+    if (label == peer::kWorkBlockCheck) a.vscc_start = w.end;
+    if (label == peer::kWorkVscc) {
+      vscc_start = w.start;
+      vscc_end = w.end;
+    }
+    if (label == peer::kWorkMvcc) mvcc_end = w.end;
+    if (label == peer::kWorkLedgerCommit) ledger_end = w.end;
+  }
+  if (vscc_start) a.vscc_start = *vscc_start;
+  a.vscc_end = vscc_end.value_or(a.vscc_start);
+  a.mvcc_end = mvcc_end.value_or(a.vscc_end);
+  a.ledger_end = ledger_end.value_or(a.mvcc_end);
+  auto& blocks = at_peer_[ch->second][peer];
+  if (blocks.size() <= b->number) blocks.resize(b->number + 1);
+  blocks[b->number] = a;
+}
+
+void Runner::on_work(HostId h, const WorkSpan& span) {
+  (span.disk ? *disk_busy_ : *cpu_busy_).add(h, span.start, span.end);
+}
+
+void Runner::on_transmit(LinkId link, int side, Time start, Time end) {
+  link_busy_->add(2 * static_cast<size_t>(link) + static_cast<size_t>(side), start, end);
 }
 
 void Runner::completed(const TxRecord& tx) {
@@ -528,9 +616,110 @@ struct Overloaded : Fs... {
 
 }  // namespace
 
+std::string targets_text(const FaultTargets& t) {
+  std::string out;
+  for (const auto& n : t.nodes) out += (out.empty() ? "" : " ") + n;
+  for (const auto& r : t.roles) out += (out.empty() ? "" : " ") + r.text;
+  return out;
+}
+
+std::string join_names(const std::vector<std::string>& names, std::string_view sep) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : std::string(sep)) + n;
+  return out;
+}
+
+}  // namespace
+
+// A fault as written: "crash peer0.org1 for 10s", "partition [orderer0] | [peer0.org1] for 5s".
+std::string fault_text(const FaultSpec& f) {
+  std::string text = fault_action_name(f.action);
+  std::visit(Overloaded{
+                 [&](const NodeFault& d) { text += " " + targets_text(d.targets); },
+                 [&](const PartitionFault& d) {
+                   std::string groups;
+                   for (const auto& g : d.groups) groups += (groups.empty() ? " [" : " | [") + targets_text(g) + "]";
+                   text += groups + (d.one_way ? " one-way" : "") + (d.label.empty() ? "" : " '" + d.label + "'");
+                 },
+                 [&](const HealFault& d) { text += d.label.empty() ? " all" : " '" + d.label + "'"; },
+                 [&](const DegradeFault& d) {
+                   text += fmt::format(" {} <-> {}", join_names(d.between_a, " "), join_names(d.between_b, " "));
+                   if (d.extra_latency.ns != 0) text += " +" + format_duration(d.extra_latency);
+                   if (d.extra_loss != 0) text += fmt::format(" loss {}", d.extra_loss);
+                   if (d.bandwidth_factor != 1.0) text += fmt::format(" bandwidth x{}", d.bandwidth_factor);
+                 },
+                 [&](const RestoreFault& d) {
+                   text += fmt::format(" {} <-> {}", join_names(d.between_a, " "), join_names(d.between_b, " "));
+                 },
+                 [&](const ClockOffsetFault& d) {
+                   text += " " + targets_text(d.targets) + " by " + format_duration(d.offset);
+                 },
+             },
+             f.detail);
+  if (f.undo_after) text += " for " + format_duration(*f.undo_after);
+  return text;
+}
+
+namespace {
+
+void Runner::open_fault_period(const FaultSpec& f, size_t fault_index, std::vector<std::string> targets) {
+  World& w = net_->world();
+  FaultPeriod p{w.now(), std::nullopt, fault_action_name(f.action), std::move(targets), fault_text(f)};
+  report_.faults.push_back(FaultImpact{std::move(p), std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+  // A clock offset is a moment: it has no end.
+  if (f.action == FaultAction::kClockOffset) return;
+  OpenPeriod open{report_.faults.size() - 1, fault_index, {}};
+  if (f.action == FaultAction::kCrash || f.action == FaultAction::kPowerLoss || f.action == FaultAction::kPause)
+    for (const auto& name : report_.faults.back().period.targets) open.remaining.insert(host(name));
+  open_periods_.push_back(std::move(open));
+}
+
+// `f` fired as `action` (its own, or its undo): the periods it ends get their end.
+void Runner::close_fault_periods(const FaultSpec& f, FaultAction action, size_t fault_index, const std::vector<HostId>& hit) {
+  const bool undo = action != f.action;
+  const Time now = net_->world().now();
+  auto ends = [&](const OpenPeriod& o) {
+    const FaultSpec& opened = spec_.faults[o.fault];
+    if (undo) return o.fault == fault_index;
+    switch (action) {
+      case FaultAction::kRestart:
+      case FaultAction::kResume: {
+        const bool kind = action == FaultAction::kResume ? opened.action == FaultAction::kPause
+                                                         : opened.action == FaultAction::kCrash ||
+                                                               opened.action == FaultAction::kPowerLoss;
+        if (!kind) return false;
+        auto& remaining = const_cast<OpenPeriod&>(o).remaining;
+        for (HostId h : hit) remaining.erase(h);
+        return remaining.empty();
+      }
+      case FaultAction::kHeal: {
+        if (opened.action != FaultAction::kPartition) return false;
+        const std::string& label = f.as<HealFault>().label;
+        return label.empty() || opened.as<PartitionFault>().label == label;
+      }
+      case FaultAction::kRestore: {
+        if (opened.action != FaultAction::kDegrade) return false;
+        const auto& r = f.as<RestoreFault>();
+        const auto& d = opened.as<DegradeFault>();
+        return r.between_a == d.between_a && r.between_b == d.between_b;
+      }
+      default: return false;
+    }
+  };
+  std::erase_if(open_periods_, [&](const OpenPeriod& o) {
+    if (!ends(o)) return false;
+    report_.faults[o.impact].period.end = now;
+    return true;
+  });
+}
+
 // `action` is the fault's own, or the undo its `for` implies (restart, resume, heal, restore).
 void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_index) {
   const bool undo = action != f.action;
+  std::vector<HostId> hit_now;  // node faults: the nodes this firing hit
+  std::vector<std::string> period_targets;
+  bool opens = !undo && action != FaultAction::kRestart && action != FaultAction::kResume &&
+               action != FaultAction::kHeal && action != FaultAction::kRestore;
   World& w = net_->world();
   auto each_pair = [&](const std::vector<std::string>& between_a, const std::vector<std::string>& between_b, auto&& fn) {
     for (const auto& a : between_a)
@@ -565,12 +754,16 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
             std::vector<HostId> hit;  // the undo goes to the nodes the fault did hit, no others
             for (HostId h : hosts)
               if (apply(make(h))) hit.push_back(h);
+            for (HostId h : hit) period_targets.push_back(w.host_names()[h]);
+            opens = opens && !hit.empty();
+            hit_now = hit;
             if (!undo) resolved_[fault_index] = std::move(hit);
           },
           [&](const ClockOffsetFault& d) {
             auto hosts = resolve_targets(f, d.targets);
             if (!hosts) return;
-            for (HostId h : *hosts) apply(Fault::clock_offset(h, d.offset));
+            for (HostId h : *hosts)
+              if (apply(Fault::clock_offset(h, d.offset))) period_targets.push_back(w.host_names()[h]);
           },
           [&](const PartitionFault& d) {
             if (undo) {
@@ -597,8 +790,16 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
                 }
               groups.push_back(std::move(*hosts));
             }
+            for (const auto& g : groups) {
+              std::vector<std::string> names;
+              for (HostId h : g) names.push_back(w.host_names()[h]);
+              period_targets.push_back("[" + join_names(names, " ") + "]");
+            }
             const PartitionId id = partitions_created_;
-            if (!apply(Fault::make_partition(std::move(groups), d.one_way))) return;
+            if (!apply(Fault::make_partition(std::move(groups), d.one_way))) {
+              period_targets.clear();
+              return;
+            }
             if (!d.label.empty()) partition_of_label_[d.label] = id;
             partition_of_fault_[fault_index] = id;
           },
@@ -625,12 +826,16 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
             g.extra_loss = d.extra_loss;
             g.bandwidth_factor = d.bandwidth_factor;
             each_pair(d.between_a, d.between_b, [&](LinkId l) { apply(Fault::degrade(l, g)); });
+            period_targets = d.between_a;
+            period_targets.insert(period_targets.end(), d.between_b.begin(), d.between_b.end());
           },
           [&](const RestoreFault& d) {
             each_pair(d.between_a, d.between_b, [&](LinkId l) { apply(Fault::restore(l)); });
           },
       },
       f.detail);
+  close_fault_periods(f, action, fault_index, hit_now);
+  if (opens && !period_targets.empty()) open_fault_period(f, fault_index, std::move(period_targets));
 }
 
 void Runner::schedule_faults() {
@@ -778,25 +983,149 @@ Result<RunReport> Runner::run(const RunHooks& hooks) {
   World& w = net_->world();
   if (hooks.on_world) hooks.on_world(w);
   w.set_event_sink([this](Time t, HostId h, const AnalysisEvent& e) { on_event(t, h, e); });
+  FABSIM_ASSERT_MSG(hooks.window.ns > 0, "the time series' window must be positive");
+  report_.timeseries.window = hooks.window;
+  const size_t windows = window_count(hooks.window, report_.end);
+  cpu_busy_ = std::make_unique<BusyWindows>(hooks.window, report_.end, w.host_count());
+  disk_busy_ = std::make_unique<BusyWindows>(hooks.window, report_.end, w.host_count());
+  link_busy_ = std::make_unique<BusyWindows>(hooks.window, report_.end, 2 * w.net().link_count());
+  w.set_work_sink([this](HostId h, LaneId, const WorkSpan& span) { on_work(h, span); });
+  w.net().set_transmit_sink([this](LinkId l, int side, Time a, Time b) { on_transmit(l, side, a, b); });
+  cut_at_.resize(spec_.channels.size());
+  at_peer_.resize(spec_.channels.size());
+  heights_.resize(spec_.channels.size());
+  for (size_t c = 0; c < spec_.channels.size(); ++c) {
+    channel_index_[spec_.channels[c].name] = c;
+    for (HostId p : net_->channel_peers(c)) heights_[c][p].assign(windows, std::nullopt);
+  }
   w.start();
   schedule_inits();
   schedule_workload();
   schedule_faults();
-  w.run_until(report_.end);
+  run_windows(hooks.window, hooks.on_window);
   analyse();
+  build_series();
   return std::move(report_);
+}
+
+void Runner::build_series() {
+  World& w = net_->world();
+  TimeSeries& ts = report_.timeseries;
+  const Duration window = ts.window;
+  const size_t n = window_count(window, report_.end);
+  for (size_t k = 0; k < n; ++k) {
+    const Time start = Time::zero() + window * static_cast<int64_t>(k);
+    ts.start.push_back(start);
+    ts.length.push_back(std::min(report_.end, start + window) - start);
+  }
+  auto index = [&](Time t) { return std::min(n - 1, static_cast<size_t>(std::max<int64_t>(0, t.ns) / window.ns)); };
+  std::vector<uint64_t> requests(n, 0), valid(n, 0);
+  std::vector<Summary> latency(n);
+  std::vector<Time> valid_commits;
+  std::optional<Time> first_request;
+  for (const TxRecord& tx : report_.transactions) {
+    if (tx.init) continue;
+    ++requests[index(tx.requested)];
+    if (!first_request || tx.requested < *first_request) first_request = tx.requested;
+    if (!tx.completed) continue;
+    const size_t k = index(*tx.completed);
+    if (tx.valid()) {
+      ++valid[k];
+      latency[k].add((*tx.completed - tx.requested).ns);
+      valid_commits.push_back(*tx.completed);
+    } else {
+      const std::string reason =
+          tx.outcome == TxRecord::Outcome::kFailed
+              ? tx.failure
+              : protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(tx.code));
+      auto& series = ts.failures[reason];
+      if (series.empty()) series.assign(n, 0);
+      ++series[k];
+    }
+  }
+  for (size_t k = 0; k < n; ++k) {
+    const double seconds = ts.length[k].to_seconds();
+    ts.send_rate_tps.push_back(seconds > 0 ? static_cast<double>(requests[k]) / seconds : 0.0);
+    ts.throughput_tps.push_back(seconds > 0 ? static_cast<double>(valid[k]) / seconds : 0.0);
+    const bool any = latency[k].count() > 0;
+    ts.latency_p50.push_back(any ? std::optional(Duration::nanos(latency[k].percentile(50))) : std::nullopt);
+    ts.latency_p95.push_back(any ? std::optional(Duration::nanos(latency[k].percentile(95))) : std::nullopt);
+    ts.latency_p99.push_back(any ? std::optional(Duration::nanos(latency[k].percentile(99))) : std::nullopt);
+  }
+  for (size_t c = 0; c < heights_.size(); ++c)
+    for (const auto& [peer, marks] : heights_[c]) {
+      auto& series = ts.peer_heights[spec_.channels[c].name][w.host_names()[peer]];
+      uint64_t height = 0;
+      for (const auto& m : marks) series.push_back(height = m.value_or(height));
+    }
+  for (HostId h = 0; h < w.host_count(); ++h) {
+    if (cpu_busy_->any(h)) ts.cpu_utilisation[w.host_names()[h]] = cpu_busy_->utilisation(h, w.host(h).cores());
+    if (disk_busy_->any(h)) ts.disk_utilisation[w.host_names()[h]] = disk_busy_->utilisation(h, 1.0);
+  }
+  for (LinkId l = 0; l < w.net().link_count(); ++l) {
+    for (int side = 0; side < 2; ++side) {
+      const size_t r = 2 * static_cast<size_t>(l) + static_cast<size_t>(side);
+      if (!link_busy_->any(r)) continue;
+      const std::string& from = w.host_names()[w.net().link_end(l, side)];
+      const std::string& to = w.host_names()[w.net().link_end(l, 1 - side)];
+      ts.link_utilisation[from + "->" + to] = link_busy_->utilisation(r, 1.0);
+    }
+  }
+  std::sort(valid_commits.begin(), valid_commits.end());
+  const Time workload_end = Time::zero() + spec_.duration;
+  for (FaultImpact& f : report_.faults)
+    f = fault_impact(f.period, valid_commits, first_request.value_or(Time::zero()), workload_end, window);
+}
+
+void Runner::run_windows(Duration window, const std::function<void(Time)>& on_window) {
+  World& w = net_->world();
+  const size_t windows = window_count(window, report_.end);
+  for (size_t k = 0; k < windows; ++k) {
+    w.run_until(std::min(report_.end, Time::zero() + window * static_cast<int64_t>(k + 1)));
+    sample_queues(k);
+    if (on_window) on_window(w.now());
+  }
+}
+
+void Runner::sample_queues(size_t k) {
+  World& w = net_->world();
+  for (HostId h = 0; h < w.host_count(); ++h) {
+    const Host& host = w.host(h);
+    const auto& lanes = host.lane_stats();
+    for (LaneId l = 0; l < lanes.size(); ++l) {
+      auto& series = report_.timeseries.queue_length[w.host_names()[h] + "/" + lanes[l].name];
+      if (series.empty()) series.assign(window_count(report_.timeseries.window, report_.end), 0);
+      series[k] = host.lane_waiting(l);
+    }
+  }
 }
 
 }  // namespace
 
 // ---- metrics -------------------------------------------------------------------------------
 
+namespace {
+
+// Latency buckets: upper bounds in the R10 series (ten per decade: 1, 1.25, 1.6, 2, 2.5,
+// 3.15, 4, 5, 6.3, 8) from 1 ms up to the largest latency (at least one bucket).
+std::vector<Duration> latency_buckets(std::optional<Duration> max) {
+  std::vector<Duration> upper;
+  const int64_t top = max ? max->ns : 0;
+  for (int64_t decade = 10'000; upper.empty() || upper.back().ns < top; decade *= 10)  // 1/100 ms
+    for (int64_t step : {100, 125, 160, 200, 250, 315, 400, 500, 630, 800}) {
+      upper.push_back(Duration::nanos(decade * step));
+      if (upper.back().ns >= top) break;
+    }
+  return upper;
+}
+
+}  // namespace
+
 Metrics compute_metrics(const std::vector<TxRecord>& txs, std::optional<std::string_view> channel) {
   Metrics m;
   Summary latency;
   std::optional<Time> first_request, last_request, last_valid_commit;
-  int64_t endorse_sum = 0, order_sum = 0, commit_sum = 0;
-  uint64_t endorse_n = 0, order_n = 0, commit_n = 0;
+  std::array<Summary, kPhaseCount> phases;
   for (const TxRecord& tx : txs) {
     if (tx.init) continue;  // set-up, not workload: it would skew the rates (it runs alone at 0)
     if (channel && tx.channel != *channel) continue;
@@ -822,18 +1151,9 @@ Metrics compute_metrics(const std::vector<TxRecord>& txs, std::optional<std::str
         break;
       case TxRecord::Outcome::kUnknown: ++m.unknown; break;
     }
-    if (tx.submitted && tx.endorsed) {
-      endorse_sum += (*tx.endorsed - *tx.submitted).ns;
-      ++endorse_n;
-    }
-    if (tx.endorsed && tx.ordered) {
-      order_sum += (*tx.ordered - *tx.endorsed).ns;
-      ++order_n;
-    }
-    if (tx.ordered && tx.completed && tx.outcome == TxRecord::Outcome::kCommitted) {
-      commit_sum += (*tx.completed - *tx.ordered).ns;
-      ++commit_n;
-    }
+    const auto bounds = phase_boundaries(tx);
+    for (size_t p = 0; p < kPhaseCount; ++p)
+      if (bounds[p] && bounds[p + 1]) phases[p].add((*bounds[p + 1] - *bounds[p]).ns);
   }
   if (first_request && last_request && *last_request > *first_request)
     m.send_rate_tps = static_cast<double>(m.requested) / (*last_request - *first_request).to_seconds();
@@ -847,14 +1167,60 @@ Metrics compute_metrics(const std::vector<TxRecord>& txs, std::optional<std::str
     m.latency_p95 = Duration::nanos(latency.percentile(95));
     m.latency_p99 = Duration::nanos(latency.percentile(99));
   }
-  auto mean = [](int64_t sum, uint64_t n) -> std::optional<Duration> {
-    if (n == 0) return std::nullopt;
-    return Duration::nanos(sum / static_cast<int64_t>(n));
-  };
-  m.endorse_mean = mean(endorse_sum, endorse_n);
-  m.order_mean = mean(order_sum, order_n);
-  m.commit_mean = mean(commit_sum, commit_n);
+  for (size_t p = 0; p < kPhaseCount; ++p) {
+    const Summary& s = phases[p];
+    PhaseStats& out = m.phases[p];
+    out.count = s.count();
+    if (s.count() == 0) continue;
+    out.mean = Duration::nanos(std::llround(s.mean()));
+    out.p50 = Duration::nanos(s.percentile(50));
+    out.p95 = Duration::nanos(s.percentile(95));
+    out.p99 = Duration::nanos(s.percentile(99));
+  }
+  m.latency_bucket_upper = latency_buckets(m.latency_max);
+  m.latency_bucket_count.assign(m.latency_bucket_upper.size() + 1, 0);
+  for (const TxRecord& tx : txs) {
+    if (tx.init || !tx.valid() || (channel && tx.channel != *channel)) continue;
+    const Duration d = *tx.completed - tx.requested;
+    const auto it = std::lower_bound(m.latency_bucket_upper.begin(), m.latency_bucket_upper.end(), d);
+    ++m.latency_bucket_count[static_cast<size_t>(it - m.latency_bucket_upper.begin())];
+  }
   return m;
+}
+
+const char* phase_name(Phase p) {
+  switch (p) {
+    case Phase::kEndorse: return "endorse";
+    case Phase::kBroadcast: return "broadcast";
+    case Phase::kBatchWait: return "batch_wait";
+    case Phase::kDelivery: return "delivery";
+    case Phase::kCommitQueue: return "commit_queue";
+    case Phase::kVscc: return "vscc";
+    case Phase::kMvcc: return "mvcc";
+    case Phase::kLedgerCommit: return "ledger_commit";
+    case Phase::kCommitEvent: return "commit_event";
+  }
+  return "?";
+}
+
+std::array<std::optional<Time>, kPhaseCount + 1> phase_boundaries(const TxRecord& tx) {
+  std::array<std::optional<Time>, kPhaseCount + 1> b;
+  b[0] = tx.requested;
+  b[1] = tx.endorsed;
+  b[2] = tx.ordered;
+  b[3] = tx.cut;
+  // An envelope that completes a batch is cut before its acknowledgement reaches the
+  // client: broadcast then ends at the cut, and batch_wait is zero.
+  if (b[2] && b[3] && *b[3] < *b[2]) b[2] = b[3];
+  if (tx.at_peer) {
+    b[4] = tx.at_peer->received;
+    b[5] = tx.at_peer->vscc_start;
+    b[6] = tx.at_peer->vscc_end;
+    b[7] = tx.at_peer->mvcc_end;
+    b[8] = tx.at_peer->ledger_end;
+  }
+  if (tx.outcome == TxRecord::Outcome::kCommitted) b[9] = tx.completed;
+  return b;
 }
 
 Result<RunReport> run_scenario(const ScenarioSpec& spec, const RunHooks& hooks) {
@@ -907,6 +1273,11 @@ void check_metrics(const MetricExpect& expect, const Metrics& m, bool ledger,
   for (const auto& [code, bounds] : expect.invalid) {
     const std::string name = protos::TxValidationCode_Name(code);
     check_bounds(key("invalid." + name).c_str(), bounds, std::optional(count(name)), num, unmet);
+  }
+  if (expect.failure_rate) {
+    const double rate = m.requested == 0 ? 0.0 : static_cast<double>(m.failed) / static_cast<double>(m.requested);
+    check_bounds(key("failure_rate").c_str(), *expect.failure_rate, std::optional(rate),
+                 [](double v) { return fmt::format("{:.4g}", v); }, unmet);
   }
 }
 

@@ -45,6 +45,7 @@
 // Determinism: everything is driven by the seed; the report holds no pointer or wall time.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -54,6 +55,7 @@
 #include <vector>
 
 #include "analysis/invariants.h"
+#include "analysis/timeseries.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "scenarios/scenario_spec.h"
@@ -73,6 +75,17 @@ struct TxRecord {
   std::string function;
   Time requested;         // handed to the client
   std::optional<Time> submitted, endorsed, ordered, completed;
+  // Committed: when the orderer cut its block (unknown if the orderer's event was lost in a
+  // crash), and the block's way through the peer whose event the client took.
+  std::optional<Time> cut;
+  struct AtPeer {
+    Time received;    // the block reached the peer
+    Time vscc_start;  // its validation began (after the lane's queue and the block checks)
+    Time vscc_end;    // per-transaction validation (signatures, VSCC) done
+    Time mvcc_end;    // MVCC done
+    Time ledger_end;  // state updates, block write and fsync done
+  };
+  std::optional<AtPeer> at_peer;
   std::optional<uint64_t> block;  // committed: the block holding it
   Outcome outcome = Outcome::kUnknown;
   int32_t code = -1;      // committed: the TxValidationCode
@@ -93,6 +106,43 @@ struct CutStats {
   uint64_t bytes = 0;
 };
 
+// The consecutive phases of a transaction's life; for a VALID one they add up to its latency.
+//   endorse        request -> endorsements collected (the client signs, peers simulate)
+//   broadcast      -> the orderer's acknowledgement reached the client (or the block was
+//                     cut, if that came first: an envelope that completes a batch)
+//   batch_wait     -> the orderer cut the block holding it
+//   delivery       -> the block reached the committing peer (signing, block write, Deliver)
+//   commit_queue   -> its validation began (the peer's commit lane, block checks)
+//   vscc           -> per-transaction validation done (signatures, VSCC, on the pool)
+//   mvcc           -> MVCC done
+//   ledger_commit  -> state updates, block write and fsync done
+//   commit_event   -> the client has the commit event
+// The committing peer is the one whose event the client took.
+enum class Phase : uint8_t {
+  kEndorse,
+  kBroadcast,
+  kBatchWait,
+  kDelivery,
+  kCommitQueue,
+  kVscc,
+  kMvcc,
+  kLedgerCommit,
+  kCommitEvent,
+};
+inline constexpr size_t kPhaseCount = 9;
+const char* phase_name(Phase p);  // "endorse", "batch_wait", ...
+inline Phase phase_at(size_t i) { return static_cast<Phase>(i); }
+
+// A phase over the transactions that have both of its ends (nearest-rank percentiles).
+struct PhaseStats {
+  uint64_t count = 0;
+  std::optional<Duration> mean, p50, p95, p99;
+};
+
+// The boundaries of a transaction's phases (kPhaseCount + 1 of them, request first); a
+// boundary not reached is empty. The last is the completion of a committed transaction.
+std::array<std::optional<Time>, kPhaseCount + 1> phase_boundaries(const TxRecord& tx);
+
 struct Metrics {
   uint64_t requested = 0;  // transactions the workload handed to clients
   uint64_t submitted = 0;  // proposals sent (client.submitted)
@@ -108,10 +158,11 @@ struct Metrics {
   double throughput_tps = 0;
   // Latency of VALID transactions, request to commit event (nearest-rank percentiles).
   std::optional<Duration> latency_min, latency_max, latency_avg, latency_p50, latency_p95, latency_p99;
-  // Mean stage times over transactions that have both ends of the stage.
-  std::optional<Duration> endorse_mean;  // submitted -> endorsed
-  std::optional<Duration> order_mean;    // endorsed -> ordered (broadcast acknowledged)
-  std::optional<Duration> commit_mean;   // ordered -> commit event (validate + commit + event)
+  std::array<PhaseStats, kPhaseCount> phases;  // by Phase
+  // Latency distribution of VALID transactions: counts per bucket (upper bounds in
+  // latency_bucket_upper; the last bucket is unbounded above).
+  std::vector<Duration> latency_bucket_upper;
+  std::vector<uint64_t> latency_bucket_count;
   std::map<std::string, uint64_t> invalid_by_code;    // TxValidationCode name -> count
   std::map<std::string, uint64_t> failed_by_reason;   // client failure reason -> count
   // "<reason>: <message>" -> count, over failures that carry a message (the chaincode's
@@ -167,6 +218,8 @@ struct RunReport {
   // Each role target a fault resolved when it fired: "at 10s: crash orderer-leader(ch) = orderer0".
   std::vector<std::string> fault_targets;
   NetworkStats network;
+  TimeSeries timeseries;
+  std::vector<FaultImpact> faults;  // each fault that fired, in firing order, with its effect
   uint64_t trace_hash = 0;
   uint64_t trace_events = 0;
   uint64_t kernel_events = 0;
@@ -175,6 +228,10 @@ struct RunReport {
 struct RunHooks {
   // Called once the world exists, before it starts (attach a trace file or probe).
   std::function<void(World&)> on_world;
+  // The time series' window (RunReport::timeseries); positive.
+  Duration window = Duration::seconds(1);
+  // Called after each window with the virtual time reached (a progress display).
+  std::function<void(Time)> on_window;
 };
 
 // Builds and runs the scenario. Errors are for specs the runner cannot execute (a feature
@@ -184,6 +241,9 @@ Result<RunReport> run_scenario(const ScenarioSpec& spec, const RunHooks& hooks =
 // The spec's expectations that the report does not meet, one line each (a channel's with
 // "channels.<name>." before the key); empty if all are met (or there are none).
 std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunReport& report);
+
+// A fault as written, for reports: "crash peer0.org1 for 10s".
+std::string fault_text(const FaultSpec& f);
 
 // The parameters of the one-hop equivalent of the path through the switch (two default
 // links): twice the latency and jitter, the same bandwidth, loss and duplication combined.

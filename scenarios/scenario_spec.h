@@ -338,6 +338,9 @@ struct MetricExpect {
   std::optional<Bounds<Duration>> latency_p50, latency_p95, latency_p99;
   std::optional<Bounds<uint64_t>> committed;
   std::map<protos::TxValidationCode, Bounds<uint64_t>> invalid;
+  // The share of requested transactions that failed before any commit (client failures:
+  // endorsement, broadcast, commit timeout ...), in [0, 1].
+  std::optional<Bounds<double>> failure_rate;
 };
 
 // The whole run's bounds are the MetricExpect base; `channels` holds one channel's.

@@ -126,6 +126,13 @@ void Host::admit(Input&& in) {
   core_queue_.push_back({kNoJob, std::move(in)});
 }
 
+size_t Host::lane_waiting(LaneId l) const {
+  if (l >= lanes_.size()) return 0;
+  size_t n = lanes_[l].held.size();
+  for (const CoreRequest& r : core_queue_) n += r.job == kNoJob && r.input.lane == l ? 1 : 0;
+  return n;
+}
+
 void Host::lane_done(LaneId id, HostId key) {
   Lane& lane = lanes_[id];
   FABSIM_ASSERT(lane.running > 0);
@@ -221,7 +228,7 @@ void Host::handle(Input& in) {
   out.cancels.clear();
   const bool start = in.kind == Input::kStart;
   if (out.steps.empty()) {
-    release(out);
+    release(out, in.arrived, now, nullptr);
     lane_done(in.lane, in.key);
     if (start) starting_ = false;
     return;
@@ -244,6 +251,9 @@ void Host::handle(Input& in) {
   job.running = 0;
   job.requested = 0;
   job.in_use = true;
+  job.arrived = in.arrived;
+  job.handled = now;
+  job.spans.clear();
   // A first CPU task runs on the core the input was handled on; further ones ask for cores.
   start_step(slot, /*holds_core=*/true);
 }
@@ -253,6 +263,8 @@ void Host::start_step(uint32_t slot, bool holds_core) {
   const NodeContext::CpuStep& step = job.outputs.steps[job.step];
   FABSIM_ASSERT(!step.tasks.empty() && step.width >= 1);
   job.next_task = 0;
+  job.task_start.assign(step.tasks.size(), Time::zero());
+  job.step_started = world_.now();
   if (step.disk) {
     disk_queue_.push_back(slot);
     pump_disk();
@@ -277,6 +289,7 @@ void Host::pump_disk() {
   Duration d = step.tasks[0];
   if (cpu_sigma_ > 0.0) d = vary_lognormal(d, cpu_sigma_, *cpu_rng_);
   stats_.disk_busy += d;
+  job.task_start[0] = world_.now();
   job.next_task = 1;
   ++job.running;
   disk_busy_ = true;
@@ -294,6 +307,7 @@ void Host::on_disk_event(void* self, uint64_t slot64, uint64_t incarnation) {
     return;
   }
   h->disk_busy_ = false;
+  h->task_ran(job, job.task_start[0], h->world_.now());
   h->step_done(slot);
   h->pump_disk();
   h->grant();
@@ -306,8 +320,36 @@ void Host::free_job(uint32_t slot) {
   free_jobs_.push_back(slot);
 }
 
+void Host::task_ran(Job& job, Time start, Time end) {
+  const NodeContext::CpuStep& step = job.outputs.steps[job.step];
+  const World::WorkSink& sink = world_.work_sink();
+  if (step.segments.empty()) {
+    if (sink) sink(id_, job.lane, WorkSpan{step.label, start, end, step.disk});
+    return;
+  }
+  // A serial or disk task made of labelled charges: each part gets its share of the time
+  // the task took (the variability factor applies to the whole task).
+  const int64_t nominal = step.tasks[0].ns;
+  const int64_t actual = (end - start).ns;
+  int64_t done = 0;
+  Time from = start;
+  for (const NodeContext::Segment& seg : step.segments) {
+    done += seg.d.ns;
+    const Time to = start + Duration::nanos(static_cast<int64_t>(static_cast<__int128>(actual) * done / nominal));
+    const WorkSpan span{seg.label, from, to, step.disk};
+    if (sink) sink(id_, job.lane, span);
+    if (seg.label != nullptr) job.spans.push_back(span);
+    from = to;
+  }
+}
+
 void Host::step_done(uint32_t slot) {
   Job& job = jobs_[slot];
+  {
+    const NodeContext::CpuStep& step = job.outputs.steps[job.step];
+    if (!step.serial && !step.disk && step.label != nullptr)  // a labelled parallel step, as a whole
+      job.spans.push_back(WorkSpan{step.label, job.step_started, world_.now(), false});
+  }
   if (++job.step < job.outputs.steps.size()) {
     start_step(slot, /*holds_core=*/false);
   } else {
@@ -319,17 +361,22 @@ void Host::run_task(uint32_t slot) {
   Job& job = jobs_[slot];
   const NodeContext::CpuStep& step = job.outputs.steps[job.step];
   FABSIM_ASSERT(job.next_task < step.tasks.size());
-  Duration d = step.tasks[job.next_task++];
+  const size_t task = job.next_task++;
+  Duration d = step.tasks[task];
   if (cpu_sigma_ > 0.0) d = vary_lognormal(d, cpu_sigma_, *cpu_rng_);
   stats_.cpu_busy += d;
+  job.task_start[task] = world_.now();
   ++job.running;
   ++busy_cores_;
-  world_.sim().after(d, &Host::on_task_event, this, slot, incarnation_);
+  // The task's index rides in the upper half of the incarnation argument.
+  world_.sim().after(d, &Host::on_task_event, this, slot, (uint64_t{static_cast<uint32_t>(task)} << 32) | incarnation_);
 }
 
-void Host::on_task_event(void* self, uint64_t slot64, uint64_t incarnation) {
+void Host::on_task_event(void* self, uint64_t slot64, uint64_t task_and_incarnation) {
   auto* h = static_cast<Host*>(self);
   const auto slot = static_cast<uint32_t>(slot64);
+  const auto incarnation = static_cast<uint32_t>(task_and_incarnation & 0xffffffffu);
+  const auto task = static_cast<size_t>(task_and_incarnation >> 32);
   Job& job = h->jobs_[slot];
   FABSIM_ASSERT(job.in_use && job.running > 0);
   --job.running;
@@ -338,6 +385,7 @@ void Host::on_task_event(void* self, uint64_t slot64, uint64_t incarnation) {
     return;
   }
   --h->busy_cores_;
+  h->task_ran(job, job.task_start[task], h->world_.now());
   const size_t tasks = job.outputs.steps[job.step].tasks.size();
   if (job.next_task + job.requested < tasks) {
     ++job.requested;  // the freed worker takes the next task, behind what waits for a core
@@ -355,13 +403,16 @@ void Host::finish(uint32_t slot) {
   const LaneId lane = job.lane;
   const HostId key = job.key;
   const bool start = job.start;
+  const Time arrived = job.arrived, handled = job.handled;
+  std::vector<WorkSpan> spans = std::move(job.spans);
+  job.spans.clear();
   free_job(slot);
-  release(out);
+  release(out, arrived, handled, &spans);
   lane_done(lane, key);
   if (start) starting_ = false;
 }
 
-void Host::release(NodeContext::Outputs& out) {
+void Host::release(NodeContext::Outputs& out, Time arrived, Time handled, const std::vector<WorkSpan>* spans) {
   const Time now = world_.now();
   Trace& trace = world_.trace();
   for (auto& w : out.writes) {
@@ -396,9 +447,12 @@ void Host::release(NodeContext::Outputs& out) {
     FABSIM_ASSERT_MSG(s.to < world_.host_count(), "send to an unknown host");
     world_.net().send(id_, s.to, std::move(s.msg));
   }
-  for (const auto& e : out.events) {
+  for (auto& e : out.events) {
     trace.record(now, id_, TraceKind::kEmit, Hash64::of(e.name), static_cast<uint64_t>(e.value), Hash64::of(e.detail),
                  [&] { return fmt::format("{} value={} {}", e.name, e.value, e.detail); });
+    e.input_arrived = arrived;
+    e.handled = handled;
+    if (spans != nullptr) e.work = *spans;
     world_.emit(id_, e);
   }
 }

@@ -79,6 +79,8 @@ class Host {
   const std::vector<LaneStats>& lane_stats() const { return lane_stats_; }
   // Inputs waiting: held by a lane, or admitted and waiting for a core.
   size_t queued() const { return waiting_inputs_; }
+  // Inputs waiting on lane `l` now: held by the lane, or admitted and waiting for a core.
+  size_t lane_waiting(LaneId l) const;
   // Cores running a task now.
   uint32_t busy_cores() const { return busy_cores_; }
   // The live process, for inspection in tests; null while down or for a router.
@@ -134,6 +136,12 @@ class Host {
     uint32_t running = 0;   // tasks on a core now
     uint32_t requested = 0; // core requests queued for this step
     bool in_use = false;
+    // Timing, for the events it releases and the world's work sink (AnalysisEvent, WorkSpan).
+    Time arrived;                  // its input reached the host
+    Time handled;                  // its handler ran
+    Time step_started;             // the current step's first task started
+    std::vector<Time> task_start;  // per task of the current step, when it started
+    std::vector<WorkSpan> spans;   // the labelled work done so far
   };
   // A request for a core: an admitted input (job == kNoJob) or a task of a job.
   static constexpr uint32_t kNoJob = UINT32_MAX;
@@ -159,7 +167,12 @@ class Host {
   static void on_disk_event(void* self, uint64_t job, uint64_t incarnation);
   void step_done(uint32_t job);
   void finish(uint32_t job);
-  void release(NodeContext::Outputs& out);
+  // Releases a handler's outputs; its events get the input's arrival, the handling time and
+  // `spans` (the labelled work; may be null).
+  void release(NodeContext::Outputs& out, Time arrived, Time handled, const std::vector<WorkSpan>* spans);
+  // A task of the job's current step ran from `start` to now: tells the work sink and keeps
+  // the labelled parts.
+  void task_ran(Job& job, Time start, Time end);
   void start_incarnation();
   void drop_cancelled_timer_inputs();
 

@@ -331,6 +331,7 @@ void Network::forward(uint32_t f, HostId at) {
     serialize = Duration::nanos(static_cast<int64_t>((bits_ns + bps - 1) / bps));
   }
   dir.busy_until = depart + serialize;
+  if (transmit_sink_ && serialize.ns > 0) transmit_sink_(static_cast<LinkId>(&link - links_.data()), side, depart, dir.busy_until);
   // The message occupies the link whether or not it survives it.
   if (link.rng.bernoulli(link.loss())) {
     ++stats_.lost;

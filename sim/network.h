@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -113,6 +114,12 @@ class Network {
   std::vector<HostId> route(HostId from, HostId to);
   const NetworkStats& stats() const { return stats_; }
 
+  // Told of every serialization on a link direction (side 0: from a to b; 1: from b to a):
+  // the link is busy sending from `start` to `end`. For utilisation reports; nothing in the
+  // run depends on it.
+  using TransmitSink = std::function<void(LinkId, int side, Time start, Time end)>;
+  void set_transmit_sink(TransmitSink sink) { transmit_sink_ = std::move(sink); }
+
  private:
   struct Impl;
   struct Direction {
@@ -180,6 +187,7 @@ class Network {
   DeliverFn deliver_fn_ = nullptr;
   void* deliver_ctx_ = nullptr;
   NetworkStats stats_;
+  TransmitSink transmit_sink_;
 };
 
 }  // namespace fabsim

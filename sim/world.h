@@ -95,6 +95,12 @@ class World {
   const std::string& storage_root() const { return storage_root_; }
 
   void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
+  // Receives every task a host's cores or disk ran, when it ends (a labelled serial task as
+  // its labelled parts), with the lane of the input whose work it was. Work lost in a crash
+  // is not reported. For utilisation and traces; nothing in the run depends on it.
+  using WorkSink = std::function<void(HostId, LaneId, const WorkSpan&)>;
+  void set_work_sink(WorkSink sink) { work_sink_ = std::move(sink); }
+  const WorkSink& work_sink() const { return work_sink_; }
 
   // Boots every host now (each gets its start input). Call once, before running.
   void start();
@@ -121,6 +127,7 @@ class World {
   Network net_;
   std::vector<std::unique_ptr<Host>> hosts_;
   EventSink sink_;
+  WorkSink work_sink_;
   std::vector<std::string> fault_errors_;
   std::string storage_root_;
   bool started_ = false;

@@ -376,7 +376,7 @@ void ClientProcess::on_block_event(NodeContext& ctx, HostId from, const Message&
   for (const auto& tx : event.transactions()) {
     auto it = pending_.find(tx.tx_id());
     if (it == pending_.end() || it->second.stage == Stage::kEndorsing) continue;
-    ctx.emit(kEventBlock, static_cast<int64_t>(event.number()), it->second.request_id);
+    ctx.emit(kEventBlock, static_cast<int64_t>(event.number()), it->second.request_id, ClientBlockEvent{from});
     finish(ctx, tx.tx_id(), kEventCommitted, tx.validation_code());
   }
 }

@@ -126,6 +126,12 @@ struct ClientFailure {
   std::string message;
 };
 
+// The typed record of a client.block event (AnalysisEvent::data): the peer whose BlockEvent
+// reported the transaction (the channel's event peer).
+struct ClientBlockEvent {
+  HostId peer = kNoHost;
+};
+
 // Bound on policy evaluations of the smallest-selection search for one chaincode.
 inline constexpr size_t kSelectionEvaluationsMax = 20'000;
 

@@ -16,7 +16,7 @@ Duration per_kb(Duration d, size_t bytes) { return d * static_cast<int64_t>((byt
 
 void Committer::commit(NodeContext& ctx, common::Block block) {
   if (failed_) return;
-  ctx.charge(costs_->block_check);
+  ctx.charge(costs_->block_check, kWorkBlockCheck);
   if (block.header().number() != ledger_->height()) return;  // a duplicate, or not the next block
   const size_t n = static_cast<size_t>(block.data().data_size());
   while (block.metadata().metadata_size() < 5) block.mutable_metadata()->add_metadata();
@@ -49,13 +49,14 @@ void Committer::commit(NodeContext& ctx, common::Block block) {
                      c.vscc_per_endorsement * static_cast<int64_t>(endorsements) +
                      c.policy_eval * static_cast<int64_t>(t.policy_evaluations));
     }
-    ctx.charge_parallel(vscc, pool_);
-    // Then, serially: MVCC and the state updates.
+    ctx.charge_parallel(vscc, pool_, kWorkVscc);
+    // Then, serially (one task): MVCC and the state updates.
     const validation::ValidationWork& w = result->work;
     const auto txs = static_cast<int64_t>(n);
-    ctx.charge(c.mvcc_per_tx * txs + c.ledger_commit_per_tx * txs +
-               c.mvcc_per_read * static_cast<int64_t>(w.reads_checked + w.range_queries_checked) +
-               c.state_write_per_key * static_cast<int64_t>(w.writes_applied));
+    ctx.charge(c.mvcc_per_tx * txs + c.mvcc_per_read * static_cast<int64_t>(w.reads_checked + w.range_queries_checked),
+               kWorkMvcc);
+    ctx.charge(c.ledger_commit_per_tx * txs + c.state_write_per_key * static_cast<int64_t>(w.writes_applied),
+               kWorkLedgerCommit);
     codes = std::move(result->codes);
     updates = std::move(result->updates);
     writes = std::move(result->valid_writes);
@@ -70,7 +71,7 @@ void Committer::commit(NodeContext& ctx, common::Block block) {
              PeerErrorEvent{channel_->channel_id, block.header().number(), s.to_string()});
     return;
   }
-  ctx.charge_disk(per_kb(costs_->block_write_per_kb, block_bytes) + costs_->fsync);  // the disk, not a core
+  ctx.charge_disk(per_kb(costs_->block_write_per_kb, block_bytes) + costs_->fsync, kWorkLedgerCommit);  // the disk
   uint64_t valid = 0;
   for (uint8_t c : codes) valid += c == protos::TxValidationCode::VALID ? 1 : 0;
   ctx.emit(kEventBlockCommitted, static_cast<int64_t>(block.header().number()),

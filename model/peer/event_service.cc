@@ -29,7 +29,7 @@ void EventService::publish(NodeContext& ctx, const common::Block& block, const s
   const Message m = model::make_message(model::kBlockEvent, block_event(block, codes, tx_ids));
   for (HostId c : subscribers_) {
     ctx.send(c, m);
-    ctx.charge(costs_->block_event);
+    ctx.charge(costs_->block_event, kWorkCommitEvent);
   }
 }
 

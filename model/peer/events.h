@@ -21,6 +21,15 @@ inline constexpr const char* kEventLedgerError = "peer.ledger_error";
 // the status; data: PeerErrorEvent.
 inline constexpr const char* kEventCommitError = "peer.commit_error";
 
+// Labels of the committer's work (NodeContext::charge), in the order it runs; the
+// kEventBlockCommitted event carries them as AnalysisEvent::work, so the analysis can
+// split a block's time at the peer into its stages.
+inline constexpr const char* kWorkBlockCheck = "block_check";    // the block's checks on arrival
+inline constexpr const char* kWorkVscc = "vscc";                 // per-transaction validation, on the pool
+inline constexpr const char* kWorkMvcc = "mvcc";                 // MVCC checks, serial
+inline constexpr const char* kWorkLedgerCommit = "ledger_commit";  // state updates, block write and fsync
+inline constexpr const char* kWorkCommitEvent = "commit_event";  // block events to subscribers
+
 struct BlockCommittedEvent {
   std::string channel;
   uint64_t number = 0;

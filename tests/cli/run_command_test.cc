@@ -209,7 +209,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonTransactionsCsvAndReportHtml) {
   const Outcome r = run(o);
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(files_in(dir / "out"), (std::vector<std::string>{"report.html", "results.json", "transactions.csv"}));
+  EXPECT_EQ(files_in(dir / "out"), (std::vector<std::string>{"report.html", "results.json", "timeseries.csv", "transactions.csv"}));
   // The report is made from results.json alone: rendering the written file gives it again.
   EXPECT_EQ(read_file(dir / "out" / "report.html"),
             render_report_html(nlohmann::ordered_json::parse(read_file(dir / "out" / "results.json"))));
@@ -220,7 +220,8 @@ TEST(RunCommand, GoodRunWritesResultsJsonTransactionsCsvAndReportHtml) {
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   std::vector<std::string> want = {"scenario",       "seed",           "reproduce",
                                    "simulated_ns",   "caliper",        "latency_ns",
-                                   "phase_mean_ns",  "transactions",   "invalid_by_code",  "failure_messages",
+                                   "phases",  "latency_histogram", "transactions",   "invalid_by_code",  "failure_messages",
+                                   "timeseries", "faults", "fault_timeline",
                                    "failed_by_reason", "blocks_by_cut_reason", "safety",
                                    "channels",       "ledger_codes",   "node_errors",   "fault_targets",
                                    "fault_errors",   "network",        "trace_hash",
@@ -241,6 +242,13 @@ TEST(RunCommand, GoodRunWritesResultsJsonTransactionsCsvAndReportHtml) {
   EXPECT_TRUE(csv[1].starts_with("0.0,0,Org1.client0,kv,mychannel,put,0,")) << csv[1];
   for (size_t i = 1; i < csv.size(); ++i) EXPECT_TRUE(csv[i].ends_with(",VALID")) << csv[i];
   EXPECT_NE(r.out.find("results: "), std::string::npos);
+
+  // One row per window of the run (duration + drain), the window's start first.
+  const std::vector<std::string> series = lines_of(read_file(dir / "out" / "timeseries.csv"));
+  const uint64_t windows = j["timeseries"]["start_ns"].size();
+  EXPECT_EQ(series.size(), 1u + windows);
+  EXPECT_TRUE(series[0].starts_with("window_start_ns,window_ns,throughput_tps,send_rate_tps,")) << series[0];
+  EXPECT_TRUE(series[1].starts_with("0,1000000000,")) << series[1];
 }
 
 TEST(RunCommand, PrintsTheSeedAndAReproduceLine) {
@@ -392,6 +400,94 @@ TEST(RunCommand, MostTransactionsFailingGivesAWarningAndTheChaincodesMessages) {
   EXPECT_EQ(r.status, 0) << r.err;  // no expectations: the run itself succeeds
   EXPECT_NE(r.out.find("warning: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("x endorsement_error: kvstore: "), std::string::npos) << r.out;
+}
+
+// kvstore refuses every one of these at endorsement (a range limit that is not a number).
+const std::string kAllFail =
+    kBase + "workload:\n  - {rate: 10tps, arrival: fixed, mix: [{function: range, args: [a, b, many]}]}\n";
+
+TEST(RunCommand, AFailureRateBoundMakesARunOfFailuresFailItsExpectations) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kAllFail + "expect: {failure_rate: {max: 0.1}}\n");
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 1) << r.err << r.out;
+  EXPECT_NE(r.out.find("unmet: failure_rate: 1 is above the maximum 0.1"), std::string::npos) << r.out;
+}
+
+TEST(RunCommand, TheFailureWarningThresholdIsSettable) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kAllFail);
+  o.warn_failures = "1";
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.find("warning: "), std::string::npos) << r.out;  // all failed, but not more than all
+}
+
+TEST(RunCommand, BadFlagValuesAreBadInputAndWriteNothing) {
+  struct Case {
+    const char* what;
+    std::string RunOptions::*field;
+    std::string value;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"window zero", &RunOptions::window, "0s", "fabsim: --window: must be positive"},
+      {"window not a duration", &RunOptions::window, "soon", "fabsim: --window: "},
+      {"window too small for the run", &RunOptions::window, "1us", "makes more than 100000 windows"},
+      {"share above one", &RunOptions::warn_failures, "1.5", "fabsim: --warn-failures: expected a share"},
+      {"share not a number", &RunOptions::warn_failures, "half", "fabsim: --warn-failures: expected a share"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const fs::path dir = test_dir();
+    RunOptions o;
+    o.file = write_file(dir, kGood);
+    o.out_dir = (dir / "out").string();
+    o.*(c.field) = c.value;
+    const Outcome r = run(o);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_EQ(files_in(dir / "out"), std::vector<std::string>{});
+  }
+}
+
+TEST(RunCommand, QuietPrintsOneLineWithTheVerdictAndTheReproduceCommand) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.quiet = true;
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(lines_of(r.out).size(), 1u) << r.out;
+  EXPECT_TRUE(r.out.starts_with("t: ok (seed 5, trace ")) << r.out;
+  EXPECT_NE(r.out.find("; reproduce: ./fabsim run " + o.file + " --seed 5"), std::string::npos) << r.out;
+}
+
+TEST(RunCommand, JsonPrintsResultsJsonAndNothingElse) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.json = true;
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["seed"], 5);
+  EXPECT_EQ(j["expectations"]["met"], true);
+  EXPECT_TRUE(j["phases"].contains("batch_wait"));
+}
+
+TEST(RunCommand, QuietAndJsonTogetherAreBadInput) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.quiet = o.json = true;
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "fabsim: --quiet and --json: choose one\n");
+  EXPECT_EQ(r.out, "");
 }
 
 TEST(RunCommand, KeepDataHoldsEachHostsDurableDataInADirectoryOfItsOwn) {

@@ -44,6 +44,7 @@
 #include "core/random.h"
 #include "core/storage.h"
 #include "core/time.h"
+#include "tests/harness/golden.h"
 
 namespace fabsim::harness {
 
@@ -165,26 +166,7 @@ class Interaction {
 
   // Compares the transcript with the golden file `path`, or rewrites the file when the
   // environment has FABSIM_REWRITE=1.
-  void expect_transcript(const std::string& path) const {
-    std::ostringstream actual;
-    for (const std::string& l : transcript_) actual << l << '\n';
-    if (const char* r = std::getenv("FABSIM_REWRITE"); r != nullptr && std::string(r) == "1") {
-      std::ofstream(path, std::ios::binary | std::ios::trunc) << actual.str();
-      return;
-    }
-    std::ifstream in(path, std::ios::binary);
-    ASSERT_TRUE(in.good()) << path << ": no golden transcript (run with FABSIM_REWRITE=1 to write it)";
-    std::ostringstream expected;
-    expected << in.rdbuf();
-    std::vector<std::string> want;
-    std::istringstream lines(expected.str());
-    for (std::string l; std::getline(lines, l);) want.push_back(l);
-    for (size_t i = 0; i < std::max(want.size(), transcript_.size()); ++i) {
-      const std::string a = i < transcript_.size() ? transcript_[i] : "<end>";
-      const std::string w = i < want.size() ? want[i] : "<end>";
-      ASSERT_EQ(a, w) << path << ": line " << i + 1 << " differs (FABSIM_REWRITE=1 rewrites the file)";
-    }
-  }
+  void expect_transcript(const std::string& path) const { expect_golden(transcript_, path); }
 
  private:
   struct Timer {

@@ -181,31 +181,64 @@ TEST(RunnerMetrics, LatencyPercentilesAreNearestRank) {
   EXPECT_EQ(*t.latency_p99, Duration::millis(100));
 }
 
-TEST(RunnerMetrics, PhaseMeansOnlyOverTransactionsWithBothEnds) {
-  TxRecord a = valid_tx("a", 0, 100);  // endorse 10, order 20, commit 70
+TEST(RunnerMetrics, PhasesOnlyOverTransactionsWithBothEnds) {
+  TxRecord a = valid_tx("a", 0, 100);  // endorse 10, broadcast 20, the rest unknown (no cut)
   a.endorsed = at_ms(10);
   a.ordered = at_ms(30);
-  TxRecord b = valid_tx("b", 0, 200);  // endorse 30, order 40, commit 130
+  TxRecord b = valid_tx("b", 0, 200);  // endorse 30, broadcast 40
   b.endorsed = at_ms(30);
   b.ordered = at_ms(70);
-  TxRecord c = failed_tx("c", 0, 5000, "endorsement_timeout");  // submitted only: in no mean
+  TxRecord c = failed_tx("c", 0, 5000, "endorsement_timeout");  // requested only: in no phase
   TxRecord d = failed_tx("d", 0, 3000, "broadcast_timeout");     // endorsed (50), never ordered
   d.endorsed = at_ms(50);
-  TxRecord e = unknown_tx("e", 0);  // ordered but never completed: in endorse and order only
-  e.submitted = at_ms(0);
+  TxRecord e = unknown_tx("e", 0);  // ordered but never completed: endorse and broadcast
   e.endorsed = at_ms(20);
   e.ordered = at_ms(80);
-  TxRecord f = unknown_tx("f", 0);  // endorsed and ordered but never submitted: order only
-  f.endorsed = at_ms(0);
-  f.ordered = at_ms(90);
   TxRecord g = failed_tx("g", 0, 5000, "commit_timeout");  // ordered, then failed: no commit event
   g.endorsed = at_ms(10);
-  g.ordered = at_ms(20);
-  const Metrics m = compute_metrics({a, b, c, d, e, f, g});
-  ASSERT_TRUE(m.endorse_mean && m.order_mean && m.commit_mean);
-  EXPECT_EQ(*m.endorse_mean, Duration::millis((10 + 30 + 50 + 20 + 10) / 5));
-  EXPECT_EQ(*m.order_mean, Duration::millis((20 + 40 + 60 + 90 + 10) / 5));
-  EXPECT_EQ(*m.commit_mean, Duration::millis((70 + 130) / 2));
+  g.ordered = at_ms(22);
+  const Metrics m = compute_metrics({a, b, c, d, e, g});
+  const PhaseStats& endorse = m.phases[static_cast<size_t>(Phase::kEndorse)];
+  const PhaseStats& broadcast = m.phases[static_cast<size_t>(Phase::kBroadcast)];
+  EXPECT_EQ(endorse.count, 5u);
+  EXPECT_EQ(*endorse.mean, Duration::millis((10 + 30 + 50 + 20 + 10) / 5));
+  EXPECT_EQ(broadcast.count, 4u);
+  EXPECT_EQ(*broadcast.mean, Duration::millis((20 + 40 + 60 + 12) / 4));
+  EXPECT_EQ(*broadcast.p50, Duration::millis(20));
+  EXPECT_EQ(*broadcast.p99, Duration::millis(60));
+  for (Phase p : {Phase::kBatchWait, Phase::kDelivery, Phase::kCommitEvent}) {
+    EXPECT_EQ(m.phases[static_cast<size_t>(p)].count, 0u) << phase_name(p);
+    EXPECT_FALSE(m.phases[static_cast<size_t>(p)].mean) << phase_name(p);
+  }
+}
+
+TEST(RunnerMetrics, PhasesOfATransactionAddUpToItsLatency) {
+  TxRecord a = valid_tx("a", 5, 1000);
+  a.endorsed = at_ms(10);
+  a.ordered = at_ms(12);
+  a.cut = at_ms(700);
+  a.at_peer = TxRecord::AtPeer{at_ms(720), at_ms(721), at_ms(760), at_ms(770), at_ms(790)};
+  const Metrics m = compute_metrics({a});
+  const std::vector<int64_t> want_ms = {5, 2, 688, 20, 1, 39, 10, 20, 210};  // Phase order
+  int64_t sum = 0;
+  for (size_t i = 0; i < kPhaseCount; ++i) {
+    ASSERT_EQ(m.phases[i].count, 1u) << phase_name(phase_at(i));
+    EXPECT_EQ(*m.phases[i].mean, Duration::millis(want_ms[i])) << phase_name(phase_at(i));
+    sum += m.phases[i].mean->ns;
+  }
+  EXPECT_EQ(Duration::nanos(sum), *m.latency_max);
+}
+
+TEST(RunnerMetrics, LatencyHistogramCountsEveryValidTransactionOnce) {
+  const Metrics m = compute_metrics({valid_tx("a", 0, 1), valid_tx("b", 0, 3), valid_tx("c", 0, 3),
+                                     valid_tx("d", 0, 900), invalid_tx("e", 0, 10, protos::MVCC_READ_CONFLICT)});
+  uint64_t total = 0;
+  for (uint64_t n : m.latency_bucket_count) total += n;
+  EXPECT_EQ(total, 4u);
+  ASSERT_FALSE(m.latency_bucket_upper.empty());
+  EXPECT_EQ(m.latency_bucket_upper.front(), Duration::millis(1));
+  EXPECT_GE(m.latency_bucket_upper.back(), Duration::millis(900));
+  EXPECT_EQ(m.latency_bucket_count.front(), 1u);  // 1 ms: the first bucket is (0, 1 ms]
 }
 
 TEST(RunnerMetrics, CountsInvalidByCodeAndFailedByReason) {
@@ -249,7 +282,7 @@ TEST(RunnerMetrics, EmptyInputGivesZerosAndNoLatency) {
   EXPECT_EQ(m.send_rate_tps, 0.0);
   EXPECT_EQ(m.throughput_tps, 0.0);
   EXPECT_FALSE(m.latency_min || m.latency_max || m.latency_avg || m.latency_p50 || m.latency_p95 || m.latency_p99);
-  EXPECT_FALSE(m.endorse_mean || m.order_mean || m.commit_mean);
+  for (const PhaseStats& p : m.phases) EXPECT_FALSE(p.mean);
   EXPECT_TRUE(m.invalid_by_code.empty());
   EXPECT_TRUE(m.failed_by_reason.empty());
 }

@@ -1,0 +1,94 @@
+#include "model/kafka/producer.h"
+
+#include "model/kafka/protocol.h"
+#include "model/protocol.h"
+
+namespace fabsim::kafka {
+
+bool retriable(Error e) {
+  return e == NOT_LEADER_FOR_PARTITION || e == LEADER_NOT_AVAILABLE || e == UNKNOWN_TOPIC_OR_PARTITION ||
+         e == REQUEST_TIMED_OUT || e == NOT_ENOUGH_REPLICAS || e == NOT_ENOUGH_REPLICAS_AFTER_APPEND ||
+         e == NETWORK_EXCEPTION;
+}
+
+Producer::Producer(ProducerConfig config, Rpc& rpc)
+    : config_(std::move(config)), rpc_(rpc), metadata_(config_.brokers, config_.request_timeout, rpc) {}
+
+void Producer::send(NodeContext& ctx, const std::string& topic, int32_t partition, std::string record, Done done) {
+  queue_.push_back(Record{topic, partition, std::move(record), std::move(done), 0});
+  pump(ctx);
+}
+
+void Producer::pump(NodeContext& ctx) {
+  while (in_flight_ < config_.max_in_flight && !queue_.empty() && !waiting_metadata_) {
+    const Record& head = queue_.front();
+    if (!metadata_.leader(head.topic, head.partition)) {
+      waiting_metadata_ = true;
+      metadata_.refresh(ctx, [this](NodeContext& c) {
+        // No leader yet: ask again after the backoff (sarama's Metadata.Retry.Backoff).
+        if (!queue_.empty() && !metadata_.leader(queue_.front().topic, queue_.front().partition)) {
+          rpc_.after(c, Duration::millis(250), [this](NodeContext& c2) {
+            waiting_metadata_ = false;
+            pump(c2);
+          });
+          return;
+        }
+        waiting_metadata_ = false;
+        pump(c);
+      });
+      return;
+    }
+    Record r = std::move(queue_.front());
+    queue_.pop_front();
+    dispatch(ctx, std::move(r));
+  }
+}
+
+void Producer::dispatch(NodeContext& ctx, Record r) {
+  ++in_flight_;
+  ++r.attempts;
+  const HostId leader = *metadata_.leader(r.topic, r.partition);
+  ProduceRequest req;
+  const int64_t correlation = rpc_.next_correlation();
+  req.set_correlation_id(correlation);
+  req.set_topic(r.topic);
+  req.set_partition(r.partition);
+  req.set_acks(config_.acks);
+  req.set_timeout_ms(static_cast<int32_t>(config_.timeout.ns / 1'000'000));
+  req.add_records(r.value);
+  if (config_.acks == 0) {
+    // The broker never answers acks=0: the record counts as sent (offset unknown).
+    ctx.send(leader, model::make_message(kProduce, req));
+    --in_flight_;
+    Done done = std::move(r.done);
+    done(ctx, NONE, -1);
+    pump(ctx);
+    return;
+  }
+  rpc_.call(ctx, leader, model::make_message(kProduce, req), correlation, config_.request_timeout,
+            [this, r = std::move(r)](NodeContext& c, const Message* m) mutable {
+              --in_flight_;
+              ProduceResponse resp;
+              if (m == nullptr || !protoutil::parse(&resp, *m->payload)) return on_result(c, std::move(r), NETWORK_EXCEPTION, -1);
+              on_result(c, std::move(r), resp.error(), resp.base_offset());
+            });
+}
+
+void Producer::on_result(NodeContext& ctx, Record r, Error e, int64_t offset) {
+  if (e == NONE || !retriable(e) || r.attempts > config_.retries) {
+    Done done = std::move(r.done);
+    done(ctx, e, e == NONE ? offset : -1);
+    pump(ctx);
+    return;
+  }
+  ctx.emit("kafka.producer.retry", r.attempts, Error_Name(e));
+  metadata_.invalidate(r.topic, r.partition);
+  in_flight_++;  // the slot stays taken through the backoff, so order holds
+  rpc_.after(ctx, config_.retry_backoff, [this, r = std::move(r)](NodeContext& c) mutable {
+    --in_flight_;
+    queue_.push_front(std::move(r));
+    pump(c);
+  });
+}
+
+}  // namespace fabsim::kafka
