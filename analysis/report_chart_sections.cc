@@ -34,7 +34,9 @@ void named_series_chart(Page& page, const Context& c, const Json* by_name, const
     found.push_back({top, Series{it.key(), x, scaled(std::move(v), factor)}});
   }
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  if (found.empty()) return no_data(page, fmt::format("{}: every series is zero", what));
+  if (found.empty()) return no_data(page, fmt::format("{}: zero in every window", what));
+  // A percentage axis runs to 100% only when some series comes near it.
+  if (o.y_max && found.front().first * factor < *o.y_max / 2) o.y_max.reset();
   std::vector<Series> series;
   for (std::size_t i = 0; i < found.size() && i < kSeriesLimit; ++i) series.push_back(std::move(found[i].second));
   page.add_chart({time_chart(series, c.faults, o), kChartHeight, true});
@@ -92,6 +94,9 @@ void over_time_section(Page& page, const Context& c) {
     if (v.empty()) continue;
     top = std::max(top, peak(v));
     latency.push_back({label, w.mid_s, std::move(v), latency.empty() ? std::nullopt : std::optional<std::string>("-1")});
+    // Blocks come every few windows, so windows without a completion alternate with others:
+    // the line goes on over up to two empty windows; a longer stop (an outage) stays a gap.
+    latency.back().span_gaps_s = 3 * w.window_s;
   }
   if (latency.empty() || top <= 0) {
     no_data(page, "latency over time (no VALID transaction completed)");
@@ -107,7 +112,7 @@ void over_time_section(Page& page, const Context& c) {
   if (failures != nullptr) {
     TimeChartOptions o{"Failures by reason", "transactions", c.end_s};
     o.stacked_bars = true;
-    named_series_chart(page, c, failures, w.mid_s, o, 1.0, "failures over time: none in any window");
+    named_series_chart(page, c, failures, w.mid_s, o, 1.0, "failures over time");
   }
 
   const Json* heights = object(find(ts, {"peer_heights"}));

@@ -38,8 +38,10 @@ Json time_chart(const std::vector<Series>& series, const std::vector<Period>& pe
   for (std::size_t i = 0; i < series.size(); ++i) {
     const Series& s = series[i];
     Json points = Json::array();
-    for (std::size_t k = 0; k < s.x_s.size() && k < s.y.size(); ++k)
-    {
+    for (std::size_t k = 0; k < s.x_s.size() && k < s.y.size(); ++k) {
+      // Chart.js spans a gap by distance only where the points are left out: a null point
+      // always breaks the line.
+      if (s.span_gaps_s && !s.y[k]) continue;
       Json y = s.y[k] ? Json(tidy(*s.y[k])) : Json(nullptr);
       // A bar chart reads an [x, y] pair as a floating bar from x to y, so bars get objects.
       if (o.stacked_bars) points.push_back({{"x", tidy(s.x_s[k])}, {"y", std::move(y)}});
@@ -50,9 +52,11 @@ Json time_chart(const std::vector<Series>& series, const std::vector<Period>& pe
               {"borderColor", colour(i)},
               {"backgroundColor", colour(i, o.stacked_bars ? 0.75 : 0.18)},
               {"borderWidth", o.stacked_bars ? 0 : 1.5},
-              {"pointRadius", s.x_s.size() > kMarkerLimit ? 0 : 2},
+              // Dense lines go without markers, except where gaps can leave a point alone.
+              {"pointRadius", s.x_s.size() <= kMarkerLimit ? 2 : s.span_gaps_s ? 1.2 : 0},
               {"fill", s.fill ? Json(*s.fill) : Json(false)}};
     if (s.stepped) d["stepped"] = true;
+    if (s.span_gaps_s) d["spanGaps"] = *s.span_gaps_s;
     datasets.push_back(std::move(d));
   }
   Json ranges = Json::array();

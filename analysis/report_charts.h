@@ -22,6 +22,9 @@ struct Series {
   std::vector<std::optional<double>> y;
   std::optional<std::string> fill;  // Chart.js "fill", e.g. "-1" fills down to the previous series
   bool stepped = false;             // a step line (heights, counts)
+  // Join the line over absent values up to this far apart (x units); longer gaps stay gaps.
+  // The absent points are then left out of the data.
+  std::optional<double> span_gaps_s;
 };
 
 // A shaded period on a time chart (a fault): from `from_s` to `to_s` (nullopt: to the end).
@@ -35,7 +38,7 @@ struct TimeChartOptions {
   std::string title;
   std::string y_title;
   double x_max_s = 0;                 // the end of the run; 0 leaves the axis to Chart.js
-  std::optional<double> y_max;        // e.g. 100 for a percentage
+  std::optional<double> y_max;        // e.g. 100 for a percentage (Chart.js scales it otherwise)
   bool stacked_bars = false;          // bars stacked per window instead of lines
 };
 

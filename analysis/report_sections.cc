@@ -90,6 +90,7 @@ std::optional<Windows> read_windows(const Json* ts) {
   const auto starts = numbers(array(find(ts, {"start_ns"})));
   if (!window_ns || *window_ns <= 0 || starts.empty()) return std::nullopt;
   Windows w;
+  w.window_s = *window_ns / 1e9;
   for (const auto& start : starts) {
     if (!start) return std::nullopt;
     w.mid_s.push_back((*start + *window_ns / 2) / 1e9);

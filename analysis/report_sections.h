@@ -16,6 +16,7 @@ namespace fabsim::report {
 // The windows of results.json "timeseries", with x positions in seconds: a window's middle
 // for rates and utilisations, its end for values sampled at the end (heights, queues).
 struct Windows {
+  double window_s = 0;
   std::vector<double> mid_s;
   std::vector<double> end_s;
 
