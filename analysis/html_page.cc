@@ -36,7 +36,7 @@ th:first-child, td:first-child { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; }
 figure.chart { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 6px;
                padding: 8px; position: relative; flex: 1 1 100%; min-width: 0; }
-figure.chart.half { flex: 1 1 calc(50% - 6px); }
+figure.chart.half { flex: 0 1 calc(50% - 6px); }
 )css";
 
 // Runs before Chart.js: keeps the marker on <body> (described in html_page.h) and catches
@@ -54,6 +54,7 @@ var fabsimReport = (function () {
       body.setAttribute("data-charts-drawn", String(report.drawn));
       body.setAttribute("data-charts-status",
                         report.errors.length ? "error" : report.drawn === report.expected ? "done" : "drawing");
+      body.setAttribute("data-page-height", String(document.documentElement.scrollHeight));
     },
     fail: function (message) {
       report.errors.push(String(message));
@@ -187,20 +188,31 @@ std::string_view chartjs_source() {
 
 Page::Page(std::string title) : title_(std::move(title)) {}
 
+void Page::close_charts() {
+  if (in_charts_) body_ += "</div>\n";
+  in_charts_ = false;
+}
+
 void Page::section(std::string_view title) {
+  close_charts();
   if (in_section_) body_ += "</section>\n";
   body_ += "<section>\n<h2>" + escape(title) + "</h2>\n";
   in_section_ = true;
 }
 
 void Page::add_html(std::string html) {
+  close_charts();
   body_ += html;
   body_ += '\n';
 }
 
-void Page::add_text(std::string_view text) { body_ += "<p>" + escape(text) + "</p>\n"; }
+void Page::add_text(std::string_view text) {
+  close_charts();
+  body_ += "<p>" + escape(text) + "</p>\n";
+}
 
 void Page::add_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  close_charts();
   std::string t = "<table>\n<thead><tr>";
   for (const auto& h : header) t += "<th>" + escape(h) + "</th>";
   t += "</tr></thead>\n<tbody>\n";
@@ -214,9 +226,10 @@ void Page::add_table(const std::vector<std::string>& header, const std::vector<s
 
 void Page::add_chart(Chart chart) {
   const std::string id = chart_id(charts_.size());
-  body_ += "<div class=\"charts\"><figure class=\"chart" + std::string(chart.wide ? "" : " half") +
-           "\" style=\"height: " + std::to_string(chart.height_px) + "px\"><canvas id=\"" + id +
-           "\"></canvas></figure></div>\n";
+  if (!in_charts_) body_ += "<div class=\"charts\">\n";
+  in_charts_ = true;
+  body_ += "<figure class=\"chart" + std::string(chart.wide ? "" : " half") + "\" style=\"height: " +
+           std::to_string(chart.height_px) + "px\"><canvas id=\"" + id + "\"></canvas></figure>\n";
   charts_.push_back(std::move(chart));
 }
 
@@ -226,6 +239,7 @@ std::string Page::render() const {
                      "<title>" + escape(title_) + "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n"
                      "<body>\n<main>\n<h1>" + escape(title_) + "</h1>\n";
   page += body_;
+  if (in_charts_) page += "</div>\n";
   if (in_section_) page += "</section>\n";
   page += "</main>\n";
   for (std::size_t i = 0; i < charts_.size(); ++i)

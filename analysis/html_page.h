@@ -22,7 +22,8 @@
 // Marker for tests and tools: once all charts have drawn, <body> carries
 // data-charts-status="done"; any script error or failed chart sets it to "error", lists
 // the messages in data-chart-errors and logs them with console.error. data-charts-expected
-// and data-charts-drawn hold the counts.
+// and data-charts-drawn hold the counts, data-page-height the page's height in CSS pixels
+// (for a screenshot of the whole page).
 #pragma once
 
 #include <cstddef>
@@ -49,7 +50,7 @@ std::string_view chartjs_source();
 struct Chart {
   nlohmann::ordered_json config;  // a Chart.js configuration: {type, data, options}
   int height_px = 300;            // the chart's height; its width follows the page
-  bool wide = true;               // full width, or half (two half charts share a row)
+  bool wide = true;               // full width, or half: consecutive half charts share a row
 };
 
 class Page {
@@ -73,9 +74,12 @@ class Page {
   std::string render() const;
 
  private:
+  void close_charts();
+
   std::string title_;
   std::string body_;  // the sections' HTML, with a placeholder <canvas> per chart
   bool in_section_ = false;
+  bool in_charts_ = false;  // body_ ends inside a <div class="charts"> (consecutive charts share one)
   std::vector<Chart> charts_;
 };
 

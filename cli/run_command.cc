@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/report_html.h"
 #include "cli/build_info.h"
 #include "cli/run_input.h"
 #include "cli/run_directory.h"
@@ -36,7 +37,7 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)");
   app.add_option("--set", o.sets, "override a field of the file: --set path.to.key=value (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--out", o.out_dir, "write results.json and transactions.csv into this directory");
+  app.add_option("--out", o.out_dir, "write results.json, transactions.csv, timeseries.csv and report.html into this directory");
   app.add_option("--trace", o.trace_file, "write every trace event as a line to this file");
   app.add_option("--keep-data", o.keep_data,
                  "keep the hosts' durable data (ledgers) in this directory, which must not exist or be empty "
@@ -622,13 +623,16 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     trace_ok = std::fclose(trace) == 0 && trace_ok;
     trace = nullptr;
   }
-  std::string tmp_json, tmp_csv, tmp_series;
+  std::string tmp_json, tmp_csv, tmp_series, tmp_html;
   const fs::path dir(o.out_dir);
   bool outputs_ok = true;
-  if (!o.out_dir.empty())
-    outputs_ok = write_atomically(dir / "results.json", results_json(spec, report, unmet, reproduce, loaded->json).dump(2) + "\n", &tmp_json) &&
+  if (!o.out_dir.empty()) {
+    const nlohmann::ordered_json results = results_json(spec, report, unmet, reproduce, loaded->json);
+    outputs_ok = write_atomically(dir / "results.json", results.dump(2) + "\n", &tmp_json) &&
                  write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv) &&
-                 write_atomically(dir / "timeseries.csv", timeseries_csv(report), &tmp_series);
+                 write_atomically(dir / "timeseries.csv", timeseries_csv(report), &tmp_series) &&
+                 write_atomically(dir / "report.html", render_report_html(results), &tmp_html);
+  }
   std::vector<fs::path> placed;  // final names this run renamed into place
   bool trace_failed = !trace_ok;
   auto place = [&](const std::string& tmp, const fs::path& final_name) {
@@ -639,14 +643,14 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   bool ok = trace_ok && outputs_ok;
   if (ok && !o.out_dir.empty())
     ok = place(tmp_json, dir / "results.json") && place(tmp_csv, dir / "transactions.csv") &&
-         place(tmp_series, dir / "timeseries.csv");
+         place(tmp_series, dir / "timeseries.csv") && place(tmp_html, dir / "report.html");
   if (ok && !o.trace_file.empty()) {
     ok = place(trace_tmp, o.trace_file);
     trace_failed = !ok;
   }
   if (!ok) {
     std::error_code ignored;
-    for (const auto& f : {tmp_json, tmp_csv, tmp_series}) if (!f.empty()) fs::remove(f, ignored);
+    for (const auto& f : {tmp_json, tmp_csv, tmp_series, tmp_html}) if (!f.empty()) fs::remove(f, ignored);
     if (!o.trace_file.empty()) fs::remove(trace_tmp, ignored);
     for (const auto& f : placed) fs::remove(f, ignored);
     run_dir.discard();
@@ -658,7 +662,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   }
   if (!o.out_dir.empty())
     text << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << ", "
-        << (dir / "timeseries.csv").string() << "\n";
+        << (dir / "timeseries.csv").string() << ", " << (dir / "report.html").string() << "\n";
   if (run_dir.kept()) text << "data: " << run_dir.path() << "\n";
   if (o.json) out << results_json(spec, report, unmet, reproduce, loaded->json).dump(2) << "\n";
   if (o.quiet) {

@@ -1,6 +1,7 @@
 // `fabsim run FILE [--seed N] [--set k=v]... [--out DIR] [--trace FILE] [--keep-data DIR]
 // [--check-determinism]`: load a scenario file, run it (scenarios/scenario_runner.h), print
-// the report, write results.json and transactions.csv, check the expectations. FILE may be
+// the report, write results.json, transactions.csv,
+// timeseries.csv and report.html, check the expectations. FILE may be
 // a results.json, whose resolved scenario then runs again (cli/run_input.h); run with no
 // --set and no --seed, it must give the recorded trace hash.
 //

@@ -50,8 +50,9 @@ TEST_P(ScriptJsonTest, Embeds) {
   EXPECT_EQ(out, GetParam().expected);
   // Whatever went in, the text parses back to the same value (when it was valid UTF-8).
   if (GetParam().input.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) ==
-      GetParam().input.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::ignore))
+      GetParam().input.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::ignore)) {
     EXPECT_EQ(nlohmann::ordered_json::parse(out), GetParam().input);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -111,6 +112,18 @@ TEST(HtmlPage, PageHasTitleSectionsTablesAndOneCanvasAndConfigPerChart) {
   EXPECT_NE(out.find("data:text/javascript;base64,"), std::string::npos);
   EXPECT_EQ(out.find("http://"), std::string::npos);   // nothing is fetched
   EXPECT_EQ(out.find("https://"), std::string::npos);
+}
+
+TEST(HtmlPage, ConsecutiveChartsShareOneRowAndTextStartsANewOne) {
+  Page page("t");
+  page.add_chart({{{"type", "bar"}}, 200, false});
+  page.add_chart({{{"type", "bar"}}, 200, false});
+  page.add_text("between");
+  page.add_chart({{{"type", "bar"}}, 200, true});
+  const std::string out = page.render();
+  EXPECT_EQ(count(out, "<div class=\"charts\">"), 2u);
+  EXPECT_EQ(count(out, "<figure class=\"chart half\""), 2u);
+  EXPECT_LT(out.find("<p>between</p>"), out.rfind("<div class=\"charts\">"));
 }
 
 TEST(HtmlPage, ChartJsIsInlinedAsBase64OfTheCompiledBytes) {

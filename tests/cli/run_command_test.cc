@@ -1,6 +1,6 @@
 // `fabsim run` (cli/run_command.h), called as a function: bad input gives exit status 2, one
-// line on `err` naming the place, and no output file; a good run writes results.json and
-// transactions.csv, prints the seed and a reproduce command that reproduces the run; unmet
+// line on `err` naming the place, and no output file; a good run writes results.json,
+// transactions.csv and report.html, prints the seed and a reproduce command that reproduces the run; unmet
 // expectations give exit status 1 and one line each. One case per rule, named after it.
 #include "cli/run_command.h"
 
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/report_html.h"
 #include "tests/cli/run_test_util.h"
 
 namespace fabsim::cli {
@@ -173,7 +174,7 @@ std::string printed(const std::string& out, const std::string& prefix) {
   return "";
 }
 
-TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
+TEST(RunCommand, GoodRunWritesResultsJsonTransactionsCsvAndReportHtml) {
   const fs::path dir = test_dir();
   RunOptions o;
   o.file = write_file(dir, kGood);
@@ -181,7 +182,10 @@ TEST(RunCommand, GoodRunWritesResultsJsonAndTransactionsCsv) {
   const Outcome r = run(o);
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(files_in(dir / "out"), (std::vector<std::string>{"results.json", "timeseries.csv", "transactions.csv"}));
+  EXPECT_EQ(files_in(dir / "out"), (std::vector<std::string>{"report.html", "results.json", "timeseries.csv", "transactions.csv"}));
+  // The report is made from results.json alone: rendering the written file gives it again.
+  EXPECT_EQ(read_file(dir / "out" / "report.html"),
+            render_report_html(nlohmann::ordered_json::parse(read_file(dir / "out" / "results.json"))));
 
   const auto j = nlohmann::json::parse(read_file(dir / "out" / "results.json"), nullptr, /*allow_exceptions=*/false);
   ASSERT_FALSE(j.is_discarded());
