@@ -18,6 +18,7 @@
 #include "analysis/report_html.h"
 #include "cli/build_info.h"
 #include "cli/run_input.h"
+#include "cli/perfetto_trace.h"
 #include "cli/run_directory.h"
 #include "core/units.h"
 #include "model/orderer/block_cutter.h"
@@ -42,6 +43,8 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--keep-data", o.keep_data,
                  "keep the hosts' durable data (ledgers) in this directory, which must not exist or be empty "
                  "(default: a temporary directory, removed at the end)");
+  app.add_option("--perfetto", o.perfetto,
+                 "write the run as Chrome/Perfetto trace-event JSON (open in ui.perfetto.dev) to this file");
   app.add_flag("--check-determinism", o.check_determinism, "run twice and compare the traces event by event");
   app.add_option("--window", o.window, "the time series' window (timeseries.csv, results.json), e.g. 500ms (default 1s)");
   app.add_option("--warn-failures", o.warn_failures,
@@ -471,6 +474,10 @@ nlohmann::ordered_json timeseries_json(const TimeSeries& ts) {
 }
 
 int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
+  if (o.quiet && o.json) {
+    err << "fabsim: --quiet and --json: choose one\n";
+    return 2;
+  }
   auto loaded = load_run_input(o);  // a scenario file or a results.json
   if (!loaded.is_ok()) {
     err << "fabsim: " << loaded.status().message() << "\n";
@@ -529,10 +536,18 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     }
   }
 
-  if (o.quiet && o.json) {
-    err << "fabsim: --quiet and --json: choose one\n";
-    run_dir.discard();
-    return 2;
+  std::unique_ptr<PerfettoTrace> perfetto;
+  const std::string perfetto_tmp = o.perfetto + ".tmp";
+  if (!o.perfetto.empty()) {
+    auto opened = PerfettoTrace::open(perfetto_tmp);
+    if (!opened.is_ok()) {
+      err << "fabsim: --perfetto: " << opened.status().message() << "\n";
+      if (trace != nullptr) std::fclose(trace);
+      if (trace != nullptr) fs::remove(trace_tmp, ec);
+      run_dir.discard();
+      return 2;
+    }
+    perfetto = std::move(*opened);
   }
   const std::string reproduce = reproduce_command(o, spec.seed);
   // With --quiet or --json the report goes nowhere; they print their own line or JSON.
@@ -555,7 +570,9 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
       hooks.on_window = [&, started = std::chrono::steady_clock::now()](Time now) mutable {
         show_progress(out, now, Time::zero() + spec.duration + spec.drain, started, first.has_value());
       };
+    if (!first && perfetto) hooks.on_work = [&](HostId h, LaneId l, const WorkSpan& s) { perfetto->work(h, l, s); };
     hooks.on_world = [&](World& w) {
+      if (!first && perfetto) perfetto->attach(w);
       w.set_storage_root(run_dir.run_root(first ? 2 : 1, runs));
       if (probe != nullptr) w.trace().attach_probe(probe);
       if (!first && trace != nullptr) w.trace().write_lines_to(trace);
@@ -578,6 +595,10 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
       std::fclose(trace);
       trace = nullptr;
       fs::remove(trace_tmp, ec);
+    }
+    if (perfetto) {
+      perfetto.reset();
+      fs::remove(perfetto_tmp, ec);
     }
   };
   if (!first->is_ok()) {
@@ -623,6 +644,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     trace_ok = std::fclose(trace) == 0 && trace_ok;
     trace = nullptr;
   }
+  const bool perfetto_ok = !perfetto || perfetto->finish(report);
   std::string tmp_json, tmp_csv, tmp_series, tmp_html;
   const fs::path dir(o.out_dir);
   bool outputs_ok = true;
@@ -640,7 +662,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     if (!ec) placed.push_back(final_name);
     return !ec;
   };
-  bool ok = trace_ok && outputs_ok;
+  bool ok = trace_ok && outputs_ok && perfetto_ok;
   if (ok && !o.out_dir.empty())
     ok = place(tmp_json, dir / "results.json") && place(tmp_csv, dir / "transactions.csv") &&
          place(tmp_series, dir / "timeseries.csv") && place(tmp_html, dir / "report.html");
@@ -648,14 +670,22 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     ok = place(trace_tmp, o.trace_file);
     trace_failed = !ok;
   }
+  bool perfetto_failed = !perfetto_ok;
+  if (ok && perfetto) {
+    ok = place(perfetto_tmp, o.perfetto);
+    perfetto_failed = !ok;
+  }
   if (!ok) {
     std::error_code ignored;
     for (const auto& f : {tmp_json, tmp_csv, tmp_series, tmp_html}) if (!f.empty()) fs::remove(f, ignored);
     if (!o.trace_file.empty()) fs::remove(trace_tmp, ignored);
+    if (perfetto) fs::remove(perfetto_tmp, ignored);
     for (const auto& f : placed) fs::remove(f, ignored);
     run_dir.discard();
     if (trace_failed)
       err << "fabsim: --trace: could not write '" << o.trace_file << "'\n";
+    else if (perfetto_failed)
+      err << "fabsim: --perfetto: could not write '" << o.perfetto << "'\n";
     else
       err << "fabsim: --out: could not write results into '" << o.out_dir << "'\n";
     return 2;

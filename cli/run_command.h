@@ -38,6 +38,7 @@ struct RunOptions {
   std::vector<std::string> sets;
   std::string out_dir;  // empty: no files
   std::string trace_file;
+  std::string perfetto;  // --perfetto FILE: the run as trace-event JSON (cli/perfetto_trace.h)
   std::string keep_data;  // empty: a temporary run directory, removed at the end
   bool check_determinism = false;
   std::string window;  // the time series' window ("500ms"); empty: 1 s

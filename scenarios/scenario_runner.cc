@@ -146,7 +146,8 @@ class Runner {
   std::map<std::string, std::set<uint64_t>> reported_blocks_;
 
   // ---- timing, for the phases and the time series --------------------------------------
-  void on_work(HostId h, const WorkSpan& span);
+  void on_work(HostId h, LaneId lane, const WorkSpan& span);
+  std::function<void(HostId, LaneId, const WorkSpan&)> on_work_;
   void on_transmit(LinkId link, int side, Time start, Time end);
   void note_block_committed(Time t, HostId peer, const AnalysisEvent& e);
   // The run, window by window, sampling what is only known at an instant (queue lengths).
@@ -463,6 +464,7 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
       tx.block = static_cast<uint64_t>(e.value);
       const auto ch = channel_index_.find(tx.channel);
       const auto* source = std::any_cast<model::client::ClientBlockEvent>(&e.data);
+      if (source != nullptr) tx.committed_at = source->peer;
       if (ch != channel_index_.end() && source != nullptr) {
         const auto& cuts = cut_at_[ch->second];
         if (*tx.block < cuts.size()) tx.cut = cuts[*tx.block];
@@ -549,8 +551,9 @@ void Runner::note_block_committed(Time t, HostId peer, const AnalysisEvent& e) {
   blocks[b->number] = a;
 }
 
-void Runner::on_work(HostId h, const WorkSpan& span) {
+void Runner::on_work(HostId h, LaneId lane, const WorkSpan& span) {
   (span.disk ? *disk_busy_ : *cpu_busy_).add(h, span.start, span.end);
+  if (on_work_) on_work_(h, lane, span);
 }
 
 void Runner::on_transmit(LinkId link, int side, Time start, Time end) {
@@ -990,7 +993,8 @@ Result<RunReport> Runner::run(const RunHooks& hooks) {
   cpu_busy_ = std::make_unique<BusyWindows>(hooks.window, report_.end, w.host_count());
   disk_busy_ = std::make_unique<BusyWindows>(hooks.window, report_.end, w.host_count());
   link_busy_ = std::make_unique<BusyWindows>(hooks.window, report_.end, 2 * w.net().link_count());
-  w.set_work_sink([this](HostId h, LaneId, const WorkSpan& span) { on_work(h, span); });
+  on_work_ = hooks.on_work;
+  w.set_work_sink([this](HostId h, LaneId lane, const WorkSpan& span) { on_work(h, lane, span); });
   w.net().set_transmit_sink([this](LinkId l, int side, Time a, Time b) { on_transmit(l, side, a, b); });
   cut_at_.resize(spec_.channels.size());
   at_peer_.resize(spec_.channels.size());

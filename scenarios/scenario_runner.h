@@ -87,6 +87,7 @@ struct TxRecord {
     Time ledger_end;  // state updates, block write and fsync done
   };
   std::optional<AtPeer> at_peer;
+  HostId committed_at = kNoHost;  // the peer whose commit event the client took
   std::optional<uint64_t> block;  // committed: the block holding it
   Outcome outcome = Outcome::kUnknown;
   int32_t code = -1;      // committed: the TxValidationCode
@@ -233,6 +234,8 @@ struct RunHooks {
   Duration window = Duration::seconds(1);
   // Called after each window with the virtual time reached (a progress display).
   std::function<void(Time)> on_window;
+  // Told of every task a host ran (World::WorkSink), for a trace of the work.
+  std::function<void(HostId, LaneId, const WorkSpan&)> on_work;
 };
 
 // Builds and runs the scenario. Errors are for specs the runner cannot execute (a feature

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -453,6 +455,64 @@ TEST(RunCommand, JsonPrintsResultsJsonAndNothingElse) {
   EXPECT_EQ(j["seed"], 5);
   EXPECT_EQ(j["expectations"]["met"], true);
   EXPECT_TRUE(j["phases"].contains("batch_wait"));
+}
+
+// The Chrome trace-event format (what ui.perfetto.dev and chrome://tracing read): a
+// "traceEvents" array; every async begin has its end with the same id, nested inside the
+// transaction's own slice; complete events have a duration; every node is a named process.
+TEST(RunCommand, PerfettoWritesATraceOfTransactionsWorkAndFaults) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood + "faults:\n  - {at: 500ms, crash: Org2.peer0, for: 300ms}\n");
+  o.perfetto = (dir / "run.json").string();
+  const Outcome r = run(o);
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_FALSE(fs::exists(o.perfetto + ".tmp"));
+  const auto j = nlohmann::json::parse(read_file(o.perfetto), nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded());
+  std::map<uint64_t, std::vector<std::pair<std::string, double>>> open;  // id -> stack of (name, ts)
+  std::set<std::string> processes, phases, work;
+  int transactions = 0, faults = 0;
+  for (const auto& e : j["traceEvents"]) {
+    const std::string ph = e["ph"];
+    if (ph == "M" && e["name"] == "process_name") processes.insert(e["args"]["name"].get<std::string>());
+    if (ph == "X" && e["cat"] == "fault") ++faults;
+    if (ph == "X" && e["cat"] == "cpu") work.insert(e["name"].get<std::string>());
+    if (ph == "X") EXPECT_GE(e["dur"].get<double>(), 0.0) << e.dump();
+    if (ph == "b") {
+      auto& stack = open[e["id"].get<uint64_t>()];
+      if (stack.empty()) ++transactions; else phases.insert(e["name"].get<std::string>());
+      stack.push_back({e["name"], e["ts"].get<double>()});
+    }
+    if (ph == "e") {
+      auto& stack = open[e["id"].get<uint64_t>()];
+      ASSERT_FALSE(stack.empty()) << e.dump();
+      EXPECT_EQ(stack.back().first, e["name"]) << e.dump();
+      EXPECT_GE(e["ts"].get<double>(), stack.back().second) << e.dump();
+      stack.pop_back();
+    }
+  }
+  for (const auto& [id, stack] : open) EXPECT_TRUE(stack.empty()) << id;
+  EXPECT_GE(transactions, 5);  // the ones with an outcome (a crashed endorser leaves some without)
+  EXPECT_LE(transactions, 10);
+  EXPECT_EQ(faults, 1);
+  for (const char* p : {"endorse", "broadcast", "batch_wait", "delivery", "vscc", "mvcc", "ledger_commit", "commit_event"})
+    EXPECT_TRUE(phases.contains(p)) << p;
+  for (const char* w : {"vscc", "mvcc", "ledger_commit", "endorser"}) EXPECT_TRUE(work.contains(w)) << w;
+  for (const char* n : {"transactions", "Org1.peer0", "Org2.peer0", "orderer0", "Org1.client0"})
+    EXPECT_TRUE(processes.contains(n)) << n;
+}
+
+TEST(RunCommand, PerfettoToAnUnwritablePlaceIsBadInputAndWritesNothing) {
+  const fs::path dir = test_dir();
+  RunOptions o;
+  o.file = write_file(dir, kGood);
+  o.out_dir = (dir / "out").string();
+  o.perfetto = (dir / "no-such-dir" / "run.json").string();
+  const Outcome r = run(o);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(r.err.starts_with("fabsim: --perfetto: cannot write")) << r.err;
+  EXPECT_EQ(files_in(dir / "out"), std::vector<std::string>{});
 }
 
 TEST(RunCommand, QuietAndJsonTogetherAreBadInput) {
