@@ -2,31 +2,57 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
+#include <map>
 #include <optional>
 #include <utility>
 
+#include <utf8cpp/utf8.h>
+
 namespace fabsim::scenario {
 
-std::string one_line(std::string_view text) {
+namespace {
+
+std::string hex_byte(unsigned char u) {
   static const char* kHex = "0123456789abcdef";
+  return std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+}
+
+}  // namespace
+
+std::string one_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (u < 0x20 || u == 0x7f)
-      out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-    else
-      out += c;
+  while (!text.empty()) {
+    // The valid UTF-8 up to the next byte that is not, with control characters escaped.
+    const size_t valid = utf8::find_invalid(text);
+    for (const char c : text.substr(0, std::min(valid, text.size()))) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (u < 0x20 || u == 0x7f)
+        out += hex_byte(u);
+      else
+        out += c;
+    }
+    if (valid >= text.size()) break;
+    out += hex_byte(static_cast<unsigned char>(text[valid]));
+    text.remove_prefix(valid + 1);
   }
   return out;
+}
+
+std::optional<std::string> utf8_problem(std::string_view text) {
+  const size_t at = utf8::find_invalid(text);
+  if (at >= text.size()) return std::nullopt;
+  return "is not valid UTF-8: byte " + std::to_string(at + 1) + " is " + hex_byte(static_cast<unsigned char>(text[at])) +
+         " (got '" + one_line(text) + "')";
 }
 
 namespace {
@@ -89,6 +115,7 @@ class Converter {
         if (!written_null(out->loc)) out->loc = fallback;
         return Status::ok();
       case YAML::NodeType::Scalar:
+        if (auto problem = utf8_problem(in.Scalar())) return fail(out->loc, path, "the value " + *problem);
         out->kind = YamlNode::Kind::kScalar;
         out->text = in.Scalar();
         out->plain = in.Tag() == "?";
@@ -108,6 +135,7 @@ class Converter {
       case YAML::NodeType::Map: {
         out->kind = YamlNode::Kind::kMap;
         open_.emplace_back(in, path);
+        std::map<std::string, size_t, std::less<>> seen;  // key -> its entry: O(log n) per key
         for (auto it = in.begin(); it != in.end(); ++it) {
           const Location key_loc = location_of(it->first.Mark(), origin_, is_file_);
           if (!it->first.IsScalar()) {
@@ -116,11 +144,13 @@ class Converter {
             return fail(key_loc, path, "expected a plain text key (got " + k.describe() + ")");
           }
           const std::string key = it->first.Scalar();
-          if (const YamlEntry* first = out->find_entry(key)) {
-            std::string at =
-                first->key_loc.line >= 0 ? " (first at line " + std::to_string(first->key_loc.line + 1) + ")" : "";
+          if (auto problem = utf8_problem(key)) return fail(key_loc, path, "the key " + *problem);
+          if (const auto first = seen.find(key); first != seen.end()) {
+            const Location& first_loc = out->entries[first->second].key_loc;
+            std::string at = first_loc.line >= 0 ? " (first at line " + std::to_string(first_loc.line + 1) + ")" : "";
             return fail(key_loc, path, "duplicate key '" + key + "'" + at);
           }
+          seen.emplace(key, out->entries.size());
           YamlEntry e;
           e.key = key;
           e.key_loc = key_loc;
@@ -290,6 +320,7 @@ Status YamlDocument::apply_override(std::string_view assignment) {
   const std::string& name = origins_.back().name;
   Location here;
   here.origin = origin;
+  if (auto problem = utf8_problem(assignment)) return bad(name + ": " + *problem);
   const size_t eq = assignment.find('=');
   if (eq == std::string_view::npos) return bad(name + ": expected path=value, e.g. --set ordering.batch_timeout=1s");
   const auto segs = split_path(assignment.substr(0, eq));

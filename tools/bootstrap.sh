@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ make pkg-config
   libboost-graph-dev libfmt-dev libprotobuf-dev protobuf-compiler
-  libssl-dev libleveldb-dev libsnappy-dev libbenchmark-dev libgtest-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libssl-dev libleveldb-dev libsnappy-dev libbenchmark-dev libgtest-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libutfcpp-dev
   libgoogle-perftools-dev
 )
 

@@ -487,7 +487,7 @@ TEST(ScenarioLoaderErrorsFile, MissingFileIsNotFound) {
   auto r = load_scenario_file("/nonexistent/dir/x.yaml");
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(r.status().message(), "/nonexistent/dir/x.yaml: cannot open the scenario file");
+  EXPECT_EQ(r.status().message(), "/nonexistent/dir/x.yaml: cannot open the scenario file: No such file or directory");
 }
 
 TEST(ScenarioLoaderErrorsFile, DirectoryIsNotAScenarioFile) {
