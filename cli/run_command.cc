@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -25,15 +30,21 @@ using scenario::ScenarioSpec;
 using scenario::TxRecord;
 
 void add_run_options(CLI::App& app, RunOptions& o) {
-  app.add_option("file", o.file, "the scenario file (YAML; docs/scenario-format.md)")->required();
-  app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)");
+  // An empty value would read as "not given" (RunOptions): refuse it where it is written.
+  const CLI::Validator non_empty(
+      [](std::string& v) { return v.empty() ? std::string("expected a value, got an empty one") : std::string(); },
+      "NON-EMPTY");
+  app.add_option("file", o.file, "the scenario file (YAML; docs/scenario-format.md)")->required()->check(non_empty);
+  app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)")
+      ->check(non_empty);
   app.add_option("--set", o.sets, "override a field of the file: --set path.to.key=value (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--out", o.out_dir, "write results.json and transactions.csv into this directory");
-  app.add_option("--trace", o.trace_file, "write every trace event as a line to this file");
+  app.add_option("--out", o.out_dir, "write results.json and transactions.csv into this directory")->check(non_empty);
+  app.add_option("--trace", o.trace_file, "write every trace event as a line to this file")->check(non_empty);
   app.add_option("--keep-data", o.keep_data,
                  "keep the hosts' durable data (ledgers) in this directory, which must not exist or be empty "
-                 "(default: a temporary directory, removed at the end)");
+                 "(default: a temporary directory, removed at the end)")
+      ->check(non_empty);
   app.add_flag("--check-determinism", o.check_determinism, "run twice and compare the traces event by event");
 }
 
@@ -84,6 +95,48 @@ bool write_atomically(const std::filesystem::path& path, const std::string& text
   }
   return true;
 }
+
+// The --out directory: made (with any missing parents) and probed with a temporary file
+// before the run, so that a place that cannot be written is refused before the run rather
+// than after it; discard() removes again what this run created, so a failed command leaves
+// no empty directory behind.
+class OutDirectory {
+ public:
+  Status prepare(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path target = fs::weakly_canonical(dir, ec);
+    if (ec) target = fs::absolute(dir, ec).lexically_normal();
+    for (fs::path p = target; !p.empty(); p = p.parent_path()) {  // the outermost missing directory
+      if (fs::exists(fs::symlink_status(p, ec))) break;
+      created_ = p;
+      if (p == p.parent_path()) break;
+    }
+    fs::create_directories(target, ec);
+    if (ec || !fs::is_directory(target, ec)) {
+      discard();
+      return Status::invalid_argument("cannot create directory '" + dir + "'" + (ec ? ": " + ec.message() : ""));
+    }
+    std::string probe = (target / ".fabsim-probe-XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) {
+      const std::string why = std::strerror(errno);
+      discard();
+      return Status::invalid_argument("cannot write into directory '" + dir + "': " + why);
+    }
+    ::close(fd);
+    fs::remove(probe, ec);
+    return Status::ok();
+  }
+  void discard() {
+    std::error_code ec;
+    if (!created_.empty()) std::filesystem::remove_all(created_, ec);
+    created_.clear();
+  }
+
+ private:
+  std::filesystem::path created_;  // the outermost directory this run created; empty: none
+};
 
 nlohmann::ordered_json link_json(const scenario::LinkSpec& l) {
   return {{"latency", format_duration(l.latency)},
@@ -418,19 +471,20 @@ std::string transactions_csv(const RunReport& r) {
   return out;
 }
 
-int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
+Result<ScenarioSpec> load_run_scenario(const RunOptions& o) {
   std::vector<std::string> sets = o.sets;
   if (!o.seed.empty()) {
     auto seed = parse_seed(o.seed);
-    if (!seed) {
-      err << "fabsim: --seed: " << seed.status().message() << "\n";
-      return 2;
-    }
+    if (!seed) return Status::invalid_argument("--seed: " + seed.status().message());
     sets.push_back(fmt::format("seed={}", *seed));
   }
   scenario::LoaderOptions lo;
   lo.cost_names = cost_names();
-  auto loaded = scenario::load_scenario_file(o.file, sets, lo);
+  return scenario::load_scenario_file(o.file, sets, lo);
+}
+
+int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
+  auto loaded = load_run_scenario(o);
   if (!loaded.is_ok()) {
     err << "fabsim: " << loaded.status().message() << "\n";
     return 2;
@@ -446,10 +500,10 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     return 2;
   }
   RunDirectory& run_dir = *data;
+  OutDirectory out_dir;
   if (!o.out_dir.empty()) {
-    fs::create_directories(o.out_dir, ec);
-    if (ec || !fs::is_directory(o.out_dir)) {
-      err << "fabsim: --out: cannot create directory '" << o.out_dir << "'\n";
+    if (Status s = out_dir.prepare(o.out_dir); !s.is_ok()) {
+      err << "fabsim: --out: " << s.message() << "\n";
       run_dir.discard();
       return 2;
     }
@@ -461,6 +515,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     if (trace == nullptr) {
       err << "fabsim: --trace: cannot write '" << trace_tmp << "'\n";
       run_dir.discard();
+      out_dir.discard();
       return 2;
     }
   }
@@ -505,6 +560,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   if (!first->is_ok()) {
     discard_trace();
     run_dir.discard();
+    out_dir.discard();
     err << "fabsim: " << o.file << ": " << first->status().message() << "\n";
     return 2;
   }
@@ -565,6 +621,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     if (!o.trace_file.empty()) fs::remove(trace_tmp, ignored);
     for (const auto& f : placed) fs::remove(f, ignored);
     run_dir.discard();
+    out_dir.discard();
     if (trace_failed)
       err << "fabsim: --trace: could not write '" << o.trace_file << "'\n";
     else
