@@ -21,6 +21,7 @@
 #include "core/units.h"
 #include "model/orderer/block_cutter.h"
 #include "scenarios/scenario_loader.h"
+#include "scenarios/yaml_tree.h"
 #include "sim/determinism.h"
 
 namespace fabsim::cli {
@@ -475,7 +476,7 @@ Result<ScenarioSpec> load_run_scenario(const RunOptions& o) {
   std::vector<std::string> sets = o.sets;
   if (!o.seed.empty()) {
     auto seed = parse_seed(o.seed);
-    if (!seed) return Status::invalid_argument("--seed: " + seed.status().message());
+    if (!seed) return Status::invalid_argument(scenario::one_line("--seed: " + seed.status().message()));
     sets.push_back(fmt::format("seed={}", *seed));
   }
   scenario::LoaderOptions lo;

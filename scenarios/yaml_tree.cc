@@ -1,5 +1,6 @@
 #include "scenarios/yaml_tree.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include <utf8cpp/utf8.h>
@@ -190,6 +192,45 @@ class Converter {
   std::vector<std::pair<YAML::Node, std::string>> open_;
 };
 
+// Counts the documents of a stream, noting where each starts. yaml-cpp 0.7's LoadAll never
+// ends on some malformed input — a lone ',' makes each call parse an empty document without
+// consuming the token, and memory grows until the process is killed (upstream issue #1040,
+// fixed after 0.7 by pull request #1319) — so documents are counted here, and a document
+// that starts where the previous empty one did is a parser that has stopped moving.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m, true); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m, false); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    note(m, false);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m, false);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m, false);
+  }
+  void OnMapEnd() override {}
+
+  void start_document() { started_ = false; }
+  const YAML::Mark& root() const { return root_; }  // where the document's root node starts
+  bool root_is_null() const { return root_null_; }
+
+ private:
+  void note(const YAML::Mark& m, bool is_null) {
+    if (started_) return;
+    started_ = true;
+    root_ = m;
+    root_null_ = is_null;
+  }
+  bool started_ = false;
+  YAML::Mark root_;
+  bool root_null_ = false;
+};
+
 // Parses `text` as at most one YAML document into `out` (null when there is none). yaml-cpp
 // reports errors by exception; they stop here.
 Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::string_view where_prefix, YamlNode* out) {
@@ -199,19 +240,38 @@ Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::str
     return w;
   };
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1)
-      return bad(where(docs[1].Mark()) + ": expected one YAML document (found " + std::to_string(docs.size()) + ")");
+    const std::string input(text);
+    size_t documents = 0;
+    YAML::Mark second;
+    {
+      std::istringstream stream(input);
+      YAML::Parser parser(stream);
+      DocumentCounter counter;
+      std::optional<YAML::Mark> empty_before;  // the start of the previous document, when it was empty
+      for (counter.start_document(); parser.HandleNextDocument(counter); counter.start_document()) {
+        const YAML::Mark& m = counter.root();
+        if (counter.root_is_null() && empty_before && empty_before->pos == m.pos) {
+          const std::string at = m.pos >= 0 && static_cast<size_t>(m.pos) < text.size()
+                                     ? " '" + std::string(1, text[static_cast<size_t>(m.pos)]) + "'"
+                                     : "";
+          return bad(where(m) + ": malformed YAML: unexpected" + at);
+        }
+        empty_before = counter.root_is_null() ? std::optional<YAML::Mark>(m) : std::nullopt;
+        if (++documents == 2) second = m;
+      }
+    }
+    if (documents > 1)
+      return bad(where(second) + ": expected one YAML document (found " + std::to_string(documents) + ")");
     Location start;
     start.origin = origin;
     if (is_file) start.line = start.column = 0;
-    if (docs.empty()) {
+    if (documents == 0) {
       *out = YamlNode();
       out->loc = start;
       return Status::ok();
     }
     Converter c(text, origin, is_file, where_prefix);
-    return c.convert(docs[0], start, "", out);
+    return c.convert(YAML::Load(input), start, "", out);
   } catch (const YAML::Exception& e) {
     return bad(where(e.mark) + ": malformed YAML: " + e.msg);
   } catch (const std::exception& e) {

@@ -4,7 +4,7 @@
 # it builds its own tree with clang (build-fuzz/), from Debian's clang-14 and
 # libclang-rt-14-dev (installed here when missing).
 #
-#   tools/fuzz.sh [RUNS] [libFuzzer flags...]      default: 1000000 runs, one worker
+#   tools/fuzz.sh [RUNS] [libFuzzer flags...]      default: 1000000 runs, one process
 #
 # The target (tests/fuzz/scenario_fuzz_target.h) takes a scenario text, then NUL-separated
 # arguments of `fabsim run`. The seed corpus is every shipped scenario (scenarios/*.yaml,
@@ -47,5 +47,5 @@ for md in "$root"/README.md "$root"/docs/*.md; do
 done
 
 cd "$build"
-exec ./tests/fabsim_fuzz corpus seeds -runs="$runs" -workers=1 -jobs=1 -timeout=10 -rss_limit_mb=4096 \
+exec ./tests/fabsim_fuzz corpus seeds -runs="$runs" -timeout=10 -rss_limit_mb=4096 \
   -max_len=8192 -dict="$root/tests/fuzz/scenario.dict" -artifact_prefix=artifacts/ -print_final_stats=1 "$@"

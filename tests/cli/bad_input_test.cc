@@ -158,6 +158,7 @@ INSTANTIATE_TEST_SUITE_P(
                              "workload.0.mix.0.function: the value is not valid UTF-8: byte 2 is \\xc3"},
                     Utf8Case{"InAKey", "seed: 5", "se\xed\xa0\x80" "d: 5", {}, "FILE:2:1: ",
                              "the key is not valid UTF-8: byte 3 is \\xed"},
+                    Utf8Case{"InASeed", "", "", {"--seed", "1\xff"}, "--seed: ", "'1\\xff' is not a valid seed"},
                     Utf8Case{"InASetValue", "", "", {"--set", "description=caf\xe9"}, "--set description=caf\\xe9: ",
                              "is not valid UTF-8: byte 16 is \\xe9"}),
     [](const testing::TestParamInfo<Utf8Case>& i) { return std::string(i.param.name); });

@@ -42,6 +42,9 @@ std::vector<ErrorCase> error_cases() {
       {"DuplicateNestedKeyNamesItsPath", "name: t\nduration: 60s\nnetwork:\n  orgs:\n    - {name: Org1, name: Org2}\n",
        "t.yaml:5:20: network.orgs.0: duplicate key 'name' (first at line 5)"},
       {"OneDocumentOnly", kBase + "---\nname: u\n", "t.yaml:8:1: expected one YAML document (found 2)"},
+      // yaml-cpp 0.7's LoadAll loops without end on these (the fuzzer's first finding).
+      {"LoneCommaIsMalformedYamlNotAnEndlessLoop", ",", "t.yaml:1:1: malformed YAML: unexpected ','"},
+      {"CommaAfterTheDocumentIsMalformedYaml", kBase + ", a: b\n", "t.yaml:7:1: malformed YAML: unexpected ','"},
       {"EmptyFileIsNotAScenario", "", "t.yaml:1:1: expected a map of scenario keys"},
       {"NonTextKeyRejected", kBase + "[a, b]: 1\n", "t.yaml:7:1: expected a plain text key (got a list)"},
       {"MessagesStayOnOneLine", kBase + "\"ord\\nring\": 1\n", "t.yaml:7:1: unknown key 'ord\\nring'"},
