@@ -116,14 +116,15 @@ class OutDirectory {
     fs::create_directories(target, ec);
     if (ec || !fs::is_directory(target, ec)) {
       discard();
-      return Status::invalid_argument("cannot create directory '" + dir + "'" + (ec ? ": " + ec.message() : ""));
+      return Status::invalid_argument("cannot create directory '" + scenario::one_line(dir) + "'" +
+                                      (ec ? ": " + ec.message() : ""));
     }
     std::string probe = (target / ".fabsim-probe-XXXXXX").string();
     const int fd = ::mkstemp(probe.data());
     if (fd < 0) {
       const std::string why = std::strerror(errno);
       discard();
-      return Status::invalid_argument("cannot write into directory '" + dir + "': " + why);
+      return Status::invalid_argument("cannot write into directory '" + scenario::one_line(dir) + "': " + why);
     }
     ::close(fd);
     fs::remove(probe, ec);
@@ -496,8 +497,8 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   std::error_code ec;
   auto data = o.keep_data.empty() ? RunDirectory::temporary() : RunDirectory::keep(o.keep_data);
   if (!data.is_ok()) {
-    err << "fabsim: " << (o.keep_data.empty() ? "run directory" : "--keep-data") << ": " << data.status().message()
-        << "\n";
+    err << "fabsim: " << (o.keep_data.empty() ? "run directory" : "--keep-data") << ": "
+        << scenario::one_line(data.status().message()) << "\n";
     return 2;
   }
   RunDirectory& run_dir = *data;
@@ -514,7 +515,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   if (!o.trace_file.empty()) {
     trace = std::fopen(trace_tmp.c_str(), "w");
     if (trace == nullptr) {
-      err << "fabsim: --trace: cannot write '" << trace_tmp << "'\n";
+      err << "fabsim: --trace: cannot write '" << scenario::one_line(trace_tmp) << "'\n";
       run_dir.discard();
       out_dir.discard();
       return 2;
@@ -562,7 +563,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     discard_trace();
     run_dir.discard();
     out_dir.discard();
-    err << "fabsim: " << o.file << ": " << first->status().message() << "\n";
+    err << "fabsim: " << scenario::one_line(o.file) << ": " << first->status().message() << "\n";
     return 2;
   }
   const RunReport& report = **first;

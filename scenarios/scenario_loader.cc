@@ -525,24 +525,25 @@ Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vect
                                         const LoaderOptions& options) {
   // The path is printed in every message and written into results.json.
   if (auto problem = utf8_problem(path)) return Status::invalid_argument("the scenario file's path " + *problem);
+  const std::string shown = one_line(path);  // a message stays on one line, whatever the path holds
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     const int e = errno;
-    return Status::not_found(path + ": cannot open the scenario file: " + std::strerror(e));
+    return Status::not_found(shown + ": cannot open the scenario file: " + std::strerror(e));
   }
   struct stat st {};
   std::string text;
   Status status = Status::ok();
   if (::fstat(fd, &st) != 0) {
-    status = Status::invalid_argument(path + ": cannot read the scenario file: " + std::strerror(errno));
+    status = Status::invalid_argument(shown + ": cannot read the scenario file: " + std::strerror(errno));
   } else if (S_ISDIR(st.st_mode)) {
-    status = Status::invalid_argument(path + ": is a directory, not a scenario file");
+    status = Status::invalid_argument(shown + ": is a directory, not a scenario file");
   } else if (!S_ISREG(st.st_mode)) {  // a FIFO may never end, a device may never end or block
-    status = Status::invalid_argument(path + ": is not a regular file (a pipe, a device or a socket); "
+    status = Status::invalid_argument(shown + ": is not a regular file (a pipe, a device or a socket); "
                                       "a scenario file must be a regular file");
   } else if (static_cast<uint64_t>(st.st_size) > kMaxScenarioFileBytes) {
-    status = Status::invalid_argument(path + ": the scenario file has " + std::to_string(st.st_size) +
+    status = Status::invalid_argument(shown + ": the scenario file has " + std::to_string(st.st_size) +
                                       " bytes; the limit is " + std::to_string(kMaxScenarioFileBytes));
   } else {
     // At most one byte past the limit, in case the file grows while it is read.
@@ -552,7 +553,7 @@ Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vect
       const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
-        status = Status::invalid_argument(path + ": cannot read the scenario file: " + std::strerror(errno));
+        status = Status::invalid_argument(shown + ": cannot read the scenario file: " + std::strerror(errno));
         break;
       }
       if (n == 0) break;
@@ -561,7 +562,7 @@ Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vect
     }
     text.resize(got);
     if (status.is_ok() && got > kMaxScenarioFileBytes)
-      status = Status::invalid_argument(path + ": the scenario file has more than " +
+      status = Status::invalid_argument(shown + ": the scenario file has more than " +
                                         std::to_string(kMaxScenarioFileBytes) + " bytes (the limit)");
   }
   ::close(fd);

@@ -5,8 +5,9 @@
 // Status values naming file:line:column). The tree is then independent of yaml-cpp, so the
 // overrides can be applied to it and every later error can name its origin. It also adds
 // what yaml-cpp lets through: a duplicate key (found in O(log n) per key, so a map of a
-// hundred thousand keys loads in well under a second), a key that is not plain text, a key
-// or value that is not UTF-8, more than one document, an alias inside the node it names.
+// hundred thousand keys loads in about a second rather than minutes), a key that is not
+// plain text, a key or value that is not UTF-8, more than one document, an alias inside
+// the node it names, a stream on which yaml-cpp 0.7's LoadAll would never end (a lone ',').
 //
 // Positions are 0-based in Location and printed 1-based ("file.yaml:3:5"). A node written
 // by `--set path=value` has no position; errors name the override instead

@@ -171,6 +171,12 @@ TEST(BadInput, AFilePathThatIsNotUtf8IsRefusedNamingThePath) {
                  {"s\xff.yaml"});
 }
 
+TEST(BadInput, AFilePathWithANewlineGivesAMessageOnOneLine) {
+  const fs::path dir = test_dir();
+  expect_refused(fabsim_run(dir, {"no\nsuch.yaml", "--out", "out"}), "no\\nsuch.yaml: ",
+                 "cannot open the scenario file: No such file or directory", dir, {});
+}
+
 // ---- rates and sizes -----------------------------------------------------------------------
 
 struct LimitCase {
@@ -288,6 +294,9 @@ TEST(BadInput, AnOutBelowAFileIsRefusedBeforeTheRunAndCreatesNothing) {
   write_file(dir / "s.yaml", kGood);
   write_file(dir / "file", "x");
   expect_refused(fabsim_run(dir, {"s.yaml", "--out", "file/out"}), "--out: ", "cannot create directory 'file/out'",
+                 dir, {"file", "s.yaml"});
+  // A newline in the path is escaped: the message stays on one line.
+  expect_refused(fabsim_run(dir, {"s.yaml", "--out", "file/a\nb"}), "--out: ", "cannot create directory 'file/a\\nb'",
                  dir, {"file", "s.yaml"});
 }
 
