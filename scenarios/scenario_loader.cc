@@ -558,7 +558,8 @@ Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vect
       }
       if (n == 0) break;
       got += static_cast<size_t>(n);
-      if (got == text.size() && text.size() <= kMaxScenarioFileBytes) text.resize(std::min<size_t>(2 * text.size(), kMaxScenarioFileBytes + 1));
+      if (got == text.size() && text.size() <= kMaxScenarioFileBytes)  // it grew, or its size was not known
+        text.resize(std::min<size_t>(2 * text.size(), kMaxScenarioFileBytes + 1));
     }
     text.resize(got);
     if (status.is_ok() && got > kMaxScenarioFileBytes)
