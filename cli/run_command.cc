@@ -2,11 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <chrono>
 #include <sstream>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +29,7 @@
 #include "model/orderer/block_cutter.h"
 #include "scenarios/scenario_loader.h"
 #include "scenarios/scenario_writer.h"
+#include "scenarios/yaml_tree.h"
 #include "sim/determinism.h"
 
 namespace fabsim::cli {
@@ -33,18 +39,27 @@ using scenario::ScenarioSpec;
 using scenario::TxRecord;
 
 void add_run_options(CLI::App& app, RunOptions& o) {
+  // An empty value would read as "not given" (RunOptions): refuse it where it is written.
+  const CLI::Validator non_empty(
+      [](std::string& v) { return v.empty() ? std::string("expected a value, got an empty one") : std::string(); },
+      "NON-EMPTY");
   app.add_option("file", o.file, "the scenario file (YAML; docs/scenario-format.md), or a results.json to run again")
-      ->required();
-  app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)");
+      ->required()
+      ->check(non_empty);
+  app.add_option("--seed", o.seed, "root seed of every random stream, instead of the file's (0 to 2^64-1)")
+      ->check(non_empty);
   app.add_option("--set", o.sets, "override a field of the file: --set path.to.key=value (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--out", o.out_dir, "write results.json, transactions.csv, timeseries.csv and report.html into this directory");
-  app.add_option("--trace", o.trace_file, "write every trace event as a line to this file");
+  app.add_option("--out", o.out_dir, "write results.json, transactions.csv, timeseries.csv and report.html into this directory")
+      ->check(non_empty);
+  app.add_option("--trace", o.trace_file, "write every trace event as a line to this file")->check(non_empty);
   app.add_option("--keep-data", o.keep_data,
                  "keep the hosts' durable data (ledgers) in this directory, which must not exist or be empty "
-                 "(default: a temporary directory, removed at the end)");
+                 "(default: a temporary directory, removed at the end)")
+      ->check(non_empty);
   app.add_option("--perfetto", o.perfetto,
-                 "write the run as Chrome/Perfetto trace-event JSON (open in ui.perfetto.dev) to this file");
+                 "write the run as Chrome/Perfetto trace-event JSON (open in ui.perfetto.dev) to this file")
+      ->check(non_empty);
   app.add_flag("--check-determinism", o.check_determinism, "run twice and compare the traces event by event");
   app.add_option("--window", o.window, "the time series' window (timeseries.csv, results.json), e.g. 500ms (default 1s)");
   app.add_option("--warn-failures", o.warn_failures,
@@ -135,6 +150,49 @@ bool write_atomically(const std::filesystem::path& path, const std::string& text
   }
   return true;
 }
+
+// The --out directory: made (with any missing parents) and probed with a temporary file
+// before the run, so that a place that cannot be written is refused before the run rather
+// than after it; discard() removes again what this run created, so a failed command leaves
+// no empty directory behind.
+class OutDirectory {
+ public:
+  Status prepare(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path target = fs::weakly_canonical(dir, ec);
+    if (ec) target = fs::absolute(dir, ec).lexically_normal();
+    for (fs::path p = target; !p.empty(); p = p.parent_path()) {  // the outermost missing directory
+      if (fs::exists(fs::symlink_status(p, ec))) break;
+      created_ = p;
+      if (p == p.parent_path()) break;
+    }
+    fs::create_directories(target, ec);
+    if (ec || !fs::is_directory(target, ec)) {
+      discard();
+      return Status::invalid_argument("cannot create directory '" + scenario::one_line(dir) + "'" +
+                                      (ec ? ": " + ec.message() : ""));
+    }
+    std::string probe = (target / ".fabsim-probe-XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) {
+      const std::string why = std::strerror(errno);
+      discard();
+      return Status::invalid_argument("cannot write into directory '" + scenario::one_line(dir) + "': " + why);
+    }
+    ::close(fd);
+    fs::remove(probe, ec);
+    return Status::ok();
+  }
+  void discard() {
+    std::error_code ec;
+    if (!created_.empty()) std::filesystem::remove_all(created_, ec);
+    created_.clear();
+  }
+
+ private:
+  std::filesystem::path created_;  // the outermost directory this run created; empty: none
+};
 
 std::string opt_ns(const std::optional<Time>& t) { return t ? std::to_string(t->ns) : ""; }
 
@@ -473,6 +531,12 @@ nlohmann::ordered_json timeseries_json(const TimeSeries& ts) {
           {"link_utilisation", ts.link_utilisation}};
 }
 
+Result<ScenarioSpec> load_run_scenario(const RunOptions& o) {
+  auto in = load_run_input(o);
+  if (!in.is_ok()) return in.status();
+  return std::move(in->spec);
+}
+
 int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err) {
   if (o.quiet && o.json) {
     err << "fabsim: --quiet and --json: choose one\n";
@@ -512,15 +576,15 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   std::error_code ec;
   auto data = o.keep_data.empty() ? RunDirectory::temporary() : RunDirectory::keep(o.keep_data);
   if (!data.is_ok()) {
-    err << "fabsim: " << (o.keep_data.empty() ? "run directory" : "--keep-data") << ": " << data.status().message()
-        << "\n";
+    err << "fabsim: " << (o.keep_data.empty() ? "run directory" : "--keep-data") << ": "
+        << scenario::one_line(data.status().message()) << "\n";
     return 2;
   }
   RunDirectory& run_dir = *data;
+  OutDirectory out_dir;
   if (!o.out_dir.empty()) {
-    fs::create_directories(o.out_dir, ec);
-    if (ec || !fs::is_directory(o.out_dir)) {
-      err << "fabsim: --out: cannot create directory '" << o.out_dir << "'\n";
+    if (Status s = out_dir.prepare(o.out_dir); !s.is_ok()) {
+      err << "fabsim: --out: " << s.message() << "\n";
       run_dir.discard();
       return 2;
     }
@@ -530,8 +594,9 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   if (!o.trace_file.empty()) {
     trace = std::fopen(trace_tmp.c_str(), "w");
     if (trace == nullptr) {
-      err << "fabsim: --trace: cannot write '" << trace_tmp << "'\n";
+      err << "fabsim: --trace: cannot write '" << scenario::one_line(trace_tmp) << "'\n";
       run_dir.discard();
+      out_dir.discard();
       return 2;
     }
   }
@@ -541,10 +606,11 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   if (!o.perfetto.empty()) {
     auto opened = PerfettoTrace::open(perfetto_tmp);
     if (!opened.is_ok()) {
-      err << "fabsim: --perfetto: " << opened.status().message() << "\n";
+      err << "fabsim: --perfetto: " << scenario::one_line(opened.status().message()) << "\n";
       if (trace != nullptr) std::fclose(trace);
       if (trace != nullptr) fs::remove(trace_tmp, ec);
       run_dir.discard();
+      out_dir.discard();
       return 2;
     }
     perfetto = std::move(*opened);
@@ -604,7 +670,8 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   if (!first->is_ok()) {
     discard_trace();
     run_dir.discard();
-    err << "fabsim: " << o.file << ": " << first->status().message() << "\n";
+    out_dir.discard();
+    err << "fabsim: " << scenario::one_line(o.file) << ": " << first->status().message() << "\n";
     return 2;
   }
   const RunReport& report = **first;
@@ -682,6 +749,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     if (perfetto) fs::remove(perfetto_tmp, ignored);
     for (const auto& f : placed) fs::remove(f, ignored);
     run_dir.discard();
+    out_dir.discard();
     if (trace_failed)
       err << "fabsim: --trace: could not write '" << o.trace_file << "'\n";
     else if (perfetto_failed)

@@ -57,6 +57,9 @@ inline constexpr uint64_t kMaxWindows = 100'000;
 
 void add_run_options(CLI::App& app, RunOptions& o);
 int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& err);
+// What the command runs: `o.file` read and loaded with the `--set` overrides and `--seed`;
+// a refusal is one message naming its place (the file position, the --set, the flag).
+Result<scenario::ScenarioSpec> load_run_scenario(const RunOptions& o);
 
 // The pieces, for tests.
 std::string reproduce_command(const RunOptions& o, uint64_t seed);

@@ -178,7 +178,7 @@ Result<RunInput> load_run_input(const RunOptions& o) {
   std::vector<std::string> overrides = o.sets;
   if (!o.seed.empty()) {
     auto seed = parse_seed(o.seed);
-    if (!seed) return Status::invalid_argument("--seed: " + seed.status().message());
+    if (!seed) return Status::invalid_argument(scenario::one_line("--seed: " + seed.status().message()));
     in.seed = *seed;
     overrides.push_back(fmt::format("seed={}", *seed));
   }

@@ -25,6 +25,7 @@ Status read_orgs(LoadContext& ctx, const YamlNode& network) {
   SCENARIO_TRY(r.list(list, "network.orgs"));
   if (list.items.empty()) return r.error(list, "network.orgs", "expected at least one organisation (got none)");
   std::set<std::string> names, msp_ids;
+  uint64_t nodes = 0;  // peers and clients so far (kMaxNetworkNodes)
   for (size_t i = 0; i < list.items.size(); ++i) {
     const YamlNode& o = list.items[i];
     const std::string p = child_path("network.orgs", i);
@@ -58,6 +59,11 @@ Status read_orgs(LoadContext& ctx, const YamlNode& network) {
     if (const YamlNode* n = o.find("peers")) SCENARIO_TRY(r.whole32(*n, child_path(p, "peers"), 1, 1000, &org.peers));
     if (const YamlNode* n = o.find("clients"))
       SCENARIO_TRY(r.whole32(*n, child_path(p, "clients"), 0, 1000, &org.clients));
+    nodes += uint64_t{org.peers} + org.clients;
+    if (nodes > kMaxNetworkNodes)
+      return r.error(o, p,
+                     "the organisations so far have " + std::to_string(nodes) +
+                         " peers and clients together; the limit is " + std::to_string(kMaxNetworkNodes));
     ctx.spec.network.orgs.push_back(std::move(org));
   }
   return Status::ok();

@@ -3,12 +3,15 @@
 // workload, the faults and the expectations have their own files.
 #include "scenarios/scenario_loader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <set>
-#include <sstream>
 
 #include "core/assert.h"
 #include "core/cost_model.h"
@@ -519,15 +522,52 @@ Result<ScenarioSpec> load_scenario_text(std::string text, std::string display_na
 }
 
 Result<std::string> read_scenario_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))  // an ifstream opens a directory and reads nothing
-    return Status::invalid_argument(path + ": is a directory, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found(path + ": cannot open the scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::invalid_argument(path + ": cannot read the scenario file");
-  return std::move(text).str();
+  // The path is printed in every message and written into results.json.
+  if (auto problem = utf8_problem(path)) return Status::invalid_argument("the scenario file's path " + *problem);
+  const std::string shown = one_line(path);  // a message stays on one line, whatever the path holds
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int e = errno;
+    return Status::not_found(shown + ": cannot open the scenario file: " + std::strerror(e));
+  }
+  struct stat st {};
+  std::string text;
+  Status status = Status::ok();
+  if (::fstat(fd, &st) != 0) {
+    status = Status::invalid_argument(shown + ": cannot read the scenario file: " + std::strerror(errno));
+  } else if (S_ISDIR(st.st_mode)) {
+    status = Status::invalid_argument(shown + ": is a directory, not a scenario file");
+  } else if (!S_ISREG(st.st_mode)) {  // a FIFO may never end, a device may never end or block
+    status = Status::invalid_argument(shown + ": is not a regular file (a pipe, a device or a socket); "
+                                      "a scenario file must be a regular file");
+  } else if (static_cast<uint64_t>(st.st_size) > kMaxScenarioFileBytes) {
+    status = Status::invalid_argument(shown + ": the scenario file has " + std::to_string(st.st_size) +
+                                      " bytes; the limit is " + std::to_string(kMaxScenarioFileBytes));
+  } else {
+    // At most one byte past the limit, in case the file grows while it is read.
+    text.resize(static_cast<size_t>(st.st_size) + 1);
+    size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        status = Status::invalid_argument(shown + ": cannot read the scenario file: " + std::strerror(errno));
+        break;
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+      if (got == text.size() && text.size() <= kMaxScenarioFileBytes)  // it grew, or its size was not known
+        text.resize(std::min<size_t>(2 * text.size(), kMaxScenarioFileBytes + 1));
+    }
+    text.resize(got);
+    if (status.is_ok() && got > kMaxScenarioFileBytes)
+      status = Status::invalid_argument(shown + ": the scenario file has more than " +
+                                        std::to_string(kMaxScenarioFileBytes) + " bytes (the limit)");
+  }
+  ::close(fd);
+  if (!status.is_ok()) return status;
+  return text;
 }
 
 Result<ScenarioSpec> load_scenario_file(const std::string& path, const std::vector<std::string>& set_overrides,

@@ -12,6 +12,7 @@
 // Nothing is half-loaded: on error no spec is returned. No exception escapes.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,31 @@ Result<ScenarioSpec> load_scenario_text(std::string text, std::string display_na
                                         const std::vector<std::string>& set_overrides = {},
                                         const LoaderOptions& options = {});
 
-// The text of the file at `path` (the messages name it as given): not_found when it cannot
-// be opened, invalid_argument when it is a directory or cannot be read.
+// The largest scenario file read: far above any scenario written by hand or generated for a
+// large network, and small enough that the loader's memory stays bounded (docs/scenario-format.md).
+inline constexpr uint64_t kMaxScenarioFileBytes = 16ull << 20;
+
+// Bounds on what a scenario asks of the simulator, each reasoned in docs/scenario-format.md
+// ("Limits"), so that a slip (1e12tps, an extra digit) is a located error at load rather than
+// an overflow or a run that exhausts memory:
+//  * kMaxRateTps: arrivals are whole nanoseconds apart at most once per nanosecond.
+//  * kMaxGapMeans: a Poisson gap is -ln(1-u)/rate with u drawn from 53 bits, so at most
+//    ln(2^53) < 37 mean gaps; every gap after a generator's end must fit in Time, which
+//    sets the lowest rate: rate >= kMaxGapMeans / (the time left on the clock after the end).
+//  * kMaxExpectedRequests: rate x window, summed over the open-loop and phases generators
+//    (each transaction's records and ledger entries take ~8 KB: a million is ~8 GB).
+//  * kMaxInFlight: clients x outstanding, summed over the closed-loop generators.
+//  * kMaxNetworkNodes: peers and clients of every org together.
+inline constexpr double kMaxRateTps = 1e9;
+inline constexpr double kMaxGapMeans = 40;
+inline constexpr double kMaxExpectedRequests = 1e6;
+inline constexpr uint64_t kMaxInFlight = 100'000;
+inline constexpr uint64_t kMaxNetworkNodes = 10'000;
+
+// The text of the file at `path` (the messages name it as given). The path must be UTF-8 and
+// name a regular file (a symbolic link to one is followed) of at most kMaxScenarioFileBytes:
+// a FIFO, a device or a directory is refused without reading from it (invalid_argument);
+// not_found when it cannot be opened.
 Result<std::string> read_scenario_file(const std::string& path);
 
 // Reads `path` (read_scenario_file) and loads it.

@@ -1,6 +1,8 @@
 // The `workload` section: a list of generators, each open loop (`rate`), a ramp of phases
 // (`phases`), closed loop (`outstanding`) or scripted (`transactions`). The key that is
 // present decides the kind; each kind has its own set of valid keys.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -34,6 +36,37 @@ namespace detail {
 namespace {
 
 using Sign = FieldReader::Sign;
+
+// "1.5e-09": a rate or a count as messages print it.
+std::string show_number(double v) { return fmt::format("{:.3g}", v); }
+
+// A rate of an arrival window [start, end) (scenario_loader.h, kMaxRateTps and kMaxGapMeans):
+// at most one arrival per nanosecond, and slow enough that no gap drawn before `end` runs past
+// the end of the clock. `*expected` (requests of the run so far) grows by rate x window and
+// must stay within kMaxExpectedRequests.
+Status check_rate(const LoadContext& ctx, const YamlNode& n, const std::string& path, double rate, Duration start,
+                  Duration end, double* expected) {
+  if (rate > kMaxRateTps)
+    return ctx.r.error(n, path,
+                       "expected a rate of at most " + show_number(kMaxRateTps) +
+                           "tps (one arrival per nanosecond, the clock's resolution) (got '" + n.text + "')");
+  const double left_s = static_cast<double>(Duration::max().ns - end.ns) / 1e9;  // clock time after the window
+  const double min_rate = kMaxGapMeans / left_s;
+  if (!(rate >= min_rate))
+    return ctx.r.error(n, path,
+                       "expected a rate of at least " + show_number(min_rate) + "tps (got '" + n.text +
+                           "'): a gap between arrivals can reach " + show_number(kMaxGapMeans) +
+                           " mean gaps (1/rate), and after the window ends at " + show(end) +
+                           " such a gap must still fit in the simulator's clock (292 years)");
+  const double window_requests = rate * (end - start).to_seconds();
+  *expected += window_requests;
+  if (*expected > kMaxExpectedRequests)
+    return ctx.r.error(n, path,
+                       "the run would request about " + show_number(*expected) + " transactions (rate x window, " +
+                           show_number(window_requests) + " here, over all open-loop and phases generators); the " +
+                           "limit is " + show_number(kMaxExpectedRequests) + " (each takes ~8 KB of memory)");
+  return Status::ok();
+}
 
 const std::vector<std::string> kCommonKeys = {"chaincode", "clients", "mix", "keys", "start"};
 
@@ -225,7 +258,8 @@ Status read_mix(const LoadContext& ctx, const YamlNode& n, const std::string& pa
   return Status::ok();
 }
 
-Status read_phases(const LoadContext& ctx, const YamlNode& n, const std::string& path, WorkloadSpec* w) {
+Status read_phases(const LoadContext& ctx, const YamlNode& n, const std::string& path, WorkloadSpec* w,
+                   double* expected) {
   const FieldReader& r = ctx.r;
   SCENARIO_TRY(r.list(n, path));
   if (n.items.empty()) return r.error(n, path, "expected at least one phase, e.g. [{duration: 10s, rate: 100tps}]");
@@ -241,6 +275,8 @@ Status read_phases(const LoadContext& ctx, const YamlNode& n, const std::string&
     auto rate = r.required(ph, p, "rate", "the phase's arrival rate, e.g. 100tps");
     if (!rate) return rate.status();
     SCENARIO_TRY(r.rate(**rate, child_path(p, "rate"), &spec.rate_tps));
+    if (spec.duration <= ctx.spec.duration - end)
+      SCENARIO_TRY(check_rate(ctx, **rate, child_path(p, "rate"), spec.rate_tps, end, end + spec.duration, expected));
     if (spec.duration > ctx.spec.duration - end) {
       const std::string ends =  // end + spec.duration may not fit a Duration
           spec.duration > Duration::max() - end ? "after " + show(Duration::max()) : "at " + show(end + spec.duration);
@@ -332,7 +368,14 @@ Status read_scripted(LoadContext& ctx, const YamlNode& n, const std::string& pat
   return Status::ok();
 }
 
-Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p, std::set<std::string>* ids) {
+// What the generators read so far ask of the run (scenario_loader.h's limits).
+struct Demand {
+  double expected_requests = 0;  // open loop and phases: rate x window
+  uint64_t in_flight = 0;        // closed loop: clients x outstanding
+};
+
+Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p, std::set<std::string>* ids,
+                      Demand* demand) {
   const FieldReader& r = ctx.r;
   if (g.kind != YamlNode::Kind::kMap) return r.error(g, p, "expected a map (got " + g.describe() + ")");
   std::vector<std::string> every = kCommonKeys;
@@ -388,10 +431,23 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
     w.arrival = index == 0 ? Arrival::kPoisson : Arrival::kFixed;
   }
   switch (w.kind) {
-    case WorkloadKind::kOpenLoop: SCENARIO_TRY(r.rate(*g.find("rate"), child_path(p, "rate"), &w.rate_tps)); break;
-    case WorkloadKind::kPhases: SCENARIO_TRY(read_phases(ctx, *g.find("phases"), child_path(p, "phases"), &w)); break;
+    case WorkloadKind::kOpenLoop:
+      SCENARIO_TRY(r.rate(*g.find("rate"), child_path(p, "rate"), &w.rate_tps));
+      SCENARIO_TRY(check_rate(ctx, *g.find("rate"), child_path(p, "rate"), w.rate_tps, w.start, w.end,
+                              &demand->expected_requests));
+      break;
+    case WorkloadKind::kPhases:
+      SCENARIO_TRY(read_phases(ctx, *g.find("phases"), child_path(p, "phases"), &w, &demand->expected_requests));
+      break;
     case WorkloadKind::kClosedLoop:
       SCENARIO_TRY(r.whole32(*g.find("outstanding"), child_path(p, "outstanding"), 1, 1'000'000, &w.outstanding));
+      demand->in_flight += uint64_t{w.outstanding} * w.clients.size();
+      if (demand->in_flight > kMaxInFlight)
+        return r.error(*g.find("outstanding"), child_path(p, "outstanding"),
+                       "the closed-loop generators would keep " + std::to_string(demand->in_flight) +
+                           " transactions in flight (clients x outstanding, " +
+                           std::to_string(uint64_t{w.outstanding} * w.clients.size()) + " here); the limit is " +
+                           std::to_string(kMaxInFlight));
       if (const YamlNode* t = g.find("think_time"))
         SCENARIO_TRY(r.duration(*t, child_path(p, "think_time"), Sign::kNonNegative, &w.think_time));
       break;
@@ -406,8 +462,9 @@ Status read_generator(LoadContext& ctx, const YamlNode& g, const std::string& p,
 Status read_workload(LoadContext& ctx, const YamlNode& n, std::string_view path) {
   SCENARIO_TRY(ctx.r.list(n, path));
   std::set<std::string> ids;
+  Demand demand;
   for (size_t i = 0; i < n.items.size(); ++i)
-    SCENARIO_TRY(read_generator(ctx, n.items[i], child_path(path, i), &ids));
+    SCENARIO_TRY(read_generator(ctx, n.items[i], child_path(path, i), &ids, &demand));
   return Status::ok();
 }
 

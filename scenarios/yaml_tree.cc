@@ -1,32 +1,60 @@
 #include "scenarios/yaml_tree.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
+#include <map>
 #include <optional>
+#include <sstream>
 #include <utility>
+
+#include <utf8cpp/utf8.h>
 
 namespace fabsim::scenario {
 
-std::string one_line(std::string_view text) {
+namespace {
+
+std::string hex_byte(unsigned char u) {
   static const char* kHex = "0123456789abcdef";
+  return std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+}
+
+}  // namespace
+
+std::string one_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (u < 0x20 || u == 0x7f)
-      out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-    else
-      out += c;
+  while (!text.empty()) {
+    // The valid UTF-8 up to the next byte that is not, with control characters escaped.
+    const size_t valid = utf8::find_invalid(text);
+    for (const char c : text.substr(0, std::min(valid, text.size()))) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\r')
+        out += "\\r";
+      else if (c == '\t')
+        out += "\\t";
+      else if (u < 0x20 || u == 0x7f)
+        out += hex_byte(u);
+      else
+        out += c;
+    }
+    if (valid >= text.size()) break;
+    out += hex_byte(static_cast<unsigned char>(text[valid]));
+    text.remove_prefix(valid + 1);
   }
   return out;
+}
+
+std::optional<std::string> utf8_problem(std::string_view text) {
+  const size_t at = utf8::find_invalid(text);
+  if (at >= text.size()) return std::nullopt;
+  return "is not valid UTF-8: byte " + std::to_string(at + 1) + " is " + hex_byte(static_cast<unsigned char>(text[at])) +
+         " (got '" + one_line(text) + "')";
 }
 
 namespace {
@@ -89,6 +117,7 @@ class Converter {
         if (!written_null(out->loc)) out->loc = fallback;
         return Status::ok();
       case YAML::NodeType::Scalar:
+        if (auto problem = utf8_problem(in.Scalar())) return fail(out->loc, path, "the value " + *problem);
         out->kind = YamlNode::Kind::kScalar;
         out->text = in.Scalar();
         out->plain = in.Tag() == "?";
@@ -108,6 +137,7 @@ class Converter {
       case YAML::NodeType::Map: {
         out->kind = YamlNode::Kind::kMap;
         open_.emplace_back(in, path);
+        std::map<std::string, size_t, std::less<>> seen;  // key -> its entry: O(log n) per key
         for (auto it = in.begin(); it != in.end(); ++it) {
           const Location key_loc = location_of(it->first.Mark(), origin_, is_file_);
           if (!it->first.IsScalar()) {
@@ -116,11 +146,13 @@ class Converter {
             return fail(key_loc, path, "expected a plain text key (got " + k.describe() + ")");
           }
           const std::string key = it->first.Scalar();
-          if (const YamlEntry* first = out->find_entry(key)) {
-            std::string at =
-                first->key_loc.line >= 0 ? " (first at line " + std::to_string(first->key_loc.line + 1) + ")" : "";
+          if (auto problem = utf8_problem(key)) return fail(key_loc, path, "the key " + *problem);
+          if (const auto first = seen.find(key); first != seen.end()) {
+            const Location& first_loc = out->entries[first->second].key_loc;
+            std::string at = first_loc.line >= 0 ? " (first at line " + std::to_string(first_loc.line + 1) + ")" : "";
             return fail(key_loc, path, "duplicate key '" + key + "'" + at);
           }
+          seen.emplace(key, out->entries.size());
           YamlEntry e;
           e.key = key;
           e.key_loc = key_loc;
@@ -160,6 +192,45 @@ class Converter {
   std::vector<std::pair<YAML::Node, std::string>> open_;
 };
 
+// Counts the documents of a stream, noting where each starts. yaml-cpp 0.7's LoadAll never
+// ends on some malformed input — a lone ',' makes each call parse an empty document without
+// consuming the token, and memory grows until the process is killed (upstream issue #1040,
+// fixed after 0.7 by pull request #1319) — so documents are counted here, and a document
+// that starts where the previous empty one did is a parser that has stopped moving.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m, true); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m, false); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    note(m, false);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m, false);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m, false);
+  }
+  void OnMapEnd() override {}
+
+  void start_document() { started_ = false; }
+  const YAML::Mark& root() const { return root_; }  // where the document's root node starts
+  bool root_is_null() const { return root_null_; }
+
+ private:
+  void note(const YAML::Mark& m, bool is_null) {
+    if (started_) return;
+    started_ = true;
+    root_ = m;
+    root_null_ = is_null;
+  }
+  bool started_ = false;
+  YAML::Mark root_;
+  bool root_null_ = false;
+};
+
 // Parses `text` as at most one YAML document into `out` (null when there is none). yaml-cpp
 // reports errors by exception; they stop here.
 Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::string_view where_prefix, YamlNode* out) {
@@ -169,19 +240,38 @@ Status parse_yaml(std::string_view text, uint32_t origin, bool is_file, std::str
     return w;
   };
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1)
-      return bad(where(docs[1].Mark()) + ": expected one YAML document (found " + std::to_string(docs.size()) + ")");
+    const std::string input(text);
+    size_t documents = 0;
+    YAML::Mark second;
+    {
+      std::istringstream stream(input);
+      YAML::Parser parser(stream);
+      DocumentCounter counter;
+      std::optional<YAML::Mark> empty_before;  // the start of the previous document, when it was empty
+      for (counter.start_document(); parser.HandleNextDocument(counter); counter.start_document()) {
+        const YAML::Mark& m = counter.root();
+        if (counter.root_is_null() && empty_before && empty_before->pos == m.pos) {
+          const std::string at = m.pos >= 0 && static_cast<size_t>(m.pos) < text.size()
+                                     ? " '" + std::string(1, text[static_cast<size_t>(m.pos)]) + "'"
+                                     : "";
+          return bad(where(m) + ": malformed YAML: unexpected" + at);
+        }
+        empty_before = counter.root_is_null() ? std::optional<YAML::Mark>(m) : std::nullopt;
+        if (++documents == 2) second = m;
+      }
+    }
+    if (documents > 1)
+      return bad(where(second) + ": expected one YAML document (found " + std::to_string(documents) + ")");
     Location start;
     start.origin = origin;
     if (is_file) start.line = start.column = 0;
-    if (docs.empty()) {
+    if (documents == 0) {
       *out = YamlNode();
       out->loc = start;
       return Status::ok();
     }
     Converter c(text, origin, is_file, where_prefix);
-    return c.convert(docs[0], start, "", out);
+    return c.convert(YAML::Load(input), start, "", out);
   } catch (const YAML::Exception& e) {
     return bad(where(e.mark) + ": malformed YAML: " + e.msg);
   } catch (const std::exception& e) {
@@ -290,6 +380,7 @@ Status YamlDocument::apply_override(std::string_view assignment) {
   const std::string& name = origins_.back().name;
   Location here;
   here.origin = origin;
+  if (auto problem = utf8_problem(assignment)) return bad(name + ": " + *problem);
   const size_t eq = assignment.find('=');
   if (eq == std::string_view::npos) return bad(name + ": expected path=value, e.g. --set ordering.batch_timeout=1s");
   const auto segs = split_path(assignment.substr(0, eq));
