@@ -47,12 +47,13 @@ inline constexpr uint64_t kMaxScenarioFileBytes = 16ull << 20;
 //    ln(2^53) < 37 mean gaps; every gap after a generator's end must fit in Time, which
 //    sets the lowest rate: rate >= kMaxGapMeans / (the time left on the clock after the end).
 //  * kMaxExpectedRequests: rate x window, summed over the open-loop and phases generators
-//    (each transaction's records and ledger entries take ~8 KB: a million is ~8 GB).
+//    (with the ledgers on disk a transaction takes ~1.8 KB of memory: 1,000,000 on 16
+//    peers peaked at 1.76 GB, docs/performance.md; ten million is ~18 GB).
 //  * kMaxInFlight: clients x outstanding, summed over the closed-loop generators.
 //  * kMaxNetworkNodes: peers and clients of every org together.
 inline constexpr double kMaxRateTps = 1e9;
 inline constexpr double kMaxGapMeans = 40;
-inline constexpr double kMaxExpectedRequests = 1e6;
+inline constexpr double kMaxExpectedRequests = 1e7;
 inline constexpr uint64_t kMaxInFlight = 100'000;
 inline constexpr uint64_t kMaxNetworkNodes = 10'000;
 

@@ -64,7 +64,7 @@ Status check_rate(const LoadContext& ctx, const YamlNode& n, const std::string& 
     return ctx.r.error(n, path,
                        "the run would request about " + show_number(*expected) + " transactions (rate x window, " +
                            show_number(window_requests) + " here, over all open-loop and phases generators); the " +
-                           "limit is " + show_number(kMaxExpectedRequests) + " (each takes ~8 KB of memory)");
+                           "limit is " + show_number(kMaxExpectedRequests) + " (each takes ~2 KB of memory)");
   return Status::ok();
 }
 
