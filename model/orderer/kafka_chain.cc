@@ -54,7 +54,6 @@ KafkaChain::KafkaChain(const BatchSettings* batch, Duration block_cut, BlockWrit
 void KafkaChain::start(NodeContext& ctx) {
   FABSIM_ASSERT(core_ == nullptr);  // one start per incarnation
   core_ = std::make_unique<KafkaChainCore>(batch_, last_metadata(*writer_), writer_->height());
-  first_try_ = ctx.now();
   post_connect(ctx);
 }
 
@@ -62,8 +61,27 @@ void KafkaChain::produce(NodeContext& ctx, const ::orderer::KafkaMessage& m, kaf
   producer_.send(ctx, topic_, kPartition, protoutil::marshal(m), std::move(done));
 }
 
+std::optional<Time> RetrySchedule::next_attempt(const RetrySettings& s, Time started, Time now) {
+  const Duration interval = long_phase ? s.long_interval : s.short_interval;
+  const Duration total = long_phase ? s.long_total : s.short_total;
+  if (!origin) origin = now;  // the phase's first failure starts its tickers
+  FABSIM_ASSERT(interval.ns > 0);
+  // The first tick after the attempt started (a tick during the attempt waits in the channel).
+  const int64_t k = started < *origin ? 1 : (started - *origin).ns / interval.ns + 1;
+  const Time tick = *origin + interval * k;
+  const Time next = std::max(now, tick);
+  if (next < *origin + total) return next;
+  if (long_phase) return std::nullopt;
+  // ShortTotal has passed: the long phase tries at once (when the total ticker fires).
+  const Time long_start = std::max(now, *origin + total);
+  long_phase = true;
+  origin.reset();
+  return long_start;
+}
+
 void KafkaChain::post_connect(NodeContext& ctx) {
   ++attempts_;
+  attempt_started_ = ctx.now();
   ::orderer::KafkaMessage connect;
   connect.mutable_connect();
   produce(ctx, connect, [this](NodeContext& c, kafka::Error e, int64_t) {
@@ -91,19 +109,13 @@ void KafkaChain::post_connect(NodeContext& ctx) {
       c.emit("kafka.chain.ready", from, topic_);
       return;
     }
-    // retry.go: every ShortInterval for ShortTotal, then every LongInterval for LongTotal.
-    const Duration elapsed = c.now() - first_try_;
-    Duration wait;
-    if (elapsed + retry_.short_interval <= retry_.short_total) {
-      wait = retry_.short_interval;
-    } else if (elapsed + retry_.long_interval <= retry_.short_total + retry_.long_total) {
-      wait = retry_.long_interval;
-    } else {
+    const std::optional<Time> next = schedule_.next_attempt(retry_, attempt_started_, c.now());
+    if (!next) {
       c.emit("kafka.chain.send_failed", attempts_, fmt::format("CONNECT {}: giving up", kafka::Error_Name(e)));
       return;
     }
     c.emit("kafka.chain.retry", attempts_, fmt::format("CONNECT {}", kafka::Error_Name(e)));
-    rpc_.after(c, wait, [this](NodeContext& c2) { post_connect(c2); });
+    rpc_.after(c, *next - c.now(), [this](NodeContext& c2) { post_connect(c2); });
   });
 }
 

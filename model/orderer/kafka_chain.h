@@ -8,8 +8,8 @@
 //   CONNECT is produced; once it is acknowledged the partition consumer starts at last
 //   offset persisted + 1 (sarama's OffsetOldest, -2, is the log start, 0: the model keeps
 //   every record) and the chain is ready. A failed CONNECT is retried as Fabric's retry.go
-//   does (RetrySettings): every short_interval until short_total has passed since the first
-//   try, then every long_interval until long_total; then the chain gives up (never ready).
+//   does (RetrySchedule: short_interval ticks for short_total, then long_interval ticks for
+//   long_total); then the chain gives up (never ready).
 //   Topic creation is the brokers' configuration here, and the replica-info lookup is not
 //   modelled (it decides nothing).
 //   Enqueue (enqueue()): not ready -> SERVICE_UNAVAILABLE at once ("backing Kafka cluster
@@ -59,6 +59,19 @@ struct RetrySettings {
   Duration long_interval = Duration::seconds(300);
   Duration long_total = Duration::seconds(12 * 3600);
   bool operator==(const RetrySettings&) const = default;
+};
+
+// Where Fabric's retry.go is in its schedule: try once; on failure a ticker of
+// short_interval starts (ticks at origin + k * interval; Go's ticker keeps one missed tick,
+// so an attempt longer than the interval is followed by the next one at once) until
+// short_total after the origin; then the long phase tries at once and continues with
+// long_interval ticks until long_total.
+struct RetrySchedule {
+  bool long_phase = false;
+  std::optional<Time> origin;  // when this phase's ticker started (its first failure)
+  // After an attempt that started at `started` failed at `now`: when the next one starts,
+  // or nullopt when the schedule is over (the chain gives up).
+  std::optional<Time> next_attempt(const RetrySettings& s, Time started, Time now);
 };
 
 // The Kafka side of an orderer's channels (the same for every channel of the node).
@@ -116,7 +129,8 @@ class KafkaChain : public Chain {
   std::optional<TimerId> batch_timer_;
   bool ready_ = false;
   bool halt_reported_ = false;
-  Time first_try_;
+  RetrySchedule schedule_;
+  Time attempt_started_;
   int32_t attempts_ = 0;
 };
 

@@ -7,7 +7,9 @@
 // lack min.insync.replicas.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,6 +100,7 @@ class Client : public Process {
 };
 
 struct NetworkOptions {
+  std::map<int32_t, Duration> broker_startup;  // by broker id; unset: S0's start order
   int osns = 2;
   uint32_t max_message_count = 3;
   Duration batch_timeout = Duration::seconds(2);
@@ -177,6 +180,7 @@ class Network {
     ClusterOptions c;
     c.seed = kSeed;
     c.topics = {{kChannel, {{1, 2, 3}}}};
+    for (const auto& [b, d] : o.broker_startup) c.startup_delay[b] = d;
     const int32_t min_insync = o.min_insync;
     c.broker_settings = [min_insync](kafka::BrokerConfig& b) { b.min_insync_replicas = min_insync; };
     return c;
@@ -283,6 +287,76 @@ TEST(KafkaOsn, BroadcastIsServiceUnavailableWhileTheBrokersLackMinInsyncReplicas
   EXPECT_EQ(net.replies()[2].status, common::SUCCESS) << net.replies()[2].info;
   net.expect_identical_blocks();
   EXPECT_EQ(net.osn(1)->height(), 3u);  // the refused envelope is in no block
+}
+
+TEST(KafkaOsn, TheStartSequenceRetriesConnectUntilTheTopicHasALeader) {
+  // Brokers 2 and 3 start at 60 s, and the topic (replicas 1–3) is created only then: every
+  // CONNECT before fails with LEADER_NOT_AVAILABLE and is tried again.
+  Network net({.broker_startup = {{2, Duration::seconds(60)}, {3, Duration::seconds(60)}}});
+  net.broadcast(30, 1);
+  net.broadcast(100, 1);
+  net.cluster().run_until(at_s(120));
+  size_t retries = 0;
+  Time ready = Time::max();
+  for (const Event& e : net.cluster().events()) {
+    if (e.host == "osn1" && e.e.name == "kafka.chain.retry") ++retries;
+    if (e.host == "osn1" && e.e.name == "kafka.chain.ready") ready = e.at;
+  }
+  EXPECT_GE(retries, 2u) << net.cluster().dump("kafka.chain");
+  EXPECT_GT(ready, at_s(60));
+  ASSERT_EQ(net.replies().size(), 2u);
+  EXPECT_EQ(net.replies()[0].status, common::SERVICE_UNAVAILABLE);
+  EXPECT_EQ(net.replies()[1].status, common::SUCCESS) << net.replies()[1].info;
+}
+
+// Fabric's retry.go with the sampleconfig's Kafka.Retry (5 s for 10 min, then 5 min for 12 h).
+TEST(RetrySchedule, EachRuleOfRetryGo) {
+  const orderer::RetrySettings s;
+  const Time t0 = at_s(100);
+  struct Case {
+    const char* name;
+    orderer::RetrySchedule schedule;
+    Time started, failed;
+    std::optional<Time> next;
+    bool long_phase_after;
+  };
+  const Case cases[] = {
+      {"TheFirstFailureStartsTheShortTickers", {}, t0, t0 + Duration::millis(300), t0 + Duration::millis(5300), false},
+      {"AnAttemptWithinATickWaitsForTheNextTick", {false, t0}, t0 + Duration::seconds(5),
+       t0 + Duration::seconds(6), t0 + Duration::seconds(10), false},
+      {"AnAttemptLongerThanTheIntervalIsFollowedAtOnce", {false, t0}, t0 + Duration::seconds(5),
+       t0 + Duration::seconds(17), t0 + Duration::seconds(17), false},
+      {"AfterShortTotalTheLongPhaseTriesAtOnce", {false, t0}, t0 + Duration::seconds(595),
+       t0 + Duration::seconds(596), t0 + Duration::seconds(600), true},
+      {"TheLongPhaseTicksEveryLongInterval", {true, t0}, t0, t0 + Duration::seconds(1), t0 + Duration::seconds(300),
+       true},
+      {"AfterLongTotalTheChainGivesUp", {true, t0}, t0 + Duration::seconds(12 * 3600 - 300),
+       t0 + Duration::seconds(12 * 3600 - 299), std::nullopt, true},
+  };
+  for (const Case& c : cases) {
+    orderer::RetrySchedule r = c.schedule;
+    EXPECT_EQ(r.next_attempt(s, c.started, c.failed), c.next) << c.name;
+    EXPECT_EQ(r.long_phase, c.long_phase_after) << c.name;
+  }
+}
+
+TEST(ConsenterMetadata, IsReadFromSignaturesFirstThenFromTheOrdererSlot) {
+  auto block_with = [](const std::string& in_signatures, const std::string& in_orderer_slot) {
+    common::Block b;
+    for (int i = 0; i < 5; ++i) b.mutable_metadata()->add_metadata();
+    common::OrdererBlockMetadata obm;
+    obm.set_consenter_metadata(in_signatures);
+    common::Metadata sigs;
+    sigs.set_value(protoutil::marshal(obm));
+    b.mutable_metadata()->set_metadata(common::SIGNATURES, protoutil::marshal(sigs));
+    common::Metadata ord;
+    ord.set_value(in_orderer_slot);
+    b.mutable_metadata()->set_metadata(3, protoutil::marshal(ord));  // ORDERER (deprecated enum)
+    return b;
+  };
+  EXPECT_EQ(orderer::consenter_metadata(block_with("sig", "ord")), "sig");
+  EXPECT_EQ(orderer::consenter_metadata(block_with("", "ord")), "ord");  // written before 1.4.1
+  EXPECT_EQ(orderer::consenter_metadata(block_with("", "")), "");
 }
 
 }  // namespace
