@@ -150,6 +150,7 @@ Status FabricNetwork::Builder::add_orderers() {
     kc.producer.brokers = net.brokers_;
     kc.producer.acks = config.kafka->acks;
     kc.consumer.brokers = net.brokers_;
+    kc.genesis_seed = config.seed;
     oc.kafka = kc;
   }
   const uint32_t count = config.kafka ? config.kafka->osns : 1;

@@ -97,7 +97,12 @@ void BlockWriter::write_genesis(NodeContext& ctx) {
   chdr.set_type(common::CONFIG);
   chdr.set_channel_id(config_.channel_id);
   common::SignatureHeader shdr;
-  shdr.set_nonce(crypto::make_nonce(ctx.rng()));
+  if (config_.shared_genesis_seed) {
+    Rng shared = Rng::stream(*config_.shared_genesis_seed, "genesis/" + config_.channel_id);
+    shdr.set_nonce(crypto::make_nonce(shared));
+  } else {
+    shdr.set_nonce(crypto::make_nonce(ctx.rng()));
+  }
   common::Payload payload;
   payload.mutable_header()->set_channel_header(marshal(chdr));
   payload.mutable_header()->set_signature_header(marshal(shdr));

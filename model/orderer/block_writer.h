@@ -36,6 +36,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/crypto/signing_identity.h"
@@ -68,6 +69,10 @@ class BlockWriter {
     Duration block_sign;
     Duration block_write_per_kb;
     std::string ledger_path;  // directory on the host's Env
+    // Set: the genesis block's nonce comes from this seed and the channel id instead of the
+    // node's random stream, so that every orderer of a channel starts from the same genesis
+    // block (Kafka's OSNs, bootstrapped from one configtxgen block in Fabric).
+    std::optional<uint64_t> shared_genesis_seed;
   };
 
   // Opens the channel's store on the host's Env and writes the genesis block when it is

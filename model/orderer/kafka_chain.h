@@ -82,6 +82,9 @@ struct KafkaChainConfig {
   // Retry.NetworkTimeouts.ReadTimeout (sampleconfig: 10s): how long the producer and the
   // consumer wait for an answer (their request_timeout).
   Duration network_timeout = Duration::seconds(10);
+  // The seed of the channels' genesis blocks, the same on every OSN (BlockWriter's
+  // shared_genesis_seed): they all start from one genesis block, as Fabric's OSNs do.
+  uint64_t genesis_seed = 0;
 };
 
 class KafkaChain : public Chain {

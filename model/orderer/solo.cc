@@ -98,8 +98,11 @@ void SoloOrderer::on_start(NodeContext& ctx) {
     Channel& ch = parts_[i];
     const OrdererChannelConfig& cc = config_.channels[i];
     FABSIM_ASSERT(ch.writer == nullptr);  // one start per incarnation
+    std::optional<uint64_t> shared_genesis;
+    if (config_.kafka) shared_genesis = config_.kafka->genesis_seed;  // every OSN: one genesis block
     auto writer = BlockWriter::open(ctx, {cc.channel_id, config_.signer, config_.costs.block_sign,
-                                          config_.costs.block_write_per_kb, ledger_path(config_.ledger_root, cc.channel_id)});
+                                          config_.costs.block_write_per_kb, ledger_path(config_.ledger_root, cc.channel_id),
+                                          shared_genesis});
     FABSIM_ASSERT_MSG(writer.is_ok(), writer.status().to_string());
     ch.writer = std::move(writer).value();
     if (config_.kafka) {

@@ -157,6 +157,7 @@ class Network {
   void expect_identical_blocks() {
     for (size_t i = 2; i <= osns_.size(); ++i) {
       ASSERT_EQ(osn(static_cast<int>(i))->height(), osn(1)->height()) << cluster_.dump("kafka.chain");
+      EXPECT_EQ(block(static_cast<int>(i), 0).header().data_hash(), block(1, 0).header().data_hash()) << "genesis";
       for (uint64_t n = 1; n < osn(1)->height(); ++n) {
         EXPECT_EQ(block(static_cast<int>(i), n).header().data_hash(), block(1, n).header().data_hash()) << "block " << n;
         EXPECT_EQ(metadata(static_cast<int>(i), n).SerializeAsString(), metadata(1, n).SerializeAsString())

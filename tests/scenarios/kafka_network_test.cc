@@ -54,7 +54,7 @@ void expect_every_osn_and_peer_agree(FabricNetwork& n) {
   const uint64_t height = osn(n, 0).height();
   for (size_t i = 1; i < n.orderers().size(); ++i) {
     ASSERT_EQ(osn(n, i).height(), height) << "orderer" << i;
-    for (uint64_t b = 1; b < height; ++b) {
+    for (uint64_t b = 0; b < height; ++b) {  // the genesis block too: one for every OSN
       auto mine = osn(n, i).block_store().block_by_number(b);
       auto first = osn(n, 0).block_store().block_by_number(b);
       ASSERT_TRUE(mine.is_ok() && first.is_ok());
