@@ -433,6 +433,37 @@ Result<const ledger::BlockStore*> FabricNetwork::orderer_blocks(size_t channel,
   return reopened->get();
 }
 
+HostId FabricNetwork::kafka_partition_leader(const std::string& channel) const {
+  HostId best = kNoHost;
+  int32_t best_epoch = -1;
+  for (const auto& [id, h] : brokers_) {
+    Host& host = world_->host(h);
+    if (!host.up()) continue;
+    const auto* b = static_cast<const kafka::Broker*>(host.process());  // the broker role's factory
+    const kafka::Partition* p = b->partition(channel, 0);
+    if (p != nullptr && p->role() == kafka::Partition::Role::kLeader && p->leader_epoch() > best_epoch) {
+      best = h;
+      best_epoch = p->leader_epoch();
+    }
+  }
+  return best;
+}
+
+HostId FabricNetwork::kafka_controller() const {
+  HostId best = kNoHost;
+  int32_t best_epoch = -1;
+  for (const auto& [id, h] : brokers_) {
+    Host& host = world_->host(h);
+    if (!host.up()) continue;
+    const auto* b = static_cast<const kafka::Broker*>(host.process());
+    if (b->is_controller() && b->controller().epoch() > best_epoch) {
+      best = h;
+      best_epoch = b->controller().epoch();
+    }
+  }
+  return best;
+}
+
 std::optional<LinkId> FabricNetwork::pair_link(HostId a, HostId b) const {
   auto it = pair_links_.find(std::minmax(a, b));
   if (it == pair_links_.end()) return std::nullopt;

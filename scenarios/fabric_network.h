@@ -137,6 +137,11 @@ class FabricNetwork {
   // Kafka: the ZooKeeper servers and the brokers by broker id; empty under solo.
   const std::vector<HostId>& zookeepers() const { return zookeepers_; }
   const std::map<int32_t, HostId>& brokers() const { return brokers_; }
+  // Kafka, now: the broker leading `channel`'s partition (of the up brokers whose replica
+  // is leader, the one with the highest leader epoch: a zombie leader has an older one),
+  // and the active controller (the highest controller epoch); kNoHost when none.
+  HostId kafka_partition_leader(const std::string& channel) const;
+  HostId kafka_controller() const;
   const std::vector<HostId>& peers() const { return peers_; }
   const std::vector<HostId>& clients() const { return clients_; }
   // The channels, in config order (one for a config without `channels`).

@@ -33,6 +33,24 @@ const std::vector<RoleFunction>& role_functions() {
            if (n.role == NodeRole::kOrderer) return std::vector<std::string>{n.name};
          return std::nullopt;
        }},
+      {"kafka-leader",
+       {TargetArg::kChannel},
+       "the Kafka broker that leads the channel's partition now (Kafka ordering)",
+       [](const FabricNetwork& net, const std::vector<std::string>& args) -> Result<std::vector<HostId>> {
+         const HostId h = net.kafka_partition_leader(args.at(0));
+         if (h == kNoHost) return Status::not_found("no broker leads the partition of channel " + args.at(0));
+         return std::vector<HostId>{h};
+       },
+       {}},  // elected: only the run can tell
+      {"kafka-controller",
+       {},
+       "the Kafka broker that is the controller now (Kafka ordering)",
+       [](const FabricNetwork& net, const std::vector<std::string>&) -> Result<std::vector<HostId>> {
+         const HostId h = net.kafka_controller();
+         if (h == kNoHost) return Status::not_found("no broker is the Kafka controller");
+         return std::vector<HostId>{h};
+       },
+       {}},
   };
   return kFunctions;
 }

@@ -14,6 +14,7 @@
 #include "model/orderer/solo.h"
 #include "model/peer/peer.h"
 #include "scenarios/fabric_network.h"
+#include "scenarios/targets.h"
 
 namespace fabsim {
 namespace {
@@ -115,6 +116,33 @@ TEST(KafkaNetwork, OrderingGoesOnWhenThePartitionLeaderBrokerCrashes) {
   ASSERT_EQ(o.committed.size(), 20u);
   for (const auto& [id, code] : o.committed) EXPECT_EQ(code, protos::VALID) << id;
   expect_every_osn_and_peer_agree(n);
+}
+
+TEST(KafkaNetwork, RoleTargetsNameTheLeaderBrokerAndTheControllerWhenTheFaultFires) {
+  auto net = FabricNetwork::build(kafka_network());
+  ASSERT_TRUE(net.is_ok()) << net.status().to_string();
+  FabricNetwork& n = **net;
+  const scenario::RoleTargetSpec leader{"kafka-leader", {"mychannel"}, "kafka-leader(mychannel)"};
+  const scenario::RoleTargetSpec controller{"kafka-controller", {}, "kafka-controller()"};
+  n.world().start();
+  n.world().run_until(Time::zero() + Duration::seconds(20));
+  auto before = scenario::resolve_role_target(n, leader);
+  ASSERT_TRUE(before.is_ok()) << before.status().to_string();
+  EXPECT_EQ(before.value(), std::vector<HostId>{n.brokers().at(1)});  // the preferred replica
+  auto ctrl = scenario::resolve_role_target(n, controller);
+  ASSERT_TRUE(ctrl.is_ok()) << ctrl.status().to_string();
+  ASSERT_EQ(ctrl.value().size(), 1u);
+  n.world().fault_at(Time::zero() + Duration::seconds(21), Fault::crash(n.brokers().at(1)));
+  if (ctrl.value()[0] != n.brokers().at(1))
+    n.world().fault_at(Time::zero() + Duration::seconds(21), Fault::crash(ctrl.value()[0]));
+  n.world().run_until(Time::zero() + Duration::seconds(60));
+  auto after = scenario::resolve_role_target(n, leader);
+  ASSERT_TRUE(after.is_ok()) << after.status().to_string();
+  EXPECT_NE(after.value(), before.value());
+  auto ctrl_after = scenario::resolve_role_target(n, controller);
+  ASSERT_TRUE(ctrl_after.is_ok()) << ctrl_after.status().to_string();
+  EXPECT_NE(ctrl_after.value(), ctrl.value());
+  EXPECT_FALSE(scenario::resolve_role_target(n, {"kafka-leader", {"nochannel"}, "kafka-leader(nochannel)"}).is_ok());
 }
 
 TEST(KafkaNetwork, TheBuilderRejectsAReplicationFactorAboveTheBrokers) {
