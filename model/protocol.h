@@ -12,6 +12,9 @@
 //   peer    -> orderer  kDeliverCancel     fabsim.DeliverCancel
 //   orderer -> itself   kOrderedEnvelope   common.Envelope: Broadcast hands an accepted
 //                                          envelope to the channel's chain (a post)
+//   orderer -> itself   kOrderRequest      fabsim.OrderRequest: the same hand-off for a chain
+//                                          that answers Broadcast itself (Kafka), with whom
+//   orderer -> itself   kChainStart        (no payload): start the channel's chain on its lane
 //   client  -> peer     kEventRegister     fabsim.EventRegistration
 //   peer    -> client   kBlockEvent        fabsim.BlockEvent (one per committed block)
 //
@@ -34,6 +37,8 @@ enum MessageKind : uint32_t {
   kBroadcast = 110,
   kBroadcastReply = 111,
   kOrderedEnvelope = 112,
+  kOrderRequest = 113,
+  kChainStart = 114,
   kDeliverRequest = 120,
   kDeliverReply = 121,
   kDeliverCancel = 122,

@@ -9,6 +9,7 @@
 #include "core/proto/fabsim/client.pb.h"
 #include "model/chaincode/registry.h"
 #include "model/client/client.h"
+#include "model/kafka/broker.h"
 #include "model/orderer/solo.h"
 #include "model/peer/peer.h"
 #include "model/node_costs.h"
@@ -48,12 +49,20 @@ struct FabricNetwork::Builder {
     return h;
   }
   // Which peers join which channel: the listed ones, or every peer of the channel's orgs.
+  // Every orderer, starting at the one of `index` (mod their number): a node's failover list.
+  std::vector<HostId> rotated_orderers(size_t index) const {
+    std::vector<HostId> out;
+    for (size_t k = 0; k < net.orderers_.size(); ++k) out.push_back(net.orderers_[(index + k) % net.orderers_.size()]);
+    return out;
+  }
   bool joins(size_t channel, const std::string& org, const std::string& peer) const {
     const auto& ch = channels[channel];
     if (std::find(ch.orgs.begin(), ch.orgs.end(), org) == ch.orgs.end()) return false;
     return ch.peers.empty() || std::find(ch.peers.begin(), ch.peers.end(), peer) != ch.peers.end();
   }
 
+  Status add_zookeepers();
+  Status add_brokers();
   Status add_orderers();
   Status add_peers();
   Status add_clients();
@@ -68,6 +77,8 @@ struct RoleEntry {
   Status (FabricNetwork::Builder::*add)();
 };
 constexpr RoleEntry kRoles[] = {
+    {"zookeeper", &FabricNetwork::Builder::add_zookeepers},
+    {"broker", &FabricNetwork::Builder::add_brokers},
     {"orderer", &FabricNetwork::Builder::add_orderers},
     {"peer", &FabricNetwork::Builder::add_peers},
     {"client", &FabricNetwork::Builder::add_clients},
@@ -75,19 +86,84 @@ constexpr RoleEntry kRoles[] = {
 
 }  // namespace
 
-// The solo orderer, serving every channel.
+// Kafka: the ZooKeeper ensemble (none under solo).
+Status FabricNetwork::Builder::add_zookeepers() {
+  if (!config.kafka) return Status::ok();
+  const FabricNetworkConfig::Kafka& k = *config.kafka;
+  if (k.zookeepers == 0) return Status::invalid_argument("kafka: no ZooKeeper node");
+  // The servers know each other by host id, known once every one is added.
+  auto zc = std::make_shared<zookeeper::ServerConfig>(k.zookeeper);
+  for (uint32_t i = 0; i < k.zookeepers; ++i) {
+    const std::string name = fmt::format("zookeeper{}", i);
+    const CostModel model = resolve(config.costs, CostRole::kBroker, name);
+    net.zookeepers_.push_back(add_node(name, config.node_settings.of(name).cores, model,
+                                       [zc](HostId h, const DurableStore& s) { return zookeeper::zk_server_factory(*zc)(h, s); }));
+  }
+  zc->ensemble = net.zookeepers_;
+  return Status::ok();
+}
+
+// Kafka: the brokers, with one single-partition topic per channel (none under solo).
+Status FabricNetwork::Builder::add_brokers() {
+  if (!config.kafka) return Status::ok();
+  const FabricNetworkConfig::Kafka& k = *config.kafka;
+  if (k.brokers == 0) return Status::invalid_argument("kafka: no broker");
+  if (k.replication_factor == 0 || k.replication_factor > k.brokers)
+    return Status::invalid_argument(fmt::format("kafka: replication factor {} with {} brokers", k.replication_factor, k.brokers));
+  std::vector<kafka::TopicSpec> topics;
+  for (size_t c = 0; c < channels.size(); ++c) {
+    std::vector<int32_t> replicas;
+    for (uint32_t r = 0; r < k.replication_factor; ++r) replicas.push_back(static_cast<int32_t>((c + r) % k.brokers) + 1);
+    topics.push_back({channels[c].name, {replicas}});
+  }
+  // Broker endpoints are host ids, known once every broker is added.
+  std::vector<std::shared_ptr<kafka::BrokerConfig>> configs;
+  for (uint32_t i = 0; i < k.brokers; ++i) {
+    const std::string name = fmt::format("kafka{}", i);
+    auto bc = std::make_shared<kafka::BrokerConfig>(k.broker);
+    bc->broker_id = static_cast<int32_t>(i) + 1;
+    bc->zookeeper = net.zookeepers_;
+    bc->topics = topics;
+    const CostModel model = resolve(config.costs, CostRole::kBroker, name);
+    bc->costs = kafka::kafka_costs(model);
+    configs.push_back(bc);
+    net.brokers_[bc->broker_id] = add_node(name, config.node_settings.of(name).cores, model,
+                                           [bc](HostId h, const DurableStore& s) { return kafka::broker_factory(*bc)(h, s); });
+  }
+  for (auto& bc : configs) {
+    bc->brokers = net.brokers_;
+    if (Status s = bc->validate(); !s.is_ok()) return Status::invalid_argument("kafka: " + s.message());
+  }
+  return Status::ok();
+}
+
+// The solo orderer, serving every channel; or, with Kafka, the OSNs.
 Status FabricNetwork::Builder::add_orderers() {
   orderer::SoloConfig oc;
   for (size_t i = 0; i < channels.size(); ++i) {
     const ChannelState& c = *net.channels_[i];
     oc.channels.push_back({c.name, channels[i].batch, &c.msps, c.application_msps});
   }
-  oc.signer = identity(*orderer_ca, "orderer0", crypto::NodeOu::kOrderer);
   oc.verifier = net.verifier_.get();
-  const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, "orderer0");
-  oc.costs = orderer_costs(orderer_model, config.scheme);
-  net.orderer_ = add_node("orderer0", config.node_settings.of("orderer0").cores, orderer_model,
-                          [oc](HostId, const DurableStore&) { return std::make_unique<orderer::SoloOrderer>(oc); });
+  if (config.kafka) {
+    orderer::KafkaChainConfig kc = config.kafka->chain;
+    kc.producer.brokers = net.brokers_;
+    kc.producer.acks = config.kafka->acks;
+    kc.consumer.brokers = net.brokers_;
+    kc.genesis_seed = config.seed;
+    oc.kafka = kc;
+  }
+  const uint32_t count = config.kafka ? config.kafka->osns : 1;
+  if (count == 0) return Status::invalid_argument("kafka: no ordering service node");
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string name = fmt::format("orderer{}", i);
+    oc.signer = identity(*orderer_ca, name, crypto::NodeOu::kOrderer);
+    const CostModel orderer_model = resolve(config.costs, CostRole::kOrderer, name);
+    oc.costs = orderer_costs(orderer_model, config.scheme);
+    net.orderers_.push_back(add_node(name, config.node_settings.of(name).cores, orderer_model,
+                                     [oc](HostId, const DurableStore&) { return std::make_unique<orderer::SoloOrderer>(oc); }));
+  }
+  net.orderer_ = net.orderers_.front();
   return Status::ok();
 }
 
@@ -122,7 +198,7 @@ Status FabricNetwork::Builder::add_peers() {
       }
       pc.signer = identity(*ca_of.at(org.name), name, crypto::NodeOu::kPeer);
       pc.verifier = net.verifier_.get();
-      pc.orderers = {net.orderer_};
+      pc.orderers = rotated_orderers(net.peers_.size());
       const CostModel node_model = resolve(config.costs, CostRole::kPeer, name);
       pc.costs = peer_costs(node_model, config.scheme);
       const scenario::NodeSettings& settings = config.node_settings.of(name);
@@ -179,7 +255,7 @@ Status FabricNetwork::Builder::add_clients() {
           cc.chaincodes.insert_or_assign(cc_name,
                                          model::client::ChaincodeEndorsers{def.endorsement_policy, candidates[c], index});
       }
-      cc.orderers = {net.orderer_};
+      cc.orderers = rotated_orderers(net.clients_.size());
       const scenario::NodeSettings& settings = config.node_settings.of(name);
       cc.event_silence = settings.event_silence;
       cc.endorser_backoff = settings.endorser_backoff;
@@ -355,6 +431,37 @@ Result<const ledger::BlockStore*> FabricNetwork::orderer_blocks(size_t channel,
   if (!opened.is_ok()) return opened.status();
   *reopened = std::move(opened).value();
   return reopened->get();
+}
+
+HostId FabricNetwork::kafka_partition_leader(const std::string& channel) const {
+  HostId best = kNoHost;
+  int32_t best_epoch = -1;
+  for (const auto& [id, h] : brokers_) {
+    Host& host = world_->host(h);
+    if (!host.up()) continue;
+    const auto* b = static_cast<const kafka::Broker*>(host.process());  // the broker role's factory
+    const kafka::Partition* p = b->partition(channel, 0);
+    if (p != nullptr && p->role() == kafka::Partition::Role::kLeader && p->leader_epoch() > best_epoch) {
+      best = h;
+      best_epoch = p->leader_epoch();
+    }
+  }
+  return best;
+}
+
+HostId FabricNetwork::kafka_controller() const {
+  HostId best = kNoHost;
+  int32_t best_epoch = -1;
+  for (const auto& [id, h] : brokers_) {
+    Host& host = world_->host(h);
+    if (!host.up()) continue;
+    const auto* b = static_cast<const kafka::Broker*>(host.process());
+    if (b->is_controller() && b->controller().epoch() > best_epoch) {
+      best = h;
+      best_epoch = b->controller().epoch();
+    }
+  }
+  return best;
 }
 
 std::optional<LinkId> FabricNetwork::pair_link(HostId a, HostId b) const {

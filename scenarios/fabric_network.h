@@ -1,5 +1,6 @@
 // FabricNetwork: a Fabric network on the kernel — organisations with peers and clients, one
-// solo orderer, channels with their members and chaincodes — built from a plain
+// solo orderer (or, with FabricNetworkConfig::kafka, a ZooKeeper ensemble, Kafka brokers and
+// several ordering service nodes: see `Kafka` below), channels with their members and chaincodes — built from a plain
 // configuration (the YAML scenario loader produces the richer description; this is the
 // world it runs on).
 //
@@ -37,8 +38,11 @@
 #include "core/cost_model.h"
 #include "core/status.h"
 #include "model/ledger/block_store.h"
+#include "model/kafka/config.h"
 #include "model/ledger/ledger.h"
 #include "model/orderer/block_cutter.h"
+#include "model/orderer/kafka_chain.h"
+#include "model/zookeeper/server.h"
 #include "model/validation/tx_validator.h"
 #include "scenarios/scenario_spec.h"
 #include "sim/world.h"
@@ -70,6 +74,26 @@ struct FabricNetworkConfig {
     std::string a, b;  // node names
     LinkParams params;
   };
+  // Kafka ordering (docs/kafka.md). Nodes, in the order they are added: "zookeeper0".. (the
+  // ensemble), "kafka0".. (broker ids 1..brokers), then "orderer0".. (the OSNs, each serving
+  // every channel with a KafkaChain). Each channel is a topic with one partition whose
+  // replication_factor replicas are the brokers from (channel index) on, round-robin, as
+  // Kafka's assignment starts at some broker and goes round. Peers and clients get every OSN
+  // as their orderer list, rotated to start at OSN (their index mod osns), and fail over
+  // along it.
+  struct Kafka {
+    uint32_t zookeepers = 3;              // >= 1
+    uint32_t brokers = 4;                 // >= 1
+    uint32_t osns = 3;                    // >= 1
+    uint32_t replication_factor = 3;      // in [1, brokers]
+    int32_t acks = -1;                    // the OSNs' producer (Fabric forces -1, all)
+    zookeeper::ServerConfig zookeeper;    // its ensemble is set by the builder
+    // Every broker's settings (version, min.insync.replicas, unclean election, timeouts);
+    // broker_id, brokers, zookeeper and topics are set by the builder.
+    kafka::BrokerConfig broker;
+    orderer::KafkaChainConfig chain;      // its producer's and consumer's brokers are set by the builder
+  };
+  std::optional<Kafka> kafka;
   uint64_t seed = 1;
   std::vector<Org> orgs;
   std::vector<Chaincode> chaincodes;
@@ -107,14 +131,25 @@ class FabricNetwork {
   const FabricNetworkConfig& config() const { return config_; }
   // The dedicated link between two nodes (either order), if the config asked for one.
   std::optional<LinkId> pair_link(HostId a, HostId b) const;
+  // The (first) orderer; every orderer, in node order (one under solo).
   HostId orderer() const { return orderer_; }
+  const std::vector<HostId>& orderers() const { return orderers_; }
+  // Kafka: the ZooKeeper servers and the brokers by broker id; empty under solo.
+  const std::vector<HostId>& zookeepers() const { return zookeepers_; }
+  const std::map<int32_t, HostId>& brokers() const { return brokers_; }
+  // Kafka, now: the broker leading `channel`'s partition (of the up brokers whose replica
+  // is leader, the one with the highest leader epoch: a zombie leader has an older one),
+  // and the active controller (the highest controller epoch); kNoHost when none.
+  HostId kafka_partition_leader(const std::string& channel) const;
+  HostId kafka_controller() const;
   const std::vector<HostId>& peers() const { return peers_; }
   const std::vector<HostId>& clients() const { return clients_; }
   // The channels, in config order (one for a config without `channels`).
   size_t channel_count() const { return channels_.size(); }
   const std::string& channel_name(size_t channel) const { return channels_.at(channel)->name; }
-  // The orderer that leads `channel`'s ordering now (solo: the orderer); kNoHost for a
-  // channel the network does not have.
+  // The orderer that leads `channel`'s ordering now (solo: the orderer; Kafka: the first
+  // OSN, since no OSN leads — the partition's leader broker is not resolved here yet);
+  // kNoHost for a channel the network does not have.
   HostId orderer_leader(const std::string& channel) const {
     for (const auto& c : channels_)
       if (c->name == channel) return orderer_;
@@ -128,7 +163,7 @@ class FabricNetwork {
   // After (or during) a run, what a node keeps, without the caller knowing its process type
   // or storage layout: a peer's ledger of `channel` (index), the live one when its process is
   // up, else reopened from its durable storage into `*reopened` as a restart would; the
-  // orderer's block store of `channel` likewise. Errors: not such a node, not on the
+  // (first) orderer's block store of `channel` likewise. Errors: not such a node, not on the
   // channel, or the storage cannot be opened.
   Result<const ledger::Ledger*> peer_ledger(HostId peer, size_t channel, std::unique_ptr<ledger::Ledger>* reopened);
   Result<const ledger::BlockStore*> orderer_blocks(size_t channel, std::unique_ptr<ledger::BlockStore>* reopened);
@@ -169,6 +204,9 @@ class FabricNetwork {
   std::unique_ptr<CompiledSignaturePolicy> block_validation_;  // every channel's BlockValidation policy
   std::unique_ptr<World> world_;
   HostId orderer_ = kNoHost;
+  std::vector<HostId> orderers_;
+  std::vector<HostId> zookeepers_;
+  std::map<int32_t, HostId> brokers_;
   std::vector<HostId> peers_;
   std::vector<HostId> clients_;
   std::map<std::pair<HostId, HostId>, LinkId> pair_links_;  // (min, max) -> link

@@ -52,6 +52,9 @@ struct LoadContext {
 Status read_orgs(LoadContext& ctx, const YamlNode& network);
 Status read_links(LoadContext& ctx, const YamlNode& n);
 Status read_ordering(LoadContext& ctx, const YamlNode& n);
+// The `kafka:` section (kafka_reader.cc), after read_ordering: required with type kafka,
+// refused without it.
+Status read_kafka(LoadContext& ctx, const YamlNode* ordering, const YamlNode* kafka);
 // `batch_timeout` and `batch_size` of `n` over `*batch`, validated; errors name `prefix`.
 Status read_batch_settings(const FieldReader& r, const YamlNode& n, const std::string& prefix,
                            orderer::BatchSettings* batch);

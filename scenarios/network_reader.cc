@@ -11,8 +11,13 @@ namespace {
 bool org_char(char c) { return is_alnum(c) || c == '_' || c == '-'; }
 bool msp_char(char c) { return is_alnum(c) || c == '.' || c == '-'; }
 
+// `orderer<N>`, and Kafka's `zookeeper<N>` and `kafka<N>`: node names an org must not take.
 bool is_orderer_node_name(std::string_view s) {
-  return s.size() > 7 && s.starts_with("orderer") && s.find_first_not_of("0123456789", 7) == std::string_view::npos;
+  for (std::string_view prefix : {"orderer", "zookeeper", "kafka"})
+    if (s.size() > prefix.size() && s.starts_with(prefix) &&
+        s.find_first_not_of("0123456789", prefix.size()) == std::string_view::npos)
+      return true;
+  return false;
 }
 
 }  // namespace
@@ -180,14 +185,14 @@ Status read_ordering(LoadContext& ctx, const YamlNode& n) {
   OrderingSpec& o = ctx.spec.ordering;
   SCENARIO_TRY(r.map(n, "ordering", {"type", "orderers", "batch_timeout", "batch_size"}));
   if (const YamlNode* t = n.find("type")) {
-    if (t->kind == YamlNode::Kind::kScalar && t->text == "kafka")
-      return r.error(*t, "ordering.type", "ordering type 'kafka' is not supported yet (only solo is built)");
     size_t index = 0;
-    SCENARIO_TRY(r.one_of(*t, "ordering.type", {"solo"}, &index));
+    SCENARIO_TRY(r.one_of(*t, "ordering.type", {"solo", "kafka"}, &index));
+    o.type = index == 0 ? OrderingType::kSolo : OrderingType::kKafka;
   }
+  if (o.type == OrderingType::kKafka) o.orderers = 3;  // Fabric's samples run three OSNs
   if (const YamlNode* c = n.find("orderers")) {
     SCENARIO_TRY(r.whole32(*c, "ordering.orderers", 1, 1000, &o.orderers));
-    if (o.orderers != 1)
+    if (o.type == OrderingType::kSolo && o.orderers != 1)
       return r.error(*c, "ordering.orderers", "solo ordering has exactly one orderer (got '" + c->text + "')");
   }
   return read_batch_settings(r, n, "ordering", &o.batch);

@@ -5,11 +5,27 @@
 namespace fabsim::scenario {
 
 bool is_reserved_group_name(std::string_view name) {
-  return name == "all" || name == "peers" || name == "clients" || name == "orderers";
+  return name == "all" || name == "peers" || name == "clients" || name == "orderers" || name == "zookeepers" ||
+         name == "brokers";
 }
 
-NodeDirectory::NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers) {
+namespace {
+const char* role_group(NodeRole role) {
+  switch (role) {
+    case NodeRole::kPeer: return "peers";
+    case NodeRole::kClient: return "clients";
+    case NodeRole::kOrderer: return "orderers";
+    case NodeRole::kZookeeper: return "zookeepers";
+    case NodeRole::kBroker: return "brokers";
+  }
+  return "all";
+}
+}  // namespace
+
+NodeDirectory::NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers, uint32_t zookeepers,
+                             uint32_t brokers) {
   std::vector<std::string> group_order = {"all", "peers", "clients", "orderers"};
+  if (zookeepers + brokers > 0) group_order.insert(group_order.end(), {"zookeepers", "brokers"});
   for (const std::string& g : group_order)
     groups_[g];
   auto add = [&](std::string name, NodeRole role, const std::string& org, uint32_t index) {
@@ -17,7 +33,7 @@ NodeDirectory::NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers
     nodes_.push_back({name, role, org, index});
     node_index_[name] = i;
     groups_["all"].push_back(i);
-    groups_[role == NodeRole::kPeer ? "peers" : role == NodeRole::kClient ? "clients" : "orderers"].push_back(i);
+    groups_[role_group(role)].push_back(i);
     if (!org.empty()) {
       groups_[org].push_back(i);
       groups_[org + (role == NodeRole::kPeer ? ".peers" : ".clients")].push_back(i);
@@ -37,6 +53,10 @@ NodeDirectory::NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers
   }
   for (uint32_t k = 0; k < orderers; ++k)
     add("orderer" + std::to_string(k), NodeRole::kOrderer, "", k);
+  for (uint32_t k = 0; k < zookeepers; ++k)
+    add("zookeeper" + std::to_string(k), NodeRole::kZookeeper, "", k);
+  for (uint32_t k = 0; k < brokers; ++k)
+    add("kafka" + std::to_string(k), NodeRole::kBroker, "", k);
   for (uint32_t c = 0; c < max_clients; ++c)
     for (const OrgSpec& o : orgs)
       if (c < o.clients) clients_interleaved_.push_back(node_index_.at(o.name + ".client" + std::to_string(c)));

@@ -1,10 +1,12 @@
 // NodeDirectory: the nodes of a scenario and the names that select them.
 //
 // Nodes, in this order: for each org (file order) its peers `<Org>.peer0..`, then its
-// clients `<Org>.client0..`; then the orderers `orderer0..`.
+// clients `<Org>.client0..`; then the orderers `orderer0..`; then (Kafka) the ZooKeeper
+// nodes `zookeeper0..` and the brokers `kafka0..`.
 // Groups:
 //   all            every node
 //   peers          every peer;  clients: every client;  orderers: every orderer
+//   zookeepers     every ZooKeeper node;  brokers: every Kafka broker
 //   <Org>          the org's peers and clients
 //   <Org>.peers    the org's peers;  <Org>.clients: the org's clients
 // A name is either a node or a group, never both: org names are letters, digits, '_' and
@@ -27,7 +29,7 @@ namespace fabsim::scenario {
 class NodeDirectory {
  public:
   NodeDirectory() = default;
-  NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers);
+  NodeDirectory(const std::vector<OrgSpec>& orgs, uint32_t orderers, uint32_t zookeepers = 0, uint32_t brokers = 0);
 
   const std::vector<NodeSpec>& nodes() const { return nodes_; }
   // The nodes a node or group name selects, as indices into nodes(), ascending, no

@@ -29,6 +29,8 @@ const char* node_role_name(NodeRole role) {
     case NodeRole::kPeer: return "peer";
     case NodeRole::kClient: return "client";
     case NodeRole::kOrderer: return "orderer";
+    case NodeRole::kZookeeper: return "zookeeper";
+    case NodeRole::kBroker: return "broker";
   }
   return "?";
 }
@@ -156,7 +158,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",    "description", "seed",     "duration",   "drain",
                                            "network", "ordering",    "channels", "chaincodes", "crypto",
-                                           "costs",   "nodes",       "workload", "faults",     "expect"};
+                                           "costs",   "nodes",       "workload", "faults",     "expect",
+                                           "kafka"};
 
 bool channel_first(char c) { return c >= 'a' && c <= 'z'; }
 bool channel_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; }
@@ -493,7 +496,9 @@ Status read_scenario(LoadContext& ctx, const YamlNode& root) {
   SCENARIO_TRY(ctx.r.map(**network, "network", {"orgs", "links"}));
   SCENARIO_TRY(read_orgs(ctx, **network));
   if (const YamlNode* o = root.find("ordering")) SCENARIO_TRY(read_ordering(ctx, *o));
-  ctx.dir = NodeDirectory(ctx.spec.network.orgs, ctx.spec.ordering.orderers);
+  SCENARIO_TRY(read_kafka(ctx, root.find("ordering"), root.find("kafka")));
+  ctx.dir = NodeDirectory(ctx.spec.network.orgs, ctx.spec.ordering.orderers,
+                          ctx.spec.kafka ? ctx.spec.kafka->zookeepers : 0, ctx.spec.kafka ? ctx.spec.kafka->brokers : 0);
   ctx.spec.nodes = ctx.dir.nodes();
   if (const YamlNode* l = (*network)->find("links")) SCENARIO_TRY(read_links(ctx, *l));
   SCENARIO_TRY(read_channels(ctx, root.find("channels")));

@@ -200,6 +200,23 @@ Status Runner::build() {
                                                           : crypto::SignatureScheme::kEcdsaP256;
   c.verify_cache = spec_.crypto.verify_cache;
   c.node_settings = spec_.node_settings;
+  if (spec_.kafka) {  // the loader checked every value (scenarios/kafka_reader.cc)
+    const KafkaSpec& k = *spec_.kafka;
+    FabricNetworkConfig::Kafka kc;
+    kc.zookeepers = k.zookeepers;
+    kc.brokers = k.brokers;
+    kc.osns = spec_.ordering.orderers;
+    kc.replication_factor = k.replication_factor;
+    kc.acks = k.acks;
+    auto version = kafka::parse_kafka_version(k.version);
+    if (!version.is_ok()) return version.status();
+    kc.broker.version = version.value();
+    kc.broker.min_insync_replicas = static_cast<int32_t>(k.min_insync_replicas);
+    kc.broker.unclean_leader_election = k.unclean_leader_election;
+    kc.broker.zookeeper_session_timeout = k.zookeeper_session_timeout;
+    kc.broker.replica_lag_time_max = k.replica_lag_time_max;
+    c.kafka = kc;
+  }
   for (const auto& [node, values] : spec_.costs.by_node)
     for (const auto& [name, value] : values)
       if (Status s = c.costs.by_node[node].set(name, value); !s.is_ok())

@@ -7,7 +7,7 @@
 //     the workload and in [0, duration + drain] for faults.
 //   * names are unique: orgs, MSP IDs, channels, chaincodes, partition labels, scripted ids.
 //   * `nodes` lists every node once, in this order: for each org (file order) its peers,
-//     then its clients; then the orderers. Every node name elsewhere in the spec is one of
+//     then its clients; then the orderers; then (Kafka) the ZooKeeper nodes and the brokers. Every node name elsewhere in the spec is one of
 //     them (groups are already expanded, in `nodes` order, without duplicates).
 //   * every chaincode names an existing channel and a known kind; every principal of its
 //     endorsement policy names the MSP ID of an org on that channel.
@@ -39,8 +39,8 @@ namespace fabsim::scenario {
 
 // ---- network ---------------------------------------------------------------------------
 
-enum class NodeRole : uint8_t { kPeer, kClient, kOrderer };
-const char* node_role_name(NodeRole role);  // "peer", "client", "orderer"
+enum class NodeRole : uint8_t { kPeer, kClient, kOrderer, kZookeeper, kBroker };
+const char* node_role_name(NodeRole role);  // "peer", "client", "orderer", "zookeeper", "broker"
 
 // A node derived from the network and ordering sections.
 struct NodeSpec {
@@ -92,11 +92,27 @@ struct NetworkSpec {
 
 // ---- ordering, channels, chaincodes, crypto --------------------------------------------
 
-enum class OrderingType : uint8_t { kSolo };
+enum class OrderingType : uint8_t { kSolo, kKafka };
+
+// The `kafka:` section (docs/kafka.md "Scenario keys"): the ZooKeeper ensemble, the brokers
+// and their settings. Defaults are Fabric's recommended deployment (fabric-semantics.md §5.6)
+// and Kafka's own defaults for the version.
+struct KafkaSpec {
+  std::string version = "1.0";                // 0.10, 1.0 or 2.0 (kafka::parse_kafka_version)
+  uint32_t brokers = 4;                       // >= 1; nodes kafka0..
+  uint32_t zookeepers = 3;                    // >= 1; nodes zookeeper0..
+  uint32_t replication_factor = 3;            // in [1, brokers]
+  uint32_t min_insync_replicas = 2;           // in [1, replication_factor]
+  std::optional<bool> unclean_leader_election;  // unset: the version's default
+  int32_t acks = -1;                          // "all" (-1, Fabric's) or 1
+  Duration zookeeper_session_timeout = Duration::seconds(6);
+  Duration replica_lag_time_max = Duration::seconds(10);
+  bool operator==(const KafkaSpec&) const = default;
+};
 
 struct OrderingSpec {
   OrderingType type = OrderingType::kSolo;
-  uint32_t orderers = 1;         // solo: exactly 1
+  uint32_t orderers = 1;         // solo: exactly 1; kafka: >= 1 OSNs
   orderer::BatchSettings batch;  // Fabric's sample defaults: 2s, 500, 10 MiB, 2 MiB
 
   bool operator==(const OrderingSpec&) const = default;
@@ -425,6 +441,7 @@ struct ScenarioSpec {
   Duration drain = Duration::seconds(10);
   NetworkSpec network;
   OrderingSpec ordering;
+  std::optional<KafkaSpec> kafka;  // present exactly when ordering.type is kafka
   std::vector<ChannelSpec> channels;  // default: mychannel with every org
   std::vector<ChaincodeSpec> chaincodes;
   CryptoSpec crypto;

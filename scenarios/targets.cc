@@ -15,6 +15,12 @@ std::string_view trim(std::string_view s) {
 
 bool name_char(char c) { return (c >= 'a' && c <= 'z') || c == '-'; }
 
+// The one node holding a role, or `none` when nobody does.
+Result<std::vector<HostId>> one_holder(HostId h, const std::string& none) {
+  if (h == kNoHost) return Status::not_found(none);
+  return std::vector<HostId>{h};
+}
+
 }  // namespace
 
 const std::vector<RoleFunction>& role_functions() {
@@ -22,10 +28,8 @@ const std::vector<RoleFunction>& role_functions() {
       {"orderer-leader",
        {TargetArg::kChannel},
        "the ordering service node that leads the channel's ordering (solo: its only orderer)",
-       [](const FabricNetwork& net, const std::vector<std::string>& args) -> Result<std::vector<HostId>> {
-         const HostId h = net.orderer_leader(args.at(0));
-         if (h == kNoHost) return Status::not_found("no orderer leads channel " + args.at(0));
-         return std::vector<HostId>{h};
+       [](const FabricNetwork& net, const std::vector<std::string>& args) {
+         return one_holder(net.orderer_leader(args.at(0)), "no orderer leads channel " + args.at(0));
        },
        [](const ScenarioSpec& spec, const std::vector<std::string>&) -> std::optional<std::vector<std::string>> {
          if (spec.ordering.type != OrderingType::kSolo) return std::nullopt;
@@ -33,6 +37,20 @@ const std::vector<RoleFunction>& role_functions() {
            if (n.role == NodeRole::kOrderer) return std::vector<std::string>{n.name};
          return std::nullopt;
        }},
+      {"kafka-leader",
+       {TargetArg::kChannel},
+       "the Kafka broker that leads the channel's partition now (Kafka ordering)",
+       [](const FabricNetwork& net, const std::vector<std::string>& args) {
+         return one_holder(net.kafka_partition_leader(args.at(0)), "no broker leads the partition of channel " + args.at(0));
+       },
+       {}},  // elected: only the run can tell
+      {"kafka-controller",
+       {},
+       "the Kafka broker that is the controller now (Kafka ordering)",
+       [](const FabricNetwork& net, const std::vector<std::string>&) {
+         return one_holder(net.kafka_controller(), "no broker is the Kafka controller");
+       },
+       {}},
   };
   return kFunctions;
 }

@@ -25,8 +25,19 @@ void Producer::pump(NodeContext& ctx) {
     if (!metadata_.leader(head.topic, head.partition)) {
       waiting_metadata_ = true;
       metadata_.refresh(ctx, [this](NodeContext& c) {
-        // No leader yet: ask again after the backoff (sarama's Metadata.Retry.Backoff).
+        // No leader yet: a failed attempt of the head record (sarama's partition producer
+        // counts it against Retry.Max and then fails the record with LEADER_NOT_AVAILABLE);
+        // otherwise ask again after the backoff (sarama's Metadata.Retry.Backoff).
         if (!queue_.empty() && !metadata_.leader(queue_.front().topic, queue_.front().partition)) {
+          if (++queue_.front().attempts > config_.retries) {
+            Record r = std::move(queue_.front());
+            queue_.pop_front();
+            waiting_metadata_ = false;
+            Done done = std::move(r.done);
+            done(c, LEADER_NOT_AVAILABLE, -1);
+            pump(c);
+            return;
+          }
           rpc_.after(c, Duration::millis(250), [this](NodeContext& c2) {
             waiting_metadata_ = false;
             pump(c2);

@@ -5,7 +5,9 @@
 // LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS,
 // NOT_ENOUGH_REPLICAS_AFTER_APPEND, or no answer within request_timeout) refreshes the
 // metadata and sends the record again after retry_backoff, up to `retries` times; then the
-// record's callback gets the last error. With acks=0 the broker never answers: a record
+// record's callback gets the last error. A metadata refresh that finds no leader for the
+// record's partition counts as an attempt too (asked again 250 ms later): after `retries`
+// of them the record fails with LEADER_NOT_AVAILABLE. With acks=0 the broker never answers: a record
 // counts as done (offset -1) once sent. A record sent again after an error that came
 // after the append is in the log twice (kafka-semantics.md §2 "Consequences").
 //

@@ -23,7 +23,9 @@ class Rpc {
   using Callback = std::function<void(NodeContext&, const Message*)>;
   using TimerFn = std::function<void(NodeContext&)>;
 
-  explicit Rpc(uint64_t tag) : tag_(tag) {}
+  // Correlation ids start at `first_correlation`, so that owners sharing a host keep
+  // disjoint ranges (an orderer's channels: the range tells which lane a response is for).
+  explicit Rpc(uint64_t tag, int64_t first_correlation = 1) : tag_(tag), next_correlation_(first_correlation) {}
 
   // Sends `msg` (its payload's field 1 is `correlation`, from next_correlation()).
   void call(NodeContext& ctx, HostId to, Message msg, int64_t correlation, Duration timeout, Callback cb);
@@ -44,7 +46,7 @@ class Rpc {
     TimerId timer = 0;
   };
   uint64_t tag_;
-  int64_t next_correlation_ = 1;
+  int64_t next_correlation_;
   std::map<int64_t, Waiting> waiting_;
   std::map<TimerId, TimerFn> timers_;
 };

@@ -18,6 +18,7 @@ constexpr int kMetadataSlots = 5;  // NewBlock: one per BlockMetadataIndex (§8.
 // common::LAST_CONFIG: deprecated in the 2.x protos (hence no use of the enum, which would
 // warn), yet still written by the 2.2 block writer.
 constexpr int kLastConfigSlot = 1;
+constexpr int kOrdererSlot = 3;  // common::ORDERER, deprecated likewise
 
 using protoutil::marshal;
 
@@ -34,13 +35,25 @@ std::string last_config_zero() {
   return marshal(md);
 }
 
-std::string orderer_block_metadata_zero() {
+std::string orderer_block_metadata_zero(const std::string& consenter_metadata = {}) {
   common::OrdererBlockMetadata obm;
   obm.mutable_last_config()->set_index(0);
+  if (!consenter_metadata.empty()) obm.set_consenter_metadata(consenter_metadata);
   return marshal(obm);
 }
 
 }  // namespace
+
+std::string consenter_metadata(const common::Block& block) {
+  const auto& slots = block.metadata().metadata();
+  common::Metadata md;
+  common::OrdererBlockMetadata obm;
+  if (slots.size() > common::SIGNATURES && md.ParseFromString(slots[common::SIGNATURES]) &&
+      obm.ParseFromString(md.value()) && !obm.consenter_metadata().empty())
+    return obm.consenter_metadata();
+  if (slots.size() > kOrdererSlot && md.ParseFromString(slots[kOrdererSlot])) return md.value();
+  return {};
+}
 
 Result<std::unique_ptr<BlockWriter>> BlockWriter::open(NodeContext& ctx, Config config) {
   FABSIM_ASSERT(config.signer != nullptr);
@@ -52,7 +65,8 @@ Result<std::unique_ptr<BlockWriter>> BlockWriter::open(NodeContext& ctx, Config 
   return writer;
 }
 
-void BlockWriter::write_block(NodeContext& ctx, const Batch& batch, const char* reason) {
+void BlockWriter::write_block(NodeContext& ctx, const Batch& batch, const char* reason,
+                              const std::string& consenter_metadata) {
   FABSIM_ASSERT(!batch.empty());
   common::Block block;
   common::BlockHeader* header = block.mutable_header();
@@ -64,8 +78,13 @@ void BlockWriter::write_block(NodeContext& ctx, const Batch& batch, const char* 
 
   // SIGNATURES (blockwriter.addBlockSignature): value ‖ signature_header ‖ header bytes.
   common::Metadata sigs;
-  sigs.set_value(orderer_block_metadata_zero());
+  sigs.set_value(orderer_block_metadata_zero(consenter_metadata));
   block.mutable_metadata()->set_metadata(common::SIGNATURES, marshal(sigs));
+  if (!consenter_metadata.empty()) {  // 1.4's copy in the ORDERER slot
+    common::Metadata md;
+    md.set_value(consenter_metadata);
+    block.mutable_metadata()->set_metadata(kOrdererSlot, marshal(md));
+  }
   const Status signed_ok = protoutil::add_block_signature(&block, *config_.signer, crypto::make_nonce(ctx.rng()));
   FABSIM_ASSERT_MSG(signed_ok.is_ok(), signed_ok.to_string());  // the metadata was just written
   ctx.charge(config_.block_sign);
@@ -78,7 +97,12 @@ void BlockWriter::write_genesis(NodeContext& ctx) {
   chdr.set_type(common::CONFIG);
   chdr.set_channel_id(config_.channel_id);
   common::SignatureHeader shdr;
-  shdr.set_nonce(crypto::make_nonce(ctx.rng()));
+  if (config_.shared_genesis_seed) {
+    Rng shared = Rng::stream(*config_.shared_genesis_seed, "genesis/" + config_.channel_id);
+    shdr.set_nonce(crypto::make_nonce(shared));
+  } else {
+    shdr.set_nonce(crypto::make_nonce(ctx.rng()));
+  }
   common::Payload payload;
   payload.mutable_header()->set_channel_header(marshal(chdr));
   payload.mutable_header()->set_signature_header(marshal(shdr));

@@ -18,6 +18,11 @@
 // block 0 as they join. (Fabric's genesis sets tx_id = ComputeTxID(nonce, nil) and data = a
 // ConfigEnvelope; we leave both empty.)
 //
+// Consenter metadata (Kafka's KafkaMetadata): when write_block is given some, it goes where
+// Fabric 1.4.1+ writes it — OrdererBlockMetadata.consenter_metadata inside SIGNATURES, and
+// the ORDERER slot as Metadata{value} (fabric-semantics.md §5.1); consenter_metadata()
+// reads it back the way GetConsenterMetadataFromBlock does (SIGNATURES first, then ORDERER).
+//
 // Durability: a block is appended to the store on the host's durable Env at the moment it is
 // written, within the call (not at the release of the outputs).
 //
@@ -31,6 +36,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/crypto/signing_identity.h"
@@ -52,6 +58,9 @@ struct BlockWrittenEvent {
   uint64_t bytes = 0;  // marshalled size as stored
 };
 
+// The consenter metadata a block carries (see above); empty when it has none.
+std::string consenter_metadata(const common::Block& block);
+
 class BlockWriter {
  public:
   struct Config {
@@ -60,14 +69,19 @@ class BlockWriter {
     Duration block_sign;
     Duration block_write_per_kb;
     std::string ledger_path;  // directory on the host's Env
+    // Set: the genesis block's nonce comes from this seed and the channel id instead of the
+    // node's random stream, so that every orderer of a channel starts from the same genesis
+    // block (Kafka's OSNs, bootstrapped from one configtxgen block in Fabric).
+    std::optional<uint64_t> shared_genesis_seed;
   };
 
   // Opens the channel's store on the host's Env and writes the genesis block when it is
   // empty. An error when the store cannot be opened.
   static Result<std::unique_ptr<BlockWriter>> open(NodeContext& ctx, Config config);
 
-  // Writes `batch` (non-empty) as the next block, cut for `reason`.
-  void write_block(NodeContext& ctx, const Batch& batch, const char* reason);
+  // Writes `batch` (non-empty) as the next block, cut for `reason`, with the consenter's
+  // metadata (empty: none, as solo writes).
+  void write_block(NodeContext& ctx, const Batch& batch, const char* reason, const std::string& consenter_metadata = {});
 
   uint64_t height() const { return store_->height(); }
   const ledger::BlockStore& store() const { return *store_; }

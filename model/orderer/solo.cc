@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "core/assert.h"
+#include "core/proto/fabsim/kafka.pb.h"
 #include "core/proto/fabsim/node_messages.pb.h"
+#include "model/kafka/protocol.h"
 #include "model/protocol.h"
 #include "model/protoutil/proto_io.h"
 
@@ -31,7 +33,7 @@ SoloOrderer::SoloOrderer(SoloConfig config) : config_(std::move(config)) {
     FABSIM_ASSERT_MSG(channel_index(c.channel_id) == static_cast<int>(parts_.size()), "channel served twice: " + c.channel_id);
     const Status valid = validate_batch_settings(c.batch);
     FABSIM_ASSERT_MSG(valid.is_ok(), valid.to_string());
-    parts_.push_back(Channel{ChannelAccess{c.channel_id, c.msps, c.channel_msp_ids, config_.verifier}, {}, {}, {}});
+    parts_.push_back(Channel{ChannelAccess{c.channel_id, c.msps, c.channel_msp_ids, config_.verifier}, {}, {}, {}, {}, {}});
   }
   for (size_t i = 0; i < parts_.size(); ++i)
     broadcast_channels_.push_back({&parts_[i].access, &config_.channels[i].batch.size});
@@ -74,7 +76,15 @@ size_t SoloOrderer::deliver_channel(HostId from, const Message& msg) const {
   return channel;
 }
 
+size_t SoloOrderer::response_channel(const Message& msg) const {
+  kafka::Correlated c;
+  if (!msg.payload || !protoutil::parse(&c, *msg.payload)) return 0;
+  const int64_t range = c.correlation_id() >> kCorrelationShift;
+  return range >= 1 && static_cast<size_t>(range) <= parts_.size() ? static_cast<size_t>(range - 1) : 0;
+}
+
 LaneId SoloOrderer::lane_of_message(HostId from, const Message& msg) const {
+  if (config_.kafka && kafka::is_kafka_response(msg.kind)) return chain_lane(response_channel(msg));
   switch (msg.kind) {
     case model::kBroadcast: return broadcast_lane();
     case model::kDeliverRequest:
@@ -88,11 +98,24 @@ void SoloOrderer::on_start(NodeContext& ctx) {
     Channel& ch = parts_[i];
     const OrdererChannelConfig& cc = config_.channels[i];
     FABSIM_ASSERT(ch.writer == nullptr);  // one start per incarnation
+    std::optional<uint64_t> shared_genesis;
+    if (config_.kafka) shared_genesis = config_.kafka->genesis_seed;  // every OSN: one genesis block
     auto writer = BlockWriter::open(ctx, {cc.channel_id, config_.signer, config_.costs.block_sign,
-                                          config_.costs.block_write_per_kb, ledger_path(config_.ledger_root, cc.channel_id)});
+                                          config_.costs.block_write_per_kb, ledger_path(config_.ledger_root, cc.channel_id),
+                                          shared_genesis});
     FABSIM_ASSERT_MSG(writer.is_ok(), writer.status().to_string());
     ch.writer = std::move(writer).value();
-    ch.chain = std::make_unique<SoloChain>(&cc.batch, config_.costs.block_cut, ch.writer.get());
+    if (config_.kafka) {
+      auto chain = std::make_unique<KafkaChain>(&cc.batch, config_.costs.block_cut, ch.writer.get(), *config_.kafka,
+                                                cc.channel_id, static_cast<int64_t>(i + 1) << kCorrelationShift);
+      ch.kafka = chain.get();
+      ch.chain = std::move(chain);
+      ctx.post(chain_lane(i), Message{model::kChainStart, nullptr});  // the start sequence runs on the chain's lane
+    } else {
+      auto chain = std::make_unique<SoloChain>(&cc.batch, config_.costs.block_cut, ch.writer.get());
+      ch.solo = chain.get();
+      ch.chain = std::move(chain);
+    }
     ch.deliver = std::make_unique<DeliverService>(&ch.access, &ch.writer->store(), config_.costs.deliver_check,
                                                   config_.costs.deliver_per_block);
   }
@@ -101,6 +124,14 @@ void SoloOrderer::on_start(NodeContext& ctx) {
 void SoloOrderer::on_message(NodeContext& ctx, HostId from, const Message& msg) {
   FABSIM_ASSERT(parts_.front().writer != nullptr);  // on_start came first
   const size_t lane = ctx.lane();
+  if (lane < parts_.size() && parts_[lane].kafka != nullptr) {
+    Channel& ch = parts_[lane];
+    const uint64_t height = ch.writer->height();
+    if (from == ctx.self() && msg.kind == model::kChainStart) ch.kafka->start(ctx);
+    if (from == ctx.self() && msg.kind == model::kOrderRequest) on_order_request(ctx, ch, msg);
+    if (kafka::is_kafka_response(msg.kind)) ch.kafka->on_response(ctx, msg);
+    if (ch.writer->height() != height) ch.deliver->serve_all(ctx);
+  }
   switch (msg.kind) {
     case model::kBroadcast: on_broadcast(ctx, from, msg); break;
     case model::kOrderedEnvelope:
@@ -120,6 +151,15 @@ void SoloOrderer::on_broadcast(NodeContext& ctx, HostId from, const Message& msg
   ctx.charge(config_.costs.broadcast_check);
   const BroadcastVerdict v = msg.payload ? filter_broadcast(*msg.payload, broadcast_channels_)
                                          : BroadcastVerdict{common::BAD_REQUEST, "could not read the channel header", {}};
+  if (config_.kafka && v.status == common::SUCCESS) {
+    // Kafka's Order() answers once the envelope is enqueued: the chain replies.
+    fabsim::OrderRequest req;
+    req.set_client(from);
+    req.set_tx_id(v.tx_id);
+    req.set_envelope(*msg.payload);
+    ctx.post(chain_lane(v.channel), model::make_message(model::kOrderRequest, req));
+    return;
+  }
   ctx.send(from, broadcast_reply(v.tx_id, v.status, v.info));
   // Order(): the envelope goes to its channel's chain goroutine; Broadcast answers once it
   // is handed over (solo's sendChan is unbuffered), before it is cut into a block.
@@ -133,6 +173,18 @@ void SoloOrderer::on_ordered(NodeContext& ctx, Channel& channel, const Message& 
   const uint64_t height = channel.writer->height();
   channel.chain->order(ctx, std::move(env));
   if (channel.writer->height() != height) channel.deliver->serve_all(ctx);
+}
+
+void SoloOrderer::on_order_request(NodeContext& ctx, Channel& channel, const Message& msg) {
+  fabsim::OrderRequest req;
+  common::Envelope env;
+  const bool parsed = msg.payload && protoutil::parse(&req, *msg.payload) && protoutil::parse(&env, req.envelope());
+  FABSIM_ASSERT_MSG(parsed, "Broadcast handed the chain a request it built");
+  channel.kafka->enqueue(ctx, env,
+                         [client = static_cast<HostId>(req.client()), tx_id = req.tx_id()](
+                             NodeContext& c, common::Status status, const std::string& info) {
+                           c.send(client, broadcast_reply(tx_id, status, info));
+                         });
 }
 
 void SoloOrderer::on_timer(NodeContext& ctx, TimerId id, uint64_t tag) {
@@ -149,11 +201,17 @@ uint64_t SoloOrderer::height(size_t channel) const {
 }
 
 bool SoloOrderer::batch_timer_running(size_t channel) const {
-  return channel < parts_.size() && parts_[channel].chain && parts_[channel].chain->batch_timer_running();
+  if (channel >= parts_.size()) return false;
+  const Channel& c = parts_[channel];
+  return c.solo != nullptr ? c.solo->batch_timer_running() : c.kafka != nullptr && c.kafka->batch_timer_running();
 }
 
 size_t SoloOrderer::pending_count(size_t channel) const {
-  return channel < parts_.size() && parts_[channel].chain ? parts_[channel].chain->pending_count() : 0;
+  return channel < parts_.size() && parts_[channel].solo ? parts_[channel].solo->pending_count() : 0;
+}
+
+const KafkaChain* SoloOrderer::kafka_chain(size_t channel) const {
+  return channel < parts_.size() ? parts_[channel].kafka : nullptr;
 }
 
 size_t SoloOrderer::open_streams() const {

@@ -1,4 +1,5 @@
-// SoloOrderer: an ordering service node serving channels with solo consensus, as a process
+// SoloOrderer: an ordering service node serving channels with solo consensus (or, with
+// SoloConfig::kafka set, Kafka consensus: kafka_chain.h — see "Kafka" below), as a process
 // on the node interface (core/node.h), composed of the components Fabric separates
 // (fabric-semantics.md §1.2, §1.3 and §8; Fabric's orderer/common/broadcast, msgprocessor,
 // consensus/solo, multichannel/blockwriter and common/deliver):
@@ -24,6 +25,15 @@
 // request goes to the lane of the channel its envelope names, a cancel to the lane of the
 // channel that has the stream. Messages of other kinds are ignored.
 //
+// Kafka (SoloConfig::kafka): every channel's chain is a KafkaChain. on_start posts
+// kChainStart to each chain lane, where the chain runs its start sequence. Broadcast does
+// not answer an accepted envelope itself: it posts a fabsim.OrderRequest (kOrderRequest) to
+// the chain lane, and the chain answers the client once the producer's outcome is known
+// (SUCCESS, or SERVICE_UNAVAILABLE when not ready or the send failed), as Fabric's Broadcast
+// waits on Order(). Kafka responses go to the lane of the channel whose Rpc asked: each
+// channel's correlation ids start at (index + 1) << kCorrelationShift. Each OSN serves
+// Deliver from its own block store.
+//
 // Durability: the block stores, on the host's durable Env (ledger_path); the
 // pending batch, the timer and Deliver streams are volatile (Fabric's solo loses them in a
 // crash); a new process on the same DurableStore reopens the store and continues at its
@@ -40,6 +50,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +65,7 @@
 #include "model/orderer/broadcast.h"
 #include "model/orderer/channel_access.h"
 #include "model/orderer/deliver_service.h"
+#include "model/orderer/kafka_chain.h"
 #include "model/orderer/solo_chain.h"
 
 namespace fabsim::orderer {
@@ -87,6 +99,8 @@ struct SoloConfig {
   OrdererCosts costs = default_orderer_costs();
   // Each channel's block store lives in ledger_path(ledger_root, channel) on the host's Env.
   std::string ledger_root = "orderer/chains";
+  // Set: Kafka consensus for every channel (see above); unset: solo.
+  std::optional<KafkaChainConfig> kafka;
 };
 
 // Where a channel's block store lives under `root` (Fabric: chains/<channel>).
@@ -96,6 +110,7 @@ class SoloOrderer : public Process {
  public:
   // Timer tag of a chain's batch timer.
   static constexpr uint64_t kBatchTimerTag = SoloChain::kBatchTimerTag;
+  static constexpr int kCorrelationShift = 40;
 
   // Asserts that the pointers are set, every channel's MSP set is non-empty, the batch
   // settings valid and the channel ids distinct.
@@ -122,18 +137,26 @@ class SoloOrderer : public Process {
   bool batch_timer_running(size_t channel = 0) const;
   size_t pending_count(size_t channel = 0) const;
   size_t open_streams() const;  // over every channel
+  // The channel's Kafka chain; null under solo or before on_start.
+  const KafkaChain* kafka_chain(size_t channel = 0) const;
 
  private:
   struct Channel {
     ChannelAccess access;
     std::unique_ptr<BlockWriter> writer;
-    std::unique_ptr<SoloChain> chain;
+    std::unique_ptr<Chain> chain;
+    SoloChain* solo = nullptr;    // chain, under solo
+    KafkaChain* kafka = nullptr;  // chain, under Kafka
     std::unique_ptr<DeliverService> deliver;
   };
   void on_broadcast(NodeContext& ctx, HostId from, const Message& msg);
   // The chain's side of Order(): an envelope Broadcast accepted (kOrderedEnvelope), on the
   // lane of its channel.
   void on_ordered(NodeContext& ctx, Channel& channel, const Message& msg);
+  // Kafka: Broadcast's hand-off with whom to answer (kOrderRequest), on the chain's lane.
+  void on_order_request(NodeContext& ctx, Channel& channel, const Message& msg);
+  // The channel whose Rpc a Kafka response answers (its correlation range); 0 when unknown.
+  size_t response_channel(const Message& msg) const;
   // The channel a Deliver request or cancel is for (its lane); 0 when unknown (its
   // DeliverService answers NOT_FOUND or ignores it).
   size_t deliver_channel(HostId from, const Message& msg) const;

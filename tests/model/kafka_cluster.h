@@ -138,6 +138,13 @@ class KafkaCluster {
     link(h);
     return h;
   }
+  // Any other process on the cluster's switch (an OSN, a Fabric client); call before start().
+  HostId add_node(const std::string& name, uint32_t cores, ProcessFactory factory) {
+    const HostId h = world_.add_host(name, cores, std::move(factory));
+    link(h);
+    return h;
+  }
+  const std::map<int32_t, HostId>& broker_hosts() const { return broker_hosts_; }
   zookeeper::ClientConfig zk_client(Duration timeout = Duration::seconds(6)) const { return {zk_, timeout}; }
 
   void start() { world_.start(); }
