@@ -71,9 +71,25 @@ void put_batch(const orderer::BatchSettings& b, const orderer::BatchSettings* ba
 }
 
 Json ordering_json(const OrderingSpec& o) {
-  FABSIM_ASSERT(o.type == OrderingType::kSolo);
-  Json j = {{"type", "solo"}, {"orderers", o.orderers}};
+  Json j = {{"type", o.type == OrderingType::kKafka ? "kafka" : "solo"}, {"orderers", o.orderers}};
   put_batch(o.batch, nullptr, &j);
+  return j;
+}
+
+// The replication factor and min.insync.replicas are left out when they are their
+// defaults as the loader caps them (3 and 2, at most the brokers and the factor), so that a
+// later --set of kafka.brokers caps them again as it would on the original file.
+Json kafka_json(const KafkaSpec& k) {
+  const KafkaSpec defaults;
+  Json j = {{"version", k.version}, {"brokers", k.brokers}, {"zookeepers", k.zookeepers}};
+  if (k.replication_factor != std::min(defaults.replication_factor, k.brokers))
+    j["replication_factor"] = k.replication_factor;
+  if (k.min_insync_replicas != std::min(defaults.min_insync_replicas, k.replication_factor))
+    j["min_insync_replicas"] = k.min_insync_replicas;
+  if (k.unclean_leader_election) j["unclean_leader_election"] = *k.unclean_leader_election;
+  j["acks"] = k.acks == 1 ? "1" : "all";
+  j["zookeeper_session_timeout"] = write_duration(k.zookeeper_session_timeout);
+  j["replica_lag_time_max"] = write_duration(k.replica_lag_time_max);
   return j;
 }
 
@@ -336,6 +352,7 @@ Json write_scenario(const ScenarioSpec& s) {
   j["drain"] = write_duration(s.drain);
   j["network"] = network_json(s);
   j["ordering"] = ordering_json(s.ordering);
+  if (s.kafka) j["kafka"] = kafka_json(*s.kafka);
   j["channels"] = channels_json(s);
   j["chaincodes"] = chaincodes_json(s);
   j["crypto"] = {{"scheme", s.crypto.scheme == CryptoScheme::kHmac ? "hmac" : "ecdsa"},

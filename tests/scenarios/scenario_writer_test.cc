@@ -293,6 +293,15 @@ faults:
   - {at: 80s, restore: {between: [Org1.peers, Org2]}}
   - {at: 81s, degrade: {between: [all, all], loss: 1}}
 )yaml"},
+      {"KafkaOrderingWithEveryKey", kBase + R"yaml(
+ordering: {type: kafka, orderers: 2}
+kafka: {version: "0.10", brokers: 5, zookeepers: 5, replication_factor: 4, min_insync_replicas: 3,
+        unclean_leader_election: true, acks: "1", zookeeper_session_timeout: 4s, replica_lag_time_max: 12500ms}
+)yaml"},
+      {"KafkaOrderingWithDefaultsCappedByFewBrokers", kBase + R"yaml(
+ordering: {type: kafka}
+kafka: {brokers: 2}
+)yaml"},
       {"ClockOffsetsOfEitherSign", kBase + kChannel + R"yaml(
 faults:
   - {at: 90s, clock_offset: {node: Org2.peer0, offset: -250ms}}
