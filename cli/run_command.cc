@@ -691,6 +691,9 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   } else {
     text << fmt::format("expectations: {} unmet\n", unmet.size());
     for (const auto& u : unmet) text << "  unmet: " << u << "\n";
+    // Bounds written for the file's own settings rarely hold for changed ones.
+    if (!o.sets.empty())
+      text << "  (the file's expectations are for its own settings; to run without them: --set 'expect={}')\n";
     status = 1;
   }
   if (det) {
