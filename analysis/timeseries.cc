@@ -16,14 +16,16 @@ BusyWindows::BusyWindows(Duration window, Time end, size_t resources)
     : window_(window),
       end_(end),
       windows_(window_count(window, end)),
-      busy_ns_(resources, std::vector<int64_t>(windows_, 0)),
-      any_(resources, false) {}
+      busy_ns_(resources, std::vector<int64_t>(windows_, 0)) {}
+
+bool BusyWindows::any(size_t resource) const {
+  return std::any_of(busy_ns_[resource].begin(), busy_ns_[resource].end(), [](int64_t ns) { return ns > 0; });
+}
 
 void BusyWindows::add(size_t resource, Time from, Time to) {
   if (to > end_) to = end_;
   if (from < Time::zero()) from = Time::zero();
   if (to <= from) return;
-  any_[resource] = true;
   std::vector<int64_t>& bins = busy_ns_[resource];
   size_t k = static_cast<size_t>(from.ns / window_.ns);
   while (from < to && k < windows_) {

@@ -51,14 +51,14 @@ class BusyWindows {
   void add(size_t resource, Time from, Time to);
   // Busy time / (capacity × the window's length), per window.
   std::vector<double> utilisation(size_t resource, double capacity) const;
-  bool any(size_t resource) const { return any_[resource]; }
+  // Whether the resource was busy at all.
+  bool any(size_t resource) const;
 
  private:
   Duration window_;
   Time end_;
   size_t windows_;
   std::vector<std::vector<int64_t>> busy_ns_;  // [resource][window]
-  std::vector<bool> any_;
 };
 
 // The windows of a run that ends at `end` (at least one).

@@ -718,8 +718,11 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
   std::string tmp_json, tmp_csv, tmp_series, tmp_html;
   const fs::path dir(o.out_dir);
   bool outputs_ok = true;
+  // Built once for the files and --json.
+  const nlohmann::ordered_json results = !o.out_dir.empty() || o.json
+                                             ? results_json(spec, report, unmet, reproduce, loaded->json)
+                                             : nlohmann::ordered_json();
   if (!o.out_dir.empty()) {
-    const nlohmann::ordered_json results = results_json(spec, report, unmet, reproduce, loaded->json);
     outputs_ok = write_atomically(dir / "results.json", results.dump(2) + "\n", &tmp_json) &&
                  write_atomically(dir / "transactions.csv", transactions_csv(report), &tmp_csv) &&
                  write_atomically(dir / "timeseries.csv", timeseries_csv(report), &tmp_series) &&
@@ -765,7 +768,7 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     text << "results: " << (dir / "results.json").string() << ", " << (dir / "transactions.csv").string() << ", "
         << (dir / "timeseries.csv").string() << ", " << (dir / "report.html").string() << "\n";
   if (run_dir.kept()) text << "data: " << run_dir.path() << "\n";
-  if (o.json) out << results_json(spec, report, unmet, reproduce, loaded->json).dump(2) << "\n";
+  if (o.json) out << results.dump(2) << "\n";
   if (o.quiet) {
     std::string verdict = status == 0 ? "ok" : "FAILED";
     if (!unmet.empty()) verdict += fmt::format(", {} expectations unmet", unmet.size());

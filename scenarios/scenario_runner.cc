@@ -1,6 +1,7 @@
 #include "scenarios/scenario_runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -641,16 +642,9 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 }  // namespace
 
 std::string targets_text(const FaultTargets& t) {
-  std::string out;
-  for (const auto& n : t.nodes) out += (out.empty() ? "" : " ") + n;
-  for (const auto& r : t.roles) out += (out.empty() ? "" : " ") + r.text;
-  return out;
-}
-
-std::string join_names(const std::vector<std::string>& names, std::string_view sep) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : std::string(sep)) + n;
-  return out;
+  std::vector<std::string> out = t.nodes;
+  for (const auto& r : t.roles) out.push_back(r.text);
+  return fmt::format("{}", fmt::join(out, " "));
 }
 
 }  // namespace
@@ -667,13 +661,13 @@ std::string fault_text(const FaultSpec& f) {
                  },
                  [&](const HealFault& d) { text += d.label.empty() ? " all" : " '" + d.label + "'"; },
                  [&](const DegradeFault& d) {
-                   text += fmt::format(" {} <-> {}", join_names(d.between_a, " "), join_names(d.between_b, " "));
+                   text += fmt::format(" {} <-> {}", fmt::join(d.between_a, " "), fmt::join(d.between_b, " "));
                    if (d.extra_latency.ns != 0) text += " +" + format_duration(d.extra_latency);
                    if (d.extra_loss != 0) text += fmt::format(" loss {}", d.extra_loss);
                    if (d.bandwidth_factor != 1.0) text += fmt::format(" bandwidth x{}", d.bandwidth_factor);
                  },
                  [&](const RestoreFault& d) {
-                   text += fmt::format(" {} <-> {}", join_names(d.between_a, " "), join_names(d.between_b, " "));
+                   text += fmt::format(" {} <-> {}", fmt::join(d.between_a, " "), fmt::join(d.between_b, " "));
                  },
                  [&](const ClockOffsetFault& d) {
                    text += " " + targets_text(d.targets) + " by " + format_duration(d.offset);
@@ -702,7 +696,7 @@ void Runner::open_fault_period(const FaultSpec& f, size_t fault_index, std::vect
 void Runner::close_fault_periods(const FaultSpec& f, FaultAction action, size_t fault_index, const std::vector<HostId>& hit) {
   const bool undo = action != f.action;
   const Time now = net_->world().now();
-  auto ends = [&](const OpenPeriod& o) {
+  auto ends = [&](OpenPeriod& o) {
     const FaultSpec& opened = spec_.faults[o.fault];
     if (undo) return o.fault == fault_index;
     switch (action) {
@@ -712,9 +706,8 @@ void Runner::close_fault_periods(const FaultSpec& f, FaultAction action, size_t 
                                                          : opened.action == FaultAction::kCrash ||
                                                                opened.action == FaultAction::kPowerLoss;
         if (!kind) return false;
-        auto& remaining = const_cast<OpenPeriod&>(o).remaining;
-        for (HostId h : hit) remaining.erase(h);
-        return remaining.empty();
+        for (HostId h : hit) o.remaining.erase(h);
+        return o.remaining.empty();
       }
       case FaultAction::kHeal: {
         if (opened.action != FaultAction::kPartition) return false;
@@ -730,11 +723,14 @@ void Runner::close_fault_periods(const FaultSpec& f, FaultAction action, size_t 
       default: return false;
     }
   };
-  std::erase_if(open_periods_, [&](const OpenPeriod& o) {
-    if (!ends(o)) return false;
-    report_.faults[o.impact].period.end = now;
-    return true;
-  });
+  std::vector<OpenPeriod> still_open;
+  for (OpenPeriod& o : open_periods_) {
+    if (ends(o))
+      report_.faults[o.impact].period.end = now;
+    else
+      still_open.push_back(std::move(o));
+  }
+  open_periods_ = std::move(still_open);
 }
 
 // `action` is the fault's own, or the undo its `for` implies (restart, resume, heal, restore).
@@ -817,7 +813,7 @@ void Runner::apply_fault(const FaultSpec& f, FaultAction action, size_t fault_in
             for (const auto& g : groups) {
               std::vector<std::string> names;
               for (HostId h : g) names.push_back(w.host_names()[h]);
-              period_targets.push_back("[" + join_names(names, " ") + "]");
+              period_targets.push_back(fmt::format("[{}]", fmt::join(names, " ")));
             }
             const PartitionId id = partitions_created_;
             if (!apply(Fault::make_partition(std::move(groups), d.one_way))) {
