@@ -137,6 +137,34 @@ void print_fault_timeline(const RunReport& r, std::ostream& out) {
   }
 }
 
+// Kafka ordering: what the checks compared, lost acknowledged records, divergent replicas,
+// and when ordering resumed after each fault event (docs/kafka.md "Checks").
+void print_kafka_checks(const RunReport& r, std::ostream& out) {
+  constexpr size_t kListed = 10;
+  for (const scenario::ChannelReport& c : r.channels) {
+    if (!c.kafka) continue;
+    const scenario::KafkaChannelReport& k = *c.kafka;
+    const KafkaCheckReport& ch = k.checks;
+    out << fmt::format("kafka (channel {}): {} blocks match the log of {}, {} OSN height comparisons, {} replica offsets "
+                       "compared; {} acknowledged, {} lost{}, {} replica pairs diverged\n",
+                       c.name, ch.blocks_matched, ch.reference_replica.empty() ? "-" : ch.reference_replica,
+                       ch.heights_compared, ch.offsets_compared, ch.acknowledged, ch.lost.size(),
+                       ch.unjudged > 0 ? fmt::format(" ({} not judged: faults still active)", ch.unjudged) : "",
+                       ch.divergences.size());
+    if (!k.loss_permitted_by.empty())
+      out << fmt::format("  loss of acknowledged records permitted by: {}\n", fmt::join(k.loss_permitted_by, "; "));
+    for (size_t i = 0; i < ch.lost.size() && i < kListed; ++i)
+      out << fmt::format("  lost: {} acknowledged by {} at {} (offset {})\n", ch.lost[i].ack.tx_id, ch.lost[i].ack.osn,
+                         format_time_short(ch.lost[i].ack.at), ch.lost[i].ack.offset);
+    if (ch.lost.size() > kListed) out << fmt::format("  ... and {} more lost (results.json)\n", ch.lost.size() - kListed);
+    for (const auto& d : ch.divergences) out << "  " << d << "\n";
+    for (const KafkaLivenessResult& l : k.liveness)
+      out << fmt::format("  {} {}: ordering resumed {}{}\n", format_time_short(l.event.at), l.event.what,
+                         l.resumed ? "after " + format_duration_short(*l.resumed) : std::string("- (no block before the next event)"),
+                         l.judged ? fmt::format(" (bound {})", format_duration_short(k.liveness_bound)) : "");
+  }
+}
+
 // Writes `text` to `path` through a temporary file and a rename.
 bool write_atomically(const std::filesystem::path& path, const std::string& text, std::string* tmp_out) {
   const std::filesystem::path tmp = path.string() + ".tmp";
@@ -290,11 +318,37 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, double warn_fail
   for (const auto& e : r.node_errors) out << "node error: " << e << "\n";
   for (const auto& t : r.fault_targets) out << "fault target: " << t << "\n";
   print_fault_timeline(r, out);
+  print_kafka_checks(r, out);
   for (const auto& e : r.fault_errors) out << "fault error: " << e << "\n";
   out << fmt::format("network: sent={} delivered={} lost={} duplicated={} partitioned={} no_route={} bytes={}\n",
                      r.network.sent, r.network.delivered, r.network.lost, r.network.duplicated, r.network.partitioned,
                      r.network.no_route, r.network.bytes_sent);
   out << fmt::format("trace hash: {:016x}\n", r.trace_hash);
+}
+
+nlohmann::ordered_json kafka_json(const scenario::KafkaChannelReport& k) {
+  const KafkaCheckReport& c = k.checks;
+  using nlohmann::ordered_json;
+  ordered_json lost = ordered_json::array(), liveness = ordered_json::array();
+  for (const KafkaLostRecord& l : c.lost)
+    lost.push_back({{"tx_id", l.ack.tx_id}, {"osn", l.ack.osn}, {"at_ns", l.ack.at.ns}, {"offset", l.ack.offset}});
+  for (const KafkaLivenessResult& l : k.liveness)
+    liveness.push_back({{"at_ns", l.event.at.ns},
+                        {"event", l.event.what},
+                        {"conditions_hold", l.event.conditions_hold},
+                        {"judged", l.judged},
+                        {"resumed_ns", l.resumed ? ordered_json(l.resumed->ns) : ordered_json(nullptr)}});
+  return {{"reference_replica", c.reference_replica},
+          {"blocks_matched", c.blocks_matched},
+          {"heights_compared", c.heights_compared},
+          {"offsets_compared", c.offsets_compared},
+          {"acknowledged", c.acknowledged},
+          {"lost_acknowledged", lost},
+          {"unjudged_acknowledged", c.unjudged},
+          {"loss_permitted_by", k.loss_permitted_by},
+          {"replica_divergences", c.divergences},
+          {"liveness_bound_ns", k.liveness_bound.ns},
+          {"liveness", liveness}};
 }
 
 // A number in [0, 1], all of the text.
@@ -402,6 +456,7 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
            {"transactions_rechecked", c.invariants.transactions_rechecked}}},
          {"peer_heights", c.peer_heights},
          {"ledger_codes", {{"peer", c.ledger_peer}, {"codes", c.ledger_codes}}}});
+    if (c.kafka) channels.back()["kafka"] = kafka_json(*c.kafka);
   }
   j["channels"] = channels;
   j["node_errors"] = r.node_errors;

@@ -123,7 +123,7 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
   const FieldReader& r = ctx.r;
   ExpectSpec& e = ctx.spec.expect;
   const std::string p(path);
-  std::vector<std::string> keys = {"invariants", "tx", "channels"};
+  std::vector<std::string> keys = {"invariants", "tx", "channels", "kafka"};
   keys.insert(keys.end(), kMetricKeys.begin(), kMetricKeys.end());
   SCENARIO_TRY(r.map(n, p, keys));
   if (const YamlNode* v = n.find("invariants")) {
@@ -152,6 +152,20 @@ Status read_expect(LoadContext& ctx, const YamlNode& n, std::string_view path) {
     }
   }
   SCENARIO_TRY(read_metric_bounds(r, n, p, &e));
+  if (const YamlNode* k = n.find("kafka")) {
+    const std::string kp = child_path(p, "kafka");
+    if (!ctx.spec.kafka) return r.error(*k, kp, "expect.kafka needs Kafka ordering (ordering.type: kafka)");
+    SCENARIO_TRY(r.map(*k, kp, {"lost_acknowledged", "replica_divergence"}));
+    auto count = [&](const YamlNode& v, const std::string& vp, uint64_t* out) { return r.whole(v, vp, 0, UINT64_MAX, out); };
+    KafkaExpect ke;
+    if (const YamlNode* v = k->find("lost_acknowledged"))
+      SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(kp, "lost_acknowledged"), count, &ke.lost_acknowledged));
+    if (const YamlNode* v = k->find("replica_divergence"))
+      SCENARIO_TRY(read_bounds<uint64_t>(r, *v, child_path(kp, "replica_divergence"), count, &ke.replica_divergence));
+    if (!ke.lost_acknowledged && !ke.replica_divergence)
+      return r.error(*k, kp, "expected lost_acknowledged, replica_divergence or both (got neither)");
+    e.kafka = ke;
+  }
   if (const YamlNode* chs = n.find("channels")) {
     const std::string cp = child_path(p, "channels");
     std::vector<std::string> names;

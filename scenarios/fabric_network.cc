@@ -415,10 +415,12 @@ Result<const ledger::Ledger*> FabricNetwork::peer_ledger(HostId peer, size_t cha
   return reopened->get();
 }
 
-Result<const ledger::BlockStore*> FabricNetwork::orderer_blocks(size_t channel,
+Result<const ledger::BlockStore*> FabricNetwork::orderer_blocks(HostId orderer, size_t channel,
                                                                 std::unique_ptr<ledger::BlockStore>* reopened) {
+  if (std::find(orderers_.begin(), orderers_.end(), orderer) == orderers_.end())
+    return Status::not_found("not an orderer");
   const std::string& name = channels_.at(channel)->name;
-  Host& host = world_->host(orderer_);
+  Host& host = world_->host(orderer);
   if (host.up()) {
     // The orderer's factory builds a SoloOrderer (build() above), so the cast is exact.
     const auto* o = static_cast<const orderer::SoloOrderer*>(host.process());
@@ -431,6 +433,42 @@ Result<const ledger::BlockStore*> FabricNetwork::orderer_blocks(size_t channel,
   if (!opened.is_ok()) return opened.status();
   *reopened = std::move(opened).value();
   return reopened->get();
+}
+
+std::vector<int32_t> FabricNetwork::kafka_replicas(size_t channel) const {
+  std::vector<int32_t> out;
+  if (!config_.kafka) return out;
+  const auto& k = *config_.kafka;
+  for (uint32_t r = 0; r < k.replication_factor; ++r)
+    out.push_back(static_cast<int32_t>((channel + r) % k.brokers) + 1);  // as add_brokers assigns them
+  return out;
+}
+
+Result<FabricNetwork::KafkaReplica> FabricNetwork::kafka_replica(int32_t broker_id, size_t channel,
+                                                                 std::unique_ptr<kafka::PartitionLog>* reopened) {
+  auto b = brokers_.find(broker_id);
+  if (b == brokers_.end()) return Status::not_found(fmt::format("no broker {}", broker_id));
+  const std::string& topic = channels_.at(channel)->name;
+  Host& host = world_->host(b->second);
+  KafkaReplica out;
+  if (host.up()) {
+    const auto* broker = static_cast<const kafka::Broker*>(host.process());  // the broker role's factory
+    const kafka::Partition* p = broker->partition(topic, 0);
+    if (p == nullptr) return Status::not_found(fmt::format("broker {} holds no replica of {}", broker_id, topic));
+    out.up = true;
+    out.leader = p->role() == kafka::Partition::Role::kLeader;
+    out.leader_epoch = p->leader_epoch();
+    out.high_watermark = p->high_watermark();
+    out.log = &p->log();
+    return out;
+  }
+  auto log = std::make_unique<kafka::PartitionLog>(host.mutable_store().env(), kafka::Broker::log_dir(topic, 0),
+                                                   config_.kafka->broker.log);
+  if (Status s = log->open(); !s.is_ok()) return s;
+  out.high_watermark = kafka::Broker::checkpointed_hw(host.mutable_store(), topic, 0);
+  out.log = log.get();
+  *reopened = std::move(log);
+  return out;
 }
 
 HostId FabricNetwork::kafka_partition_leader(const std::string& channel) const {

@@ -39,6 +39,7 @@
 #include "core/status.h"
 #include "model/ledger/block_store.h"
 #include "model/kafka/config.h"
+#include "model/kafka/partition_log.h"
 #include "model/ledger/ledger.h"
 #include "model/orderer/block_cutter.h"
 #include "model/orderer/kafka_chain.h"
@@ -166,7 +167,26 @@ class FabricNetwork {
   // (first) orderer's block store of `channel` likewise. Errors: not such a node, not on the
   // channel, or the storage cannot be opened.
   Result<const ledger::Ledger*> peer_ledger(HostId peer, size_t channel, std::unique_ptr<ledger::Ledger>* reopened);
-  Result<const ledger::BlockStore*> orderer_blocks(size_t channel, std::unique_ptr<ledger::BlockStore>* reopened);
+  Result<const ledger::BlockStore*> orderer_blocks(size_t channel, std::unique_ptr<ledger::BlockStore>* reopened) {
+    return orderer_blocks(orderer_, channel, reopened);
+  }
+  // Any orderer's (an OSN under Kafka).
+  Result<const ledger::BlockStore*> orderer_blocks(HostId orderer, size_t channel,
+                                                   std::unique_ptr<ledger::BlockStore>* reopened);
+  // Kafka: broker `broker_id`'s replica of `channel`'s partition (0) — the live one when the
+  // broker is up, else its log reopened from its durable storage into `*reopened` and the
+  // high watermark it checkpointed, as a restart would read them. Errors: no such broker,
+  // not a replica, or the log cannot be opened.
+  struct KafkaReplica {
+    bool up = false;
+    bool leader = false;
+    int32_t leader_epoch = -1;
+    int64_t high_watermark = 0;
+    const kafka::PartitionLog* log = nullptr;
+  };
+  Result<KafkaReplica> kafka_replica(int32_t broker_id, size_t channel, std::unique_ptr<kafka::PartitionLog>* reopened);
+  // Kafka: the broker ids holding `channel`'s partition, in assignment (preference) order.
+  std::vector<int32_t> kafka_replicas(size_t channel) const;
 
   // What a committing peer of `channel` validates with: for re-checks after the run.
   validation::ValidationContext validation_context(size_t channel = 0) const {

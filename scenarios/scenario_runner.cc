@@ -130,6 +130,8 @@ class Runner {
   HostId host(const std::string& name) const;
   void analyse();
   void analyse_channel(size_t channel);
+  void analyse_kafka(size_t channel);
+  std::vector<KafkaLivenessEvent> kafka_liveness_events(size_t channel) const;
   void count_unreported_blocks(size_t channel);
   ChannelReport& channel_report(const std::string& name);
 
@@ -145,6 +147,8 @@ class Runner {
   std::map<std::string, std::string> channel_of_chaincode_;
   // By channel: the numbers of the blocks the orderer's events reported.
   std::map<std::string, std::set<uint64_t>> reported_blocks_;
+  // By channel: the OSNs' SUCCESS answers (Kafka ordering), in the order given.
+  std::map<std::string, std::vector<KafkaAck>> kafka_acks_;
 
   // ---- timing, for the phases and the time series --------------------------------------
   void on_work(HostId h, LaneId lane, const WorkSpan& span);
@@ -504,6 +508,12 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     }
     return;
   }
+  if (name == orderer::kEventKafkaAcked) {
+    const auto* a = std::any_cast<orderer::KafkaAckedEvent>(&e.data);
+    FABSIM_ASSERT_MSG(a != nullptr, "a kafka.chain.acked event without its record");
+    kafka_acks_[a->channel].push_back({a->tx_id, net_->world().host_names()[h], t, a->offset});
+    return;
+  }
   if (name == orderer::kEventBlock) {
     const auto* b = std::any_cast<orderer::BlockWrittenEvent>(&e.data);
     FABSIM_ASSERT_MSG(b != nullptr, "an orderer.block event without its record");
@@ -515,7 +525,8 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
         if (cuts.size() <= b->number) cuts.resize(b->number + 1);
         if (!cuts[b->number]) cuts[b->number] = e.handled;
       }
-      reported_blocks_[b->channel].insert(b->number);
+      // Under Kafka every OSN writes the same block: it is counted once, at the first.
+      if (!reported_blocks_[b->channel].insert(b->number).second) return;
       CutStats& c = channel_report(b->channel).cuts[b->reason];
       ++c.blocks;
       c.transactions += b->transactions;
@@ -885,6 +896,7 @@ void Runner::analyse() {
   std::set<std::string> checked, down;
   for (size_t i = 0; i < report_.channels.size(); ++i) {
     analyse_channel(i);
+    if (net_->config().kafka) analyse_kafka(i);
     count_unreported_blocks(i);
     ChannelReport& c = report_.channels[i];
     c.metrics = compute_metrics(report_.transactions, c.name);
@@ -961,6 +973,142 @@ void Runner::analyse_channel(size_t channel) {
         ++report.ledger_codes[protos::TxValidationCode_Name(static_cast<protos::TxValidationCode>(c))];
     }
   }
+}
+
+// Kafka ordering: the checks of analysis/kafka_checks.h over every OSN's ledger and every
+// replica of the channel's partition, read as they are at the end (a node that is down is
+// read from its durable storage, as a restart would).
+void Runner::analyse_kafka(size_t channel) {
+  World& w = net_->world();
+  ChannelReport& report = report_.channels[channel];
+  const FabricNetworkConfig::Kafka& k = *net_->config().kafka;
+  KafkaCheckInput in{.channel = report.name};
+  std::vector<std::unique_ptr<ledger::BlockStore>> stores;
+  for (HostId h : net_->orderers()) {
+    std::unique_ptr<ledger::BlockStore> reopened;
+    auto opened = net_->orderer_blocks(h, channel, &reopened);
+    if (!opened.is_ok()) {
+      report_.node_errors.push_back(fmt::format("{}: its ledger of channel {} cannot be opened: {}", w.host_names()[h],
+                                                report.name, opened.status().message()));
+      continue;
+    }
+    in.osns.push_back({w.host_names()[h], *opened});
+    stores.push_back(std::move(reopened));
+  }
+  std::vector<std::unique_ptr<kafka::PartitionLog>> logs;
+  for (int32_t id : net_->kafka_replicas(channel)) {
+    const HostId h = net_->brokers().at(id);
+    std::unique_ptr<kafka::PartitionLog> reopened;
+    auto replica = net_->kafka_replica(id, channel, &reopened);
+    if (!replica.is_ok()) {
+      report_.node_errors.push_back(fmt::format("{}: its log of channel {} cannot be opened: {}", w.host_names()[h],
+                                                report.name, replica.status().message()));
+      continue;
+    }
+    in.replicas.push_back({w.host_names()[h], id, replica->up, replica->leader, replica->leader_epoch,
+                           replica->high_watermark, replica->log});
+    logs.push_back(std::move(reopened));
+  }
+  if (auto it = kafka_acks_.find(report.name); it != kafka_acks_.end()) in.acks = it->second;
+  in.faults_healed = std::none_of(report_.faults.begin(), report_.faults.end(), [](const FaultImpact& f) {
+    return !f.period.end && f.period.action != "clock_offset";
+  });
+
+  KafkaChannelReport kr;
+  kr.checks = check_kafka(in);
+  if (k.acks != -1) kr.loss_permitted_by.push_back(fmt::format("acks {}", k.acks));
+  if (k.broker.unclean()) kr.loss_permitted_by.push_back("unclean leader election");
+  if (k.broker.log.flush_interval_messages != 1) {
+    std::set<std::string> brokers;
+    for (const auto& [id, h] : net_->brokers()) brokers.insert(w.host_names()[h]);
+    for (const FaultImpact& f : report_.faults) {
+      if (f.period.action != "power_loss") continue;
+      for (const auto& t : f.period.targets)
+        if (brokers.contains(t))
+          kr.loss_permitted_by.push_back(fmt::format("power loss of {} at {} without log flushing", t, format_time(f.period.at)));
+    }
+  }
+  const KafkaExpect pinned = spec_.expect.kafka.value_or(KafkaExpect{});
+  for (const auto& v : kr.checks.violations) report.invariants.violations.push_back(v);
+  if (!pinned.replica_divergence)
+    for (const auto& v : kr.checks.divergences) report.invariants.violations.push_back(v);
+  if (!pinned.lost_acknowledged && kr.loss_permitted_by.empty()) {
+    for (const KafkaLostRecord& l : kr.checks.lost)
+      report.invariants.violations.push_back(fmt::format(
+          "kafka: transaction {} acknowledged by {} at {} (offset {}) is not in the ledger (height {})", l.ack.tx_id,
+          l.ack.osn, format_time(l.ack.at), l.ack.offset, kr.checks.ledger_height));
+  }
+
+  // Liveness.
+  const Duration batch_timeout = spec_.channels.at(channel).batch.batch_timeout;
+  KafkaTimeouts t;
+  t.zookeeper_session_timeout = k.broker.zookeeper_session_timeout;
+  t.zookeeper_tick = k.zookeeper.tick;
+  t.zookeeper_init_limit = k.zookeeper.init_limit;
+  t.replica_lag_time_max = k.broker.replica_lag_time_max;
+  t.network_timeout = k.chain.network_timeout;
+  t.producer_retry_backoff = k.chain.producer.retry_backoff;
+  t.producer_retries = static_cast<uint32_t>(k.chain.producer.retries);
+  t.connect_retry = k.chain.retry.short_interval;
+  t.consumer_backoff = k.chain.consumer.retry_backoff;
+  t.batch_timeout = batch_timeout;
+  kr.liveness_bound = kafka_liveness_bound(t);
+  std::vector<Time> blocks, broadcasts;
+  for (const auto& c : cut_at_[channel])
+    if (c) blocks.push_back(*c);
+  std::sort(blocks.begin(), blocks.end());
+  for (const TxRecord& tx : report_.transactions)
+    if (tx.channel == report.name && tx.endorsed) broadcasts.push_back(*tx.endorsed);
+  std::sort(broadcasts.begin(), broadcasts.end());
+  kr.liveness = kafka_liveness(kafka_liveness_events(channel), blocks, broadcasts, kr.liveness_bound, report_.end,
+                               &report.invariants.violations);
+  report.kafka = std::move(kr);
+}
+
+// The fault events (each period's start and end) and whether, from each to the next, a
+// ZooKeeper quorum, min.insync.replicas of the partition's replicas and one OSN are up with
+// no partition or degradation active. A node of a crash, pause or power loss counts as down
+// for the whole period (until its last node is back).
+std::vector<KafkaLivenessEvent> Runner::kafka_liveness_events(size_t channel) const {
+  const World& w = net_->world();
+  const FabricNetworkConfig::Kafka& k = *net_->config().kafka;
+  std::set<std::string> zookeepers, replicas, osns;
+  for (HostId h : net_->zookeepers()) zookeepers.insert(w.host_names()[h]);
+  for (int32_t id : net_->kafka_replicas(channel)) replicas.insert(w.host_names()[net_->brokers().at(id)]);
+  for (HostId h : net_->orderers()) osns.insert(w.host_names()[h]);
+  std::vector<std::pair<Time, std::string>> moments;
+  for (const FaultImpact& f : report_.faults) {
+    if (f.period.action == "clock_offset") continue;
+    moments.emplace_back(f.period.at, "after " + f.period.text);
+    if (f.period.end && *f.period.end <= report_.end) moments.emplace_back(*f.period.end, "after the end of " + f.period.text);
+  }
+  std::stable_sort(moments.begin(), moments.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<KafkaLivenessEvent> out;
+  for (size_t i = 0; i < moments.size(); ++i) {
+    const Time t = moments[i].first;
+    if (i + 1 < moments.size() && moments[i + 1].first == t) continue;  // the last of simultaneous events speaks
+    KafkaLivenessEvent e{t, moments[i].second, true, std::nullopt};
+    if (i + 1 < moments.size()) e.until = moments[i + 1].first;
+    size_t zk_down = 0, replicas_down = 0, osns_down = 0;
+    for (const FaultImpact& f : report_.faults) {
+      if (f.period.at > t || (f.period.end && *f.period.end <= t)) continue;  // not active just after t
+      const std::string& a = f.period.action;
+      if (a == "partition" || a == "degrade") e.conditions_hold = false;
+      if (a != "crash" && a != "pause" && a != "power_loss") continue;
+      for (const auto& n : f.period.targets) {
+        zk_down += zookeepers.count(n);
+        replicas_down += replicas.count(n);
+        osns_down += osns.count(n);
+      }
+    }
+    const size_t quorum = zookeepers.size() / 2 + 1;
+    if (zookeepers.size() - zk_down < quorum) e.conditions_hold = false;
+    if (replicas.size() - replicas_down < static_cast<size_t>(std::max(1, k.broker.min_insync_replicas)))
+      e.conditions_hold = false;
+    if (osns_down >= osns.size()) e.conditions_hold = false;
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 // Blocks in the orderer's ledger of the channel that no block event reported (cuts) are
@@ -1309,6 +1457,22 @@ std::vector<std::string> unmet_expectations(const ExpectSpec& expect, const RunR
   if (expect.invariants == InvariantsExpectation::kHold) {
     for (const auto& v : r.invariants.violations) unmet.push_back("invariants: " + v);
     for (const auto& e : r.node_errors) unmet.push_back("invariants: node error: " + e);
+  }
+  if (expect.kafka) {
+    uint64_t lost = 0, diverged = 0;
+    bool kafka = false;
+    for (const ChannelReport& c : r.channels) {
+      if (!c.kafka) continue;
+      kafka = true;
+      lost += c.kafka->checks.lost.size();
+      diverged += c.kafka->checks.divergences.size();
+    }
+    auto count = [](uint64_t v) { return fmt::format("{}", v); };
+    if (!kafka) unmet.push_back("kafka: the run has no Kafka ordering");
+    if (kafka && expect.kafka->lost_acknowledged)
+      check_bounds("kafka.lost_acknowledged", *expect.kafka->lost_acknowledged, std::optional(lost), count, &unmet);
+    if (kafka && expect.kafka->replica_divergence)
+      check_bounds("kafka.replica_divergence", *expect.kafka->replica_divergence, std::optional(diverged), count, &unmet);
   }
   for (const auto& [id, code] : expect.tx) {
     const std::string want = protos::TxValidationCode_Name(code);

@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "analysis/invariants.h"
+#include "analysis/kafka_checks.h"
 #include "analysis/timeseries.h"
 #include "core/status.h"
 #include "core/time.h"
@@ -178,6 +179,17 @@ struct Metrics {
 Metrics compute_metrics(const std::vector<TxRecord>& txs, std::optional<std::string_view> channel = std::nullopt);
 
 // One channel's results: its transactions' metrics, its blocks, its peers' ledgers.
+// Kafka ordering: the checks of analysis/kafka_checks.h over one channel (docs/kafka.md
+// "Checks"). Divergent replicas and lost acknowledged records are violations of the run's
+// invariants unless the settings permit the loss (`loss_permitted_by`) or the scenario pins
+// them with expect.kafka (then they are judged by its bounds).
+struct KafkaChannelReport {
+  KafkaCheckReport checks;
+  std::vector<std::string> loss_permitted_by;  // "acks 1", "unclean leader election", "power loss of kafka1 ..."
+  Duration liveness_bound;
+  std::vector<KafkaLivenessResult> liveness;  // one per fault event
+};
+
 struct ChannelReport {
   std::string name;
   Metrics metrics;  // over the transactions of the channel's chaincodes
@@ -195,6 +207,7 @@ struct ChannelReport {
   // counts what clients never hear of, e.g. the second copy of a retried broadcast.
   std::string ledger_peer;  // empty if no peer could be read
   std::map<std::string, uint64_t> ledger_codes;
+  std::optional<KafkaChannelReport> kafka;  // under Kafka ordering
 };
 
 struct RunReport {

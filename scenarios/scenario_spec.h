@@ -422,9 +422,21 @@ struct MetricExpect {
   bool operator==(const MetricExpect&) const = default;
 };
 
+// Kafka ordering's known failure modes, pinned (docs/scenario-format.md "expect.kafka"):
+// counts over every channel. A bound given here judges that count instead of the safety
+// checks (which otherwise fail the run on any divergence or any loss the settings do not
+// permit).
+struct KafkaExpect {
+  std::optional<Bounds<uint64_t>> lost_acknowledged;   // acknowledged TxIDs missing from the ledger
+  std::optional<Bounds<uint64_t>> replica_divergence;  // replica pairs that differ below the high watermark
+
+  bool operator==(const KafkaExpect&) const = default;
+};
+
 // The whole run's bounds are the MetricExpect base; `channels` holds one channel's.
 struct ExpectSpec : MetricExpect {
   InvariantsExpectation invariants = InvariantsExpectation::kHold;
+  std::optional<KafkaExpect> kafka;
   std::map<std::string, protos::TxValidationCode> tx;  // scripted id -> final code
   std::map<std::string, MetricExpect> channels;        // by channel name
 

@@ -297,6 +297,13 @@ Json expect_json(const ExpectSpec& e) {
     j["tx"] = std::move(tx);
   }
   j.update(metric_bounds_json(e));
+  if (e.kafka) {
+    auto number = [](auto v) { return Json(v); };
+    Json k = Json::object();
+    if (e.kafka->lost_acknowledged) k["lost_acknowledged"] = bounds_json(*e.kafka->lost_acknowledged, number);
+    if (e.kafka->replica_divergence) k["replica_divergence"] = bounds_json(*e.kafka->replica_divergence, number);
+    j["kafka"] = std::move(k);
+  }
   if (!e.channels.empty()) {
     Json channels = Json::object();
     for (const auto& [name, bounds] : e.channels) channels[name] = metric_bounds_json(bounds);

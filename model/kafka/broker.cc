@@ -31,17 +31,23 @@ Broker::Broker(BrokerConfig config, const DurableStore& store)
       const auto& ar = t.partitions[p];
       if (std::find(ar.begin(), ar.end(), config_.broker_id) == ar.end()) continue;
       const std::string name = partition_name(t.name, p);
-      auto log = std::make_unique<PartitionLog>(store.env(), "kafka-logs/" + name, config_.log);
+      auto log = std::make_unique<PartitionLog>(store.env(), log_dir(t.name, p), config_.log);
       Status s = log->open();
       FABSIM_ASSERT_MSG(s.is_ok(), s.to_string().c_str());
-      int64_t hw = 0;
-      if (auto v = store.get(hw_key(name))) hw = std::stoll(*v);
+      const int64_t hw = checkpointed_hw(store, t.name, p);
       partitions_[name] = std::make_unique<Partition>(*this, t.name, p, std::move(log), hw);
     }
   }
   zk_.set_listener([this](NodeContext& ctx, zookeeper::ZkClient::Event e, const zk::WatchEvent* w) {
     on_zk_event(ctx, e, w);
   });
+}
+
+std::string Broker::log_dir(const std::string& topic, int32_t index) { return "kafka-logs/" + partition_name(topic, index); }
+
+int64_t Broker::checkpointed_hw(const DurableStore& store, const std::string& topic, int32_t index) {
+  if (auto v = store.get(hw_key(partition_name(topic, index)))) return std::stoll(*v);
+  return 0;
 }
 
 Partition* Broker::find(const std::string& topic, int32_t index) {

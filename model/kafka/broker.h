@@ -65,6 +65,10 @@ class Broker : public Process, public BrokerServices {
   const Controller& controller() const { return controller_; }
   // The replica of topic-partition on this broker, or null.
   const Partition* partition(const std::string& topic, int32_t index) const;
+  // Where a replica's log lives on the broker's Env, and the high watermark the broker last
+  // checkpointed for it (0 if none): what a restart reads.
+  static std::string log_dir(const std::string& topic, int32_t index);
+  static int64_t checkpointed_hw(const DurableStore& store, const std::string& topic, int32_t index);
 
  private:
   static constexpr uint64_t kZkTags = 1;    // .. kZkTags + ZkClient::kTimerTags

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/assert.h"
+#include "model/ledger/tx_rwset.h"
 #include "model/protoutil/proto_io.h"
 
 namespace fabsim::orderer {
@@ -134,8 +135,11 @@ void KafkaChain::enqueue(NodeContext& ctx, const common::Envelope& env, Reply re
   r->set_config_seq(0);
   r->set_class_(::orderer::KafkaMessageRegular::NORMAL);
   r->set_original_offset(0);
-  produce(ctx, m, [reply = std::move(reply)](NodeContext& c, kafka::Error e, int64_t) {
+  auto tx_id = ledger::txid_from_envelope(r->payload());
+  produce(ctx, m, [this, reply = std::move(reply), tx_id = tx_id.is_ok() ? *tx_id : std::string()](
+                      NodeContext& c, kafka::Error e, int64_t offset) {
     if (e == kafka::NONE) {
+      c.emit(kEventKafkaAcked, offset, topic_, KafkaAckedEvent{topic_, tx_id, offset});
       reply(c, common::SUCCESS, "");
     } else {
       c.emit("kafka.chain.send_failed", 0, fmt::format("REGULAR {}", kafka::Error_Name(e)));

@@ -25,7 +25,7 @@
 //   Consumer errors: OFFSET_OUT_OF_RANGE posts a CONNECT and consumes again from the last
 //   position after the consumer's retry backoff (Fabric re-opens its partition consumer).
 //
-// Analysis events: "kafka.chain.ready" (value: the start offset), "kafka.chain.retry"
+// Analysis events: "kafka.chain.acked" (below), "kafka.chain.ready" (value: the start offset), "kafka.chain.retry"
 // (value: attempt), "kafka.chain.ttc" (value: the block number posted),
 // "kafka.chain.send_failed" (detail: what and the error), "kafka.chain.halted" (detail:
 // the core's error), "kafka.chain.consumer_error".
@@ -85,6 +85,15 @@ struct KafkaChainConfig {
   // The seed of the channels' genesis blocks, the same on every OSN (BlockWriter's
   // shared_genesis_seed): they all start from one genesis block, as Fabric's OSNs do.
   uint64_t genesis_seed = 0;
+};
+
+// "kafka.chain.acked": an envelope's REGULAR message was acknowledged and Broadcast answers
+// SUCCESS (value: the offset; detail: the channel). Its typed record:
+inline constexpr const char* kEventKafkaAcked = "kafka.chain.acked";
+struct KafkaAckedEvent {
+  std::string channel;
+  std::string tx_id;  // the envelope's TxID (empty if it has none)
+  int64_t offset = -1;
 };
 
 class KafkaChain : public Chain {

@@ -298,6 +298,12 @@ ordering: {type: kafka, orderers: 2}
 kafka: {version: "0.10", brokers: 5, zookeepers: 5, replication_factor: 4, min_insync_replicas: 3,
         unclean_leader_election: true, acks: "1", zookeeper_session_timeout: 4s, replica_lag_time_max: 12500ms}
 )yaml"},
+      {"KafkaExpectations", kBase + R"yaml(
+ordering: {type: kafka}
+kafka: {brokers: 3, unclean_leader_election: true}
+expect:
+  kafka: {lost_acknowledged: {min: 1, max: 40}, replica_divergence: {max: 0}}
+)yaml"},
       {"KafkaOrderingWithDefaultsCappedByFewBrokers", kBase + R"yaml(
 ordering: {type: kafka}
 kafka: {brokers: 2}
