@@ -5,7 +5,9 @@
 // LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS,
 // NOT_ENOUGH_REPLICAS_AFTER_APPEND, or no answer within request_timeout) refreshes the
 // metadata and sends the record again after retry_backoff, up to `retries` times; then the
-// record's callback gets the last error. A metadata refresh that finds no leader for the
+// record's callback gets the last error. Records queued while a request is outstanding go
+// together in the next one (sarama's producer batches what accumulates behind an in-flight
+// request), up to max_batch_bytes. A metadata refresh that finds no leader for the
 // record's partition counts as an attempt too (asked again 250 ms later): after `retries`
 // of them the record fails with LEADER_NOT_AVAILABLE. With acks=0 the broker never answers: a record
 // counts as done (offset -1) once sent. A record sent again after an error that came
@@ -19,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/node.h"
 #include "core/proto/fabsim/kafka.pb.h"
@@ -35,6 +38,9 @@ struct ProducerConfig {
   int32_t retries = 3;                                 // Producer.Retry.Max (Fabric: 3)
   Duration retry_backoff = Duration::millis(100);      // Producer.Retry.Backoff (Fabric: 100ms)
   uint32_t max_in_flight = 1;                          // Net.MaxOpenRequests (Fabric: 1)
+  // A request carries the records queued for one partition up to this many bytes (sarama
+  // Producer.MaxMessageBytes, 1000000; the first record always goes).
+  uint64_t max_batch_bytes = 1'000'000;
 };
 
 class Producer {
@@ -56,8 +62,8 @@ class Producer {
     int32_t attempts = 0;
   };
   void pump(NodeContext& ctx);
-  void dispatch(NodeContext& ctx, Record r);
-  void on_result(NodeContext& ctx, Record r, Error e, int64_t offset);
+  void dispatch(NodeContext& ctx, std::vector<Record> batch);
+  void on_result(NodeContext& ctx, std::vector<Record> batch, Error e, int64_t base_offset);
 
   ProducerConfig config_;
   Rpc& rpc_;
