@@ -15,7 +15,7 @@
 //  4. One block per TIMETOCUT: a block whose last offset is a TIMETOCUT message carries that
 //     message's block number (a stale TIMETOCUT must never cut).
 //  5. No acknowledged record lost: every transaction an OSN answered SUCCESS is in the final
-//     ledger (the longest OSN ledger). Only judged once every fault is healed; a loss the
+//     ledger (the longest OSN ledger). Only judged when faults_healed says so; a loss the
 //     settings permit (acks 1, unclean leader election, power loss of a broker without
 //     log flushing) is reported, not a violation, and so is any loss when the scenario
 //     pins it with expect.kafka.lost_acknowledged (see the runner).
@@ -66,7 +66,9 @@ struct KafkaCheckInput {
   std::vector<KafkaOsnView> osns;
   std::vector<KafkaReplicaView> replicas;  // the partition's replicas
   std::vector<KafkaAck> acks;              // in the order they were given
-  bool faults_healed = true;               // no fault still active at the end of the run
+  // Whether losses are judged (check 5): the runner sets it when the run ends in a state
+  // where ordering progresses — no fault left that stops it — with time to drain.
+  bool faults_healed = true;
 };
 
 struct KafkaLostRecord {
@@ -84,7 +86,7 @@ struct KafkaCheckReport {
   // Check 5: acknowledged TxIDs missing from the final ledger (first ack of each), and how
   // many acknowledged TxIDs were not judged because faults were still active at the end.
   std::vector<KafkaLostRecord> lost;
-  uint64_t unjudged = 0;
+  uint64_t unjudged = 0;  // missing but not judged (faults_healed false)
   std::string reference_replica;  // the broker check 2 read
   uint64_t ledger_height = 0;     // of the longest OSN ledger
 };

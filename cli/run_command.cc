@@ -149,7 +149,7 @@ void print_kafka_checks(const RunReport& r, std::ostream& out) {
                        "compared; {} acknowledged, {} lost{}, {} replica pairs diverged\n",
                        c.name, ch.blocks_matched, ch.reference_replica.empty() ? "-" : ch.reference_replica,
                        ch.heights_compared, ch.offsets_compared, ch.acknowledged, ch.lost.size(),
-                       ch.unjudged > 0 ? fmt::format(" ({} not judged: faults still active)", ch.unjudged) : "",
+                       ch.unjudged > 0 ? fmt::format(" ({} not judged: the run ended before ordering could drain)", ch.unjudged) : "",
                        ch.divergences.size());
     if (!k.loss_permitted_by.empty())
       out << fmt::format("  loss of acknowledged records permitted by: {}\n", fmt::join(k.loss_permitted_by, "; "));

@@ -132,6 +132,7 @@ class Runner {
   void analyse_channel(size_t channel);
   void analyse_kafka(size_t channel);
   std::vector<KafkaLivenessEvent> kafka_liveness_events(size_t channel) const;
+  KafkaTimeouts kafka_timeouts(size_t channel) const;
   void count_unreported_blocks(size_t channel);
   ChannelReport& channel_report(const std::string& name);
 
@@ -1010,11 +1011,13 @@ void Runner::analyse_kafka(size_t channel) {
     logs.push_back(std::move(reopened));
   }
   if (auto it = kafka_acks_.find(report.name); it != kafka_acks_.end()) in.acks = it->second;
-  in.faults_healed = std::none_of(report_.faults.begin(), report_.faults.end(), [](const FaultImpact& f) {
-    return !f.period.end && f.period.action != "clock_offset";
-  });
-
+  // Losses are judged when the run ends in a state where ordering progresses (the liveness
+  // conditions hold after the last fault event) and the last event is at least the liveness
+  // bound before the end: acknowledged records still missing then are lost, not late.
   KafkaChannelReport kr;
+  kr.liveness_bound = kafka_liveness_bound(kafka_timeouts(channel));
+  const std::vector<KafkaLivenessEvent> events = kafka_liveness_events(channel);
+  in.faults_healed = events.empty() || (events.back().conditions_hold && events.back().at + kr.liveness_bound <= report_.end);
   kr.checks = check_kafka(in);
   if (k.acks != -1) kr.loss_permitted_by.push_back(fmt::format("acks {}", k.acks));
   if (k.broker.unclean()) kr.loss_permitted_by.push_back("unclean leader election");
@@ -1040,7 +1043,20 @@ void Runner::analyse_kafka(size_t channel) {
   }
 
   // Liveness.
-  const Duration batch_timeout = spec_.channels.at(channel).batch.batch_timeout;
+  std::vector<Time> blocks, broadcasts;
+  for (const auto& c : cut_at_[channel])
+    if (c) blocks.push_back(*c);
+  std::sort(blocks.begin(), blocks.end());
+  for (const TxRecord& tx : report_.transactions)
+    if (tx.channel == report.name && tx.endorsed) broadcasts.push_back(*tx.endorsed);
+  std::sort(broadcasts.begin(), broadcasts.end());
+  kr.liveness = kafka_liveness(events, blocks, broadcasts, kr.liveness_bound, report_.end, &report.invariants.violations);
+  report.kafka = std::move(kr);
+}
+
+// The settings the liveness bound of `channel` is derived from.
+KafkaTimeouts Runner::kafka_timeouts(size_t channel) const {
+  const FabricNetworkConfig::Kafka& k = *net_->config().kafka;
   KafkaTimeouts t;
   t.zookeeper_session_timeout = k.broker.zookeeper_session_timeout;
   t.zookeeper_tick = k.zookeeper.tick;
@@ -1051,18 +1067,8 @@ void Runner::analyse_kafka(size_t channel) {
   t.producer_retries = static_cast<uint32_t>(k.chain.producer.retries);
   t.connect_retry = k.chain.retry.short_interval;
   t.consumer_backoff = k.chain.consumer.retry_backoff;
-  t.batch_timeout = batch_timeout;
-  kr.liveness_bound = kafka_liveness_bound(t);
-  std::vector<Time> blocks, broadcasts;
-  for (const auto& c : cut_at_[channel])
-    if (c) blocks.push_back(*c);
-  std::sort(blocks.begin(), blocks.end());
-  for (const TxRecord& tx : report_.transactions)
-    if (tx.channel == report.name && tx.endorsed) broadcasts.push_back(*tx.endorsed);
-  std::sort(broadcasts.begin(), broadcasts.end());
-  kr.liveness = kafka_liveness(kafka_liveness_events(channel), blocks, broadcasts, kr.liveness_bound, report_.end,
-                               &report.invariants.violations);
-  report.kafka = std::move(kr);
+  t.batch_timeout = spec_.channels.at(channel).batch.batch_timeout;
+  return t;
 }
 
 // The fault events (each period's start and end) and whether, from each to the next, a
