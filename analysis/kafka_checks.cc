@@ -51,17 +51,25 @@ std::optional<int64_t> last_offset_of(const common::Block& b) {
   return m.last_offset_persisted();
 }
 
-// The REGULAR envelope of a record, nullopt for CONNECT, TIMETOCUT or what does not parse.
-std::optional<std::string> regular_payload(const std::string& record) {
-  ::orderer::KafkaMessage m;
-  if (!m.ParseFromString(record) || !m.has_regular()) return std::nullopt;
-  return m.regular().payload();
-}
+// The reference log's messages, parsed once: per offset, the REGULAR envelope or the
+// TIMETOCUT block number (neither for CONNECT or what does not parse).
+struct Messages {
+  std::vector<std::optional<std::string>> regular;
+  std::vector<std::optional<uint64_t>> time_to_cut;
+  size_t size() const { return regular.size(); }
+};
 
-std::optional<uint64_t> time_to_cut(const std::string& record) {
+Messages parse_messages(const LogRecords& log) {
+  Messages out;
+  out.regular.resize(log.records.size());
+  out.time_to_cut.resize(log.records.size());
   ::orderer::KafkaMessage m;
-  if (!m.ParseFromString(record) || !m.has_time_to_cut()) return std::nullopt;
-  return m.time_to_cut().block_number();
+  for (size_t i = 0; i < log.records.size(); ++i) {
+    if (!m.ParseFromString(log.records[i])) continue;
+    if (m.has_regular()) out.regular[i] = std::move(*m.mutable_regular()->mutable_payload());
+    if (m.has_time_to_cut()) out.time_to_cut[i] = m.time_to_cut().block_number();
+  }
+  return out;
 }
 
 std::string short_hex(const std::string& bytes) { return ledger::to_hex(bytes).substr(0, 16); }
@@ -100,7 +108,7 @@ void check_agreement(const std::vector<OsnBlocks>& osns, KafkaCheckReport* r) {
 }
 
 // Checks 2 and 4 for one OSN's chain against the reference log.
-void check_blocks_against_log(const OsnBlocks& o, const LogRecords& log, const std::string& ref, KafkaCheckReport* r) {
+void check_blocks_against_log(const OsnBlocks& o, const Messages& log, const std::string& ref, KafkaCheckReport* r) {
   int64_t prev = -1;  // offsets before 0 do not exist (a new chain persisted -3)
   for (size_t n = 1; n < o.blocks.size(); ++n) {
     const common::Block& b = o.blocks[n];
@@ -114,27 +122,25 @@ void check_blocks_against_log(const OsnBlocks& o, const LogRecords& log, const s
                                           o.view->osn, n, *last, n - 1, prev));
       return;
     }
-    if (*last >= static_cast<int64_t>(log.records.size())) return;  // beyond the reference log: not judged
+    if (*last >= static_cast<int64_t>(log.size())) return;  // beyond the reference log: not judged
     std::vector<int64_t> regular;  // offsets of the REGULAR messages in (prev, last]
     for (int64_t off = std::max<int64_t>(prev + 1, 0); off <= *last; ++off)
-      if (regular_payload(log.records[off])) regular.push_back(off);
+      if (log.regular[off]) regular.push_back(off);
     const int txs = b.data().data_size();
-    bool ok = static_cast<int64_t>(regular.size()) == txs;
-    for (int i = 0; ok && i < txs; ++i) ok = *regular_payload(log.records[regular[i]]) == b.data().data(i);
-    if (!ok) {
-      int i = 0;
-      while (i < txs && i < static_cast<int>(regular.size()) && *regular_payload(log.records[regular[i]]) == b.data().data(i))
-        ++i;
+    int same = 0;  // the leading transactions that match
+    while (same < txs && same < static_cast<int>(regular.size()) && *log.regular[regular[same]] == b.data().data(same))
+      ++same;
+    if (same == txs && static_cast<int>(regular.size()) == txs) {
+      ++r->blocks_matched;
+    } else {
       r->violations.push_back(fmt::format(
           "kafka: {}: block {} holds {} transactions but offsets {}..{} of {} hold {} REGULAR messages; they differ "
           "from transaction {} on{}",
-          o.view->osn, n, txs, std::max<int64_t>(prev + 1, 0), *last, ref, regular.size(), i,
-          i < static_cast<int>(regular.size()) ? fmt::format(" (offset {})", regular[i]) : std::string()));
-    } else {
-      ++r->blocks_matched;
+          o.view->osn, n, txs, std::max<int64_t>(prev + 1, 0), *last, ref, regular.size(), same,
+          same < static_cast<int>(regular.size()) ? fmt::format(" (offset {})", regular[same]) : std::string()));
     }
     // Check 4: a block cut by a TIMETOCUT carries that message's number.
-    if (auto ttc = time_to_cut(log.records[*last]); ttc && *ttc != n)
+    if (const auto& ttc = log.time_to_cut[*last]; ttc && *ttc != n)
       r->violations.push_back(fmt::format("kafka: {}: block {} was cut by TIMETOCUT({}) at offset {} of {}", o.view->osn, n,
                                           *ttc, *last, ref));
     prev = *last;
@@ -206,7 +212,8 @@ KafkaCheckReport check_kafka(const KafkaCheckInput& in) {
       for (size_t i = 0; i < in.replicas.size(); ++i)
         if (logs[i].error.empty() && in.replicas[i].high_watermark > in.replicas[*ref].high_watermark) ref = i;
     r.reference_replica = in.replicas[*ref].broker;
-    for (const OsnBlocks& o : osns) check_blocks_against_log(o, logs[*ref], r.reference_replica, &r);
+    const Messages messages = parse_messages(logs[*ref]);
+    for (const OsnBlocks& o : osns) check_blocks_against_log(o, messages, r.reference_replica, &r);
   }
 
   // Check 5 over the longest OSN ledger.
