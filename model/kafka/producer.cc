@@ -49,55 +49,86 @@ void Producer::pump(NodeContext& ctx) {
       });
       return;
     }
-    Record r = std::move(queue_.front());
-    queue_.pop_front();
-    dispatch(ctx, std::move(r));
+    // The head record and the queued records of its partition behind it, up to the size cap.
+    std::vector<Record> batch;
+    uint64_t bytes = 0;
+    const std::string topic = head.topic;
+    const int32_t partition = head.partition;
+    while (!queue_.empty() && queue_.front().topic == topic && queue_.front().partition == partition &&
+           (batch.empty() || bytes + queue_.front().value.size() <= config_.max_message_bytes)) {
+      bytes += queue_.front().value.size();
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    dispatch(ctx, std::move(batch));
   }
 }
 
-void Producer::dispatch(NodeContext& ctx, Record r) {
+void Producer::dispatch(NodeContext& ctx, std::vector<Record> batch) {
   ++in_flight_;
-  ++r.attempts;
-  const HostId leader = *metadata_.leader(r.topic, r.partition);
+  const Record& head = batch.front();
+  const HostId leader = *metadata_.leader(head.topic, head.partition);
   ProduceRequest req;
   const int64_t correlation = rpc_.next_correlation();
   req.set_correlation_id(correlation);
-  req.set_topic(r.topic);
-  req.set_partition(r.partition);
+  req.set_topic(head.topic);
+  req.set_partition(head.partition);
   req.set_acks(config_.acks);
   req.set_timeout_ms(static_cast<int32_t>(config_.timeout.ns / 1'000'000));
-  req.add_records(r.value);
+  for (Record& r : batch) {
+    ++r.attempts;
+    req.add_records(r.value);
+  }
   if (config_.acks == 0) {
-    // The broker never answers acks=0: the record counts as sent (offset unknown).
+    // The broker never answers acks=0: the records count as sent (offsets unknown).
     ctx.send(leader, model::make_message(kProduce, req));
     --in_flight_;
-    Done done = std::move(r.done);
-    done(ctx, NONE, -1);
+    for (Record& r : batch) {
+      Done done = std::move(r.done);
+      done(ctx, NONE, -1);
+    }
     pump(ctx);
     return;
   }
   rpc_.call(ctx, leader, model::make_message(kProduce, req), correlation, config_.request_timeout,
-            [this, r = std::move(r)](NodeContext& c, const Message* m) mutable {
+            [this, batch = std::move(batch)](NodeContext& c, const Message* m) mutable {
               --in_flight_;
               ProduceResponse resp;
-              if (m == nullptr || !protoutil::parse(&resp, *m->payload)) return on_result(c, std::move(r), NETWORK_EXCEPTION, -1);
-              on_result(c, std::move(r), resp.error(), resp.base_offset());
+              if (m == nullptr || !protoutil::parse(&resp, *m->payload))
+                return on_result(c, std::move(batch), NETWORK_EXCEPTION, -1);
+              on_result(c, std::move(batch), resp.error(), resp.base_offset());
             });
 }
 
-void Producer::on_result(NodeContext& ctx, Record r, Error e, int64_t offset) {
-  if (e == NONE || !retriable(e) || r.attempts > config_.retries) {
-    Done done = std::move(r.done);
-    done(ctx, e, e == NONE ? offset : -1);
+void Producer::on_result(NodeContext& ctx, std::vector<Record> batch, Error e, int64_t base_offset) {
+  if (e == NONE || !retriable(e)) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Done done = std::move(batch[i].done);
+      done(ctx, e, e == NONE ? base_offset + static_cast<int64_t>(i) : -1);
+    }
     pump(ctx);
     return;
   }
-  ctx.emit("kafka.producer.retry", r.attempts, Error_Name(e));
-  metadata_.invalidate(r.topic, r.partition);
+  // Records past their retries get the error; the others go again, in order, after the backoff.
+  std::vector<Record> again;
+  for (Record& r : batch) {
+    if (r.attempts > config_.retries) {
+      Done done = std::move(r.done);
+      done(ctx, e, -1);
+    } else {
+      again.push_back(std::move(r));
+    }
+  }
+  if (again.empty()) {
+    pump(ctx);
+    return;
+  }
+  ctx.emit("kafka.producer.retry", again.front().attempts, Error_Name(e));
+  metadata_.invalidate(again.front().topic, again.front().partition);
   in_flight_++;  // the slot stays taken through the backoff, so order holds
-  rpc_.after(ctx, config_.retry_backoff, [this, r = std::move(r)](NodeContext& c) mutable {
+  rpc_.after(ctx, config_.retry_backoff, [this, again = std::move(again)](NodeContext& c) mutable {
     --in_flight_;
-    queue_.push_front(std::move(r));
+    for (auto it = again.rbegin(); it != again.rend(); ++it) queue_.push_front(std::move(*it));
     pump(c);
   });
 }
