@@ -49,16 +49,14 @@ void Producer::pump(NodeContext& ctx) {
       });
       return;
     }
-    // The batch: the head and the records queued behind it for the same partition, within
-    // max_batch_bytes (the head always goes, whatever its size).
+    // The head record and the queued records of its partition behind it, up to the size cap.
     std::vector<Record> batch;
     uint64_t bytes = 0;
-    while (!queue_.empty()) {
-      const Record& next = queue_.front();
-      if (!batch.empty() && (next.topic != batch.front().topic || next.partition != batch.front().partition ||
-                             bytes + next.value.size() > config_.max_batch_bytes))
-        break;
-      bytes += next.value.size();
+    const std::string topic = head.topic;
+    const int32_t partition = head.partition;
+    while (!queue_.empty() && queue_.front().topic == topic && queue_.front().partition == partition &&
+           (batch.empty() || bytes + queue_.front().value.size() <= config_.max_message_bytes)) {
+      bytes += queue_.front().value.size();
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
@@ -102,15 +100,21 @@ void Producer::dispatch(NodeContext& ctx, std::vector<Record> batch) {
             });
 }
 
-void Producer::on_result(NodeContext& ctx, std::vector<Record> batch, Error e, int64_t base) {
-  // Done records are answered in order; the others go back to the head of the queue, in
-  // order, after the backoff (sarama retries a failed batch's messages).
+void Producer::on_result(NodeContext& ctx, std::vector<Record> batch, Error e, int64_t base_offset) {
+  if (e == NONE || !retriable(e)) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Done done = std::move(batch[i].done);
+      done(ctx, e, e == NONE ? base_offset + static_cast<int64_t>(i) : -1);
+    }
+    pump(ctx);
+    return;
+  }
+  // Records past their retries get the error; the others go again, in order, after the backoff.
   std::vector<Record> again;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Record& r = batch[i];
-    if (e == NONE || !retriable(e) || r.attempts > config_.retries) {
+  for (Record& r : batch) {
+    if (r.attempts > config_.retries) {
       Done done = std::move(r.done);
-      done(ctx, e, e == NONE ? base + static_cast<int64_t>(i) : -1);
+      done(ctx, e, -1);
     } else {
       again.push_back(std::move(r));
     }

@@ -1,17 +1,20 @@
 // Producer: the producing side of a Kafka client, as Fabric's orderer uses sarama's (and
 // as the Java producer behaves where Fabric sets nothing): records go to the partition's
 // leader, found through ClusterMetadata; at most max_in_flight requests are outstanding
-// (Fabric's sarama config: 1); a retriable error (NOT_LEADER_FOR_PARTITION,
-// LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS,
-// NOT_ENOUGH_REPLICAS_AFTER_APPEND, or no answer within request_timeout) refreshes the
-// metadata and sends the record again after retry_backoff, up to `retries` times; then the
-// record's callback gets the last error. Records queued while a request is outstanding go
-// together in the next one (sarama's producer batches what accumulates behind an in-flight
-// request), up to max_batch_bytes. A metadata refresh that finds no leader for the
-// record's partition counts as an attempt too (asked again 250 ms later): after `retries`
-// of them the record fails with LEADER_NOT_AVAILABLE. With acks=0 the broker never answers: a record
-// counts as done (offset -1) once sent. A record sent again after an error that came
-// after the append is in the log twice (kafka-semantics.md §2 "Consequences").
+// (Fabric's sarama config: 1). Records queued meanwhile go out together: a request carries
+// every queued record of the head record's partition, in order, up to max_message_bytes (sarama's
+// aggregator hands the flusher everything buffered while the previous request was out; its
+// default Flush settings send as soon as the flusher is free). A retriable error
+// (NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION,
+// REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, or no answer
+// within request_timeout) refreshes the metadata and sends the request's records again after
+// retry_backoff, each up to `retries` times (a record past that gets the error; sarama
+// counts retries per message); then the record's callback gets the last error. A metadata
+// refresh that finds no leader for the head record's partition counts as an attempt of it
+// (asked again 250 ms later): after `retries` of them it fails with LEADER_NOT_AVAILABLE.
+// With acks=0 the broker never answers: a record counts as done (offset -1) once sent. A
+// record sent again after an error that came after the append is in the log twice
+// (kafka-semantics.md §2 "Consequences").
 //
 // Ownership: borrows the owner's Rpc (the owner routes responses and timers to it).
 #pragma once
@@ -38,9 +41,11 @@ struct ProducerConfig {
   int32_t retries = 3;                                 // Producer.Retry.Max (Fabric: 3)
   Duration retry_backoff = Duration::millis(100);      // Producer.Retry.Backoff (Fabric: 100ms)
   uint32_t max_in_flight = 1;                          // Net.MaxOpenRequests (Fabric: 1)
-  // A request carries the records queued for one partition up to this many bytes (sarama
-  // Producer.MaxMessageBytes, 1000000; the first record always goes).
-  uint64_t max_batch_bytes = 1'000'000;
+  // The bytes of one request's records (at least one record goes): sarama's default
+  // Producer.MaxMessageBytes. Fabric raises that to 99 MiB, which 0.10 message sets allow as
+  // the brokers check each message; the model's brokers check message.max.bytes (1000012 by
+  // default) against a request's records together, so the model keeps sarama's default.
+  uint64_t max_message_bytes = 1'000'000;
 };
 
 class Producer {

@@ -8,10 +8,12 @@
 // which acknowledged records are lost (as a set), how the logs end up.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "model/kafka/metadata.h"
 #include "model/kafka/protocol.h"
 #include "model/protocol.h"
 #include "tests/model/kafka_cluster.h"
@@ -683,6 +685,123 @@ TEST(KafkaDurability, APowerLossWithoutFsyncLosesAcknowledgedAcksOneRecords) {
     EXPECT_EQ(w.lost(c.records(1)).size(), 20 - cs.survive);
     c.expect_transcript(cs.golden);
   }
+}
+
+// sarama's aggregator: what was queued while a request was out goes in the next request,
+// in order, one append at the leader with consecutive offsets.
+TEST(KafkaProducer, RecordsQueuedBehindAnOutstandingRequestGoOutTogetherInOrder) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup());
+  Workload warm{"w"}, first{"f"}, queued{"q"};
+  warm.schedule(c, d, 0.5, 1);
+  first.schedule(c, d, 1, 1);
+  queued.schedule(c, d, 1.0005, 19, 0);  // behind `first`, which is not answered yet
+  c.start();
+  c.run_until(vt(3));
+  ASSERT_EQ(first.acked().size(), 1u);
+  ASSERT_EQ(queued.acked().size(), 19u);
+  for (int k = 0; k < 19; ++k) EXPECT_EQ(queued.sent[k].offset, first.sent[0].offset + 1 + k) << k;
+  int appends = 0;
+  for (const Event& e : c.events_named("kafka.appended"))
+    if (e.host == "b1" && e.at >= vt(1) && e.at < vt(3)) ++appends;
+  EXPECT_EQ(appends, 2) << "one request for `first`, one for the 19 queued behind it";
+}
+
+// A retriable error sends the request's records again together, and they fail together
+// once past their retries: ten records refused with NOT_ENOUGH_REPLICAS are answered at the
+// same instant, not one after another (a metadata refresh may first wait out a dead seed).
+TEST(KafkaProducer, ABatchRefusedWithNotEnoughReplicasFailsTogetherAfterItsRetries) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("producer", producer_setup());
+  c.fault(vt(0), Fault::crash(c.broker_host(2)));
+  c.fault(vt(0), Fault::crash(c.broker_host(3)));
+  Workload w;
+  w.schedule(c, d, 12, 10, 0);  // the controller has shrunk the ISR to [1] by then
+  c.start();
+  c.run_until(vt(60));
+  ASSERT_EQ(isr_of(c.partition(1)), (std::vector<int32_t>{1}));
+  for (int k = 0; k < 10; ++k) {
+    ASSERT_TRUE(w.sent[k].done) << k;
+    EXPECT_EQ(w.sent[k].error, kafka::NOT_ENOUGH_REPLICAS) << k;
+    EXPECT_EQ(w.sent[k].acked, w.sent[0].acked) << k;
+  }
+  EXPECT_TRUE(c.records(1).empty()) << "refused before the append";
+}
+
+// Metadata refreshes through a driver's Rpc (1 s request timeout), one at each given vector
+// time, each forgetting p's leader first: when each ended and whether it named a leader.
+struct Refreshes {
+  std::unique_ptr<kafka::ClusterMetadata> metadata;
+  struct One {
+    Time asked, ended;
+    bool named = false;
+    bool done = false;
+  };
+  std::vector<One> runs;
+  void schedule(KafkaCluster& c, HostId driver, const std::vector<double>& at) {
+    runs.resize(at.size());
+    for (size_t k = 0; k < at.size(); ++k)
+      c.run(vt(at[k]), driver, [this, &c, k](NodeContext& ctx, Driver& d) {
+        if (!metadata) metadata = std::make_unique<kafka::ClusterMetadata>(c.broker_hosts(), Duration::seconds(1), d.rpc());
+        metadata->invalidate("p", 0);
+        runs[k].asked = ctx.now();
+        metadata->refresh(ctx, [this, k](NodeContext& c2) {
+          runs[k].ended = c2.now();
+          runs[k].named = metadata->leader("p", 0).has_value();
+          runs[k].done = true;
+        });
+      });
+  }
+};
+
+// sarama's client: the first seed is asked while it answers; one that does not answer is
+// deregistered and the next asked in the same refresh, so two dead brokers cost at most two
+// timeouts in all, and every refresh still names the leader.
+TEST(KafkaMetadata, ADeadBrokerCostsOneTimeoutAndTheSameRefreshAsksTheNextOne) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("client", Driver::Setup{});
+  c.fault(vt(0), Fault::crash(c.broker_host(1)));
+  c.fault(vt(0), Fault::crash(c.broker_host(2)));
+  Refreshes r;
+  r.schedule(c, d, {1, 4, 5, 6, 7, 8, 9, 10});
+  c.start();
+  c.run_until(vt(12));
+  Duration waited = Duration::zero();
+  for (size_t k = 0; k < r.runs.size(); ++k) {
+    const Refreshes::One& one = r.runs[k];
+    ASSERT_TRUE(one.done) << "refresh " << k;
+    EXPECT_TRUE(one.named) << "refresh " << k << " found no leader";
+    waited = waited + (one.ended - one.asked);
+    if (k > 0) {
+      EXPECT_LT(one.ended - one.asked, Duration::millis(50)) << "refresh " << k << " asked a dead broker again";
+    }
+  }
+  EXPECT_LT(waited, Duration::millis(2100)) << "more than two timeouts in all";
+  ASSERT_TRUE(r.metadata->next_broker().has_value());
+  EXPECT_GE(*r.metadata->next_broker(), 3) << "a live broker is asked first";
+}
+
+// With every broker dead, a refresh asks each seed and then each broker a response listed
+// (sarama keeps the two apart), ends without a leader after those eight timeouts, and
+// resurrects the seeds: once the brokers are back, a refresh names the leader again.
+TEST(KafkaMetadata, WithEveryBrokerDeadARefreshEndsWithoutALeaderAndTheSeedsAreAskedAgainLater) {
+  KafkaCluster c(s0());
+  const HostId d = c.add_driver("client", Driver::Setup{});
+  for (int32_t b : {1, 2, 3, 4}) {
+    c.fault(vt(0.5), Fault::crash(c.broker_host(b)));
+    c.fault(vt(20), Fault::restart(c.broker_host(b)));
+  }
+  Refreshes r;
+  r.schedule(c, d, {0, 1, 40});
+  c.start();
+  c.run_until(vt(45));
+  ASSERT_TRUE(r.runs[0].done && r.runs[1].done && r.runs[2].done);
+  EXPECT_TRUE(r.runs[0].named);
+  EXPECT_FALSE(r.runs[1].named);
+  EXPECT_GE(r.runs[1].ended - r.runs[1].asked, Duration::seconds(8));
+  EXPECT_LT(r.runs[1].ended - r.runs[1].asked, Duration::millis(8100));
+  EXPECT_TRUE(r.runs[2].named) << "the resurrected seeds are asked again";
+  EXPECT_LT(r.runs[2].ended - r.runs[2].asked, Duration::millis(50));
 }
 
 }  // namespace
