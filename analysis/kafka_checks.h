@@ -15,7 +15,8 @@
 //  4. One block per TIMETOCUT: a block whose last offset is a TIMETOCUT message carries that
 //     message's block number (a stale TIMETOCUT must never cut).
 //  5. No acknowledged record lost: every transaction an OSN answered SUCCESS is in the final
-//     ledger (the longest OSN ledger). Only judged when faults_healed says so; a loss the
+//     ledger (the longest OSN ledger). Judged when the ledger's last offset persisted has
+//     passed the acknowledged offset, or else when faults_healed says so; a loss the
 //     settings permit (acks 1, unclean leader election, power loss of a broker without
 //     log flushing) is reported, not a violation, and so is any loss when the scenario
 //     pins it with expect.kafka.lost_acknowledged (see the runner).

@@ -233,6 +233,12 @@ INSTANTIATE_TEST_SUITE_P(
         PlantedFault{"AnAcknowledgedTransactionIsLost",
                      [](Picture& p) { p.acks.push_back({"e", "orderer1", Time::zero() + Duration::seconds(3), 9}); },
                      "", 1},
+        PlantedFault{"ALossBelowTheLedgersLastOffsetIsJudgedWhileAFaultIsActive",
+                     [](Picture& p) {
+                       p.acks.push_back({"e", "orderer1", Time::zero() + Duration::seconds(3), 6});
+                       p.faults_healed = false;
+                     },
+                     "", 1, 0},
         PlantedFault{"LossIsNotJudgedWhileAFaultIsActive",
                      [](Picture& p) {
                        p.acks.push_back({"e", "orderer1", Time::zero() + Duration::seconds(3), 9});
