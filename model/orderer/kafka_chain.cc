@@ -119,6 +119,16 @@ void KafkaChain::post_connect(NodeContext& ctx) {
   });
 }
 
+::orderer::KafkaMessage regular_message(const common::Envelope& env) {
+  ::orderer::KafkaMessage m;
+  ::orderer::KafkaMessageRegular* r = m.mutable_regular();
+  r->set_payload(protoutil::marshal(env));
+  r->set_config_seq(0);
+  r->set_class_(::orderer::KafkaMessageRegular::NORMAL);
+  r->set_original_offset(0);
+  return m;
+}
+
 void KafkaChain::order(NodeContext& ctx, common::Envelope env) {
   enqueue(ctx, env, [](NodeContext&, common::Status, const std::string&) {});
 }
@@ -128,13 +138,7 @@ void KafkaChain::enqueue(NodeContext& ctx, const common::Envelope& env, Reply re
     reply(ctx, common::SERVICE_UNAVAILABLE, "backing Kafka cluster has not completed booting; try again later");
     return;
   }
-  ::orderer::KafkaMessage m;
-  ::orderer::KafkaMessageRegular* r = m.mutable_regular();
-  r->set_payload(protoutil::marshal(env));
-  r->set_config_seq(0);
-  r->set_class_(::orderer::KafkaMessageRegular::NORMAL);
-  r->set_original_offset(0);
-  produce(ctx, m, [reply = std::move(reply)](NodeContext& c, kafka::Error e, int64_t) {
+  produce(ctx, regular_message(env), [reply = std::move(reply)](NodeContext& c, kafka::Error e, int64_t) {
     if (e == kafka::NONE) {
       reply(c, common::SUCCESS, "");
     } else {
