@@ -117,6 +117,8 @@ void warn_kafka_batch_sizes(LoadContext& ctx, const YamlNode& root) {
   const YamlNode* channels = root.find("channels");
   // Where a channel's value of batch_size.<key> was written: the channel's own key, else the
   // ordering section's, else nowhere (the default: the warning points at ordering.type).
+  // The text does not say which: a spec written out and loaded again has every value
+  // written, and its warnings must equal the original's (LoadWarning::operator==).
   auto source = [&](size_t channel, const char* key) -> std::pair<const YamlNode*, std::string> {
     auto size_key = [&](const YamlNode* section) -> const YamlNode* {
       const YamlNode* size = section != nullptr ? section->find("batch_size") : nullptr;
@@ -136,19 +138,19 @@ void warn_kafka_batch_sizes(LoadContext& ctx, const YamlNode& root) {
       auto [at, path] = source(i, "preferred_max_bytes");
       if (said.insert(path).second)
         ctx.warn(*at, path,
-                 fmt::format("{} bytes{} is above 1 MiB: Fabric's Kafka guide advises PreferredMaxBytes of at most "
+                 fmt::format("{} bytes is above 1 MiB: Fabric's Kafka guide advises PreferredMaxBytes of at most "
                              "1 MiB under Kafka ordering, where smaller messages give higher throughput",
-                             size.preferred_max_bytes, at == type ? " (the default)" : ""));
+                             size.preferred_max_bytes));
     }
     if (!record_fits(size.absolute_max_bytes, message_max)) {
       auto [at, path] = source(i, "absolute_max_bytes");
       if (said.insert(path).second)
         ctx.warn(*at, path,
-                 fmt::format("{} bytes{}: an envelope that large passes the Broadcast size filter, but its Kafka "
+                 fmt::format("{} bytes: an envelope that large passes the Broadcast size filter, but its Kafka "
                              "record is above the brokers' message.max.bytes ({} bytes, Kafka's default) and is "
                              "refused (MESSAGE_TOO_LARGE): the client gets SERVICE_UNAVAILABLE. Fabric's Kafka guide "
                              "asks for AbsoluteMaxBytes < replica.fetch.max.bytes <= message.max.bytes",
-                             size.absolute_max_bytes, at == type ? " (the default)" : "", message_max));
+                             size.absolute_max_bytes, message_max));
     }
   }
 }

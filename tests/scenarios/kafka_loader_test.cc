@@ -69,8 +69,8 @@ std::vector<WarningCase> warning_cases() {
        {"absolute_max_bytes: 1048576 bytes"}},
       {"DefaultBatchSizesWarnedAtTheOrderingType",
        "name: t\nduration: 60s\nnetwork:\n  orgs:\n    - {name: Org1}\nordering: {type: kafka}\nkafka: {}\n", {},
-       {"t.yaml:6:18: ordering.batch_size.preferred_max_bytes: 2097152 bytes (the default) is above 1 MiB",
-        "t.yaml:6:18: ordering.batch_size.absolute_max_bytes: 10485760 bytes (the default): an envelope"}},
+       {"t.yaml:6:18: ordering.batch_size.preferred_max_bytes: 2097152 bytes is above 1 MiB",
+        "t.yaml:6:18: ordering.batch_size.absolute_max_bytes: 10485760 bytes: an envelope"}},
       {"ChannelOwnPreferredMaxBytesWarnedAtTheChannelKey",
        "name: t\nduration: 60s\nnetwork:\n  orgs:\n    - {name: Org1}\n"
        "ordering: {type: kafka, batch_size: {absolute_max_bytes: 900KB, preferred_max_bytes: 512KB}}\nkafka: {}\n"
