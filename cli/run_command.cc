@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -378,6 +379,12 @@ void show_progress(std::ostream& out, Time now, Time end, std::chrono::steady_cl
 
 }  // namespace
 
+void print_load_warnings(const std::vector<scenario::LoadWarning>& warnings, std::ostream& err) {
+  std::set<std::string> said;
+  for (const scenario::LoadWarning& w : warnings)
+    if (said.insert(w.message()).second) err << "warning: " << w.message() << "\n";
+}
+
 std::string reproduce_command(const RunOptions& o, uint64_t seed) {
   std::string cmd = "./fabsim run " + shell_quote(o.file) + fmt::format(" --seed {}", seed);
   for (const auto& s : o.sets) cmd += " --set " + shell_quote(s);
@@ -486,6 +493,10 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   j["trace_events"] = r.trace_events;
   j["kernel_events"] = r.kernel_events;
   j["expectations"] = {{"met", unmet.empty()}, {"unmet", unmet}};
+  ordered_json warnings = ordered_json::array();
+  for (const scenario::LoadWarning& w : spec.warnings)
+    warnings.push_back({{"where", w.where}, {"key", w.path}, {"text", w.text}});
+  j["warnings"] = warnings;
   j["input"] = input;
   j["resolved_scenario"] = scenario::write_scenario(spec);
   return j;
@@ -603,6 +614,8 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
     return 2;
   }
   const ScenarioSpec& spec = loaded->spec;
+  // On stderr whatever the flags, so that --quiet's line and --json's document stay as they are.
+  print_load_warnings(spec.warnings, err);
   double warn_failures = 0.5;
   if (!o.warn_failures.empty()) {
     auto share = parse_share(o.warn_failures);

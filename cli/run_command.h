@@ -61,6 +61,10 @@ int run_scenario_command(const RunOptions& o, std::ostream& out, std::ostream& e
 // a refusal is one message naming its place (the file position, the --set, the flag).
 Result<scenario::ScenarioSpec> load_run_scenario(const RunOptions& o);
 
+// Prints each warning of a loaded scenario once (a message repeated is printed once), as
+// `warning: <where>: <key>: <text>`, to `err` (docs/scenario-format.md "Warnings").
+void print_load_warnings(const std::vector<scenario::LoadWarning>& warnings, std::ostream& err);
+
 // The pieces, for tests.
 std::string reproduce_command(const RunOptions& o, uint64_t seed);
 // `input`: what the run was given (results.json "input", docs/formats.md).

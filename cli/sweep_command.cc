@@ -125,6 +125,7 @@ struct Plan {
   std::vector<std::vector<std::string>> cells;
   std::vector<std::vector<std::string>> sets;  // per cell
   std::vector<uint64_t> base_seed;             // per cell
+  std::vector<scenario::LoadWarning> warnings;  // every cell's, in cell order (repeats included)
 };
 
 // Checks every flag and loads every cell's scenario; the first problem is the error.
@@ -156,25 +157,28 @@ Result<Plan> make_plan(const SweepOptions& o) {
   scenario::LoaderOptions lo;
   lo.cost_names = cost_names();
   // The file with the sweep's own overrides first, so that their errors name no cell.
-  if (auto base = scenario::load_scenario_file(o.file, o.sets, lo); !base.is_ok()) return base.status();
+  auto base = scenario::load_scenario_file(o.file, o.sets, lo);
+  if (!base.is_ok()) return base.status();
+  plan.warnings = base->warnings;
   for (const auto& values : plan.cells) {
     plan.sets.push_back(cell_sets(o, plan.axes, values));
     auto spec = scenario::load_scenario_file(o.file, plan.sets.back(), lo);
     if (!spec.is_ok())
       return Status::invalid_argument(
           fmt::format("in the cell {}: {}", cell_text(plan.axes, values), spec.status().message()));
+    plan.warnings.insert(plan.warnings.end(), spec->warnings.begin(), spec->warnings.end());
     if (plan.scenario.empty()) plan.scenario = spec->name;
     plan.base_seed.push_back(spec->seed);
   }
   return plan;
 }
 
-// The last non-empty line of a file, at most kStderrTailMax bytes of it.
+// The last non-empty line of a file that is not a load warning (print_load_warnings), at most kStderrTailMax bytes of it.
 std::string last_line(const fs::path& path) {
   std::ifstream f(path);
   std::string line, last;
   while (std::getline(f, line))
-    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+    if (line.find_first_not_of(" \t\r") != std::string::npos && !line.starts_with("warning: ")) last = line;
   if (last.size() > kStderrTailMax) last = last.substr(0, kStderrTailMax) + "...";
   return last;
 }
@@ -494,6 +498,7 @@ int run_sweep_command(const SweepOptions& o, std::ostream& out, std::ostream& er
     err << "fabsim: " << plan.status().message() << "\n";
     return 2;
   }
+  print_load_warnings(plan->warnings, err);  // here once; each run's copy goes to its stderr.txt
   const fs::path out_dir = o.out_dir.empty() ? fs::path("sweep-" + directory_name(plan->scenario)) : fs::path(o.out_dir);
   OutDirectory out_files;
   if (Status s = out_files.open(out_dir); !s.is_ok()) {

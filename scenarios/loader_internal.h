@@ -42,6 +42,8 @@ struct LoadContext {
   // `between: [A, B]`: two node sets (each a name or a list of names) with at least one
   // pair of different nodes.
   Status select_pair(const YamlNode& n, std::string_view path, std::vector<size_t>* a, std::vector<size_t>* b) const;
+  // Adds a warning located at `at` to spec.warnings (ScenarioSpec::warnings).
+  void warn(const YamlNode& at, std::string_view path, std::string_view text);
   // The chaincode named by `n`, or the only chaincode when `n` is null.
   Status chaincode_ref(const YamlNode* n, const YamlNode& parent, std::string_view path, std::string* out) const;
   // The channel of a chaincode already read (the name must be one).
@@ -55,6 +57,9 @@ Status read_ordering(LoadContext& ctx, const YamlNode& n);
 // The `kafka:` section (kafka_reader.cc), after read_ordering: required with type kafka,
 // refused without it.
 Status read_kafka(LoadContext& ctx, const YamlNode* ordering, const YamlNode* kafka);
+// The warnings of Fabric's Kafka guide on the channels' batch sizes (kafka_reader.cc), after
+// the channels are read; nothing with solo ordering.
+void warn_kafka_batch_sizes(LoadContext& ctx, const YamlNode& root);
 // `batch_timeout` and `batch_size` of `n` over `*batch`, validated; errors name `prefix`.
 Status read_batch_settings(const FieldReader& r, const YamlNode& n, const std::string& prefix,
                            orderer::BatchSettings* batch);

@@ -22,7 +22,8 @@ using Sign = FieldReader::Sign;
 constexpr uint8_t role_bit(NodeRole role) { return static_cast<uint8_t>(1u << static_cast<unsigned>(role)); }
 constexpr uint8_t kPeers = role_bit(NodeRole::kPeer);
 constexpr uint8_t kClients = role_bit(NodeRole::kClient);
-constexpr uint8_t kEveryRole = kPeers | kClients | role_bit(NodeRole::kOrderer);
+constexpr uint8_t kEveryRole = kPeers | kClients | role_bit(NodeRole::kOrderer) | role_bit(NodeRole::kZookeeper) |
+                               role_bit(NodeRole::kBroker);
 
 // Bounds of the whole-number keys: far above any machine or retry policy worth simulating,
 // low enough that a slip of the finger (an extra digit or three) is caught.
@@ -83,7 +84,7 @@ size_t key_index(std::string_view name) {
 // "peers", "clients", "peers and clients": the roles of a key, for messages.
 std::string roles_text(uint8_t roles) {
   std::string out;
-  for (NodeRole role : {NodeRole::kPeer, NodeRole::kClient, NodeRole::kOrderer})
+  for (NodeRole role : {NodeRole::kPeer, NodeRole::kClient, NodeRole::kOrderer, NodeRole::kZookeeper, NodeRole::kBroker})
     if (roles & role_bit(role)) out += (out.empty() ? "" : " and ") + std::string(node_role_name(role)) + "s";
   return out;
 }

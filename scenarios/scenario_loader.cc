@@ -88,10 +88,16 @@ Status LoadContext::select_targets(const YamlNode& n, std::string_view path, std
                        std::string("unknown ") + (f->args[k] == TargetArg::kChannel ? "channel" : "organisation") + " '" +
                            role->args[k] + "' in " + usage + suggestion(role->args[k], valid));
     }
+    if (f->impossible)
+      if (auto why = f->impossible(spec)) return r.error(*nodes[i], at, role->text + ": " + *why);
     roles->push_back(std::move(*role));
   }
   out->assign(picked.begin(), picked.end());
   return Status::ok();
+}
+
+void LoadContext::warn(const YamlNode& at, std::string_view path, std::string_view text) {
+  spec.warnings.push_back({one_line(r.doc().where(at.loc)), std::string(path), one_line(text)});
 }
 
 std::vector<std::string> LoadContext::names_of(const std::vector<size_t>& nodes) const {
@@ -149,7 +155,9 @@ Status LoadContext::chaincode_ref(const YamlNode* n, const YamlNode& parent, std
 
 int specificity(const NodeDirectory& dir, const std::string& selector) {
   if (selector == "all") return 0;
-  if (selector == "peers" || selector == "clients" || selector == "orderers") return 1;
+  if (selector == "peers" || selector == "clients" || selector == "orderers" || selector == "zookeepers" ||
+      selector == "brokers")
+    return 1;
   if (!dir.is_group(selector)) return 4;  // a node
   return selector.find('.') == std::string::npos ? 2 : 3;
 }
@@ -502,6 +510,7 @@ Status read_scenario(LoadContext& ctx, const YamlNode& root) {
   ctx.spec.nodes = ctx.dir.nodes();
   if (const YamlNode* l = (*network)->find("links")) SCENARIO_TRY(read_links(ctx, *l));
   SCENARIO_TRY(read_channels(ctx, root.find("channels")));
+  warn_kafka_batch_sizes(ctx, root);
   if (const YamlNode* c = root.find("chaincodes")) SCENARIO_TRY(read_chaincodes(ctx, *c));
   if (const YamlNode* c = root.find("crypto")) SCENARIO_TRY(read_crypto(ctx, *c));
   if (const YamlNode* c = root.find("costs")) SCENARIO_TRY(read_costs(ctx, *c));

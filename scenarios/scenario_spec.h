@@ -443,6 +443,23 @@ struct ExpectSpec : MetricExpect {
   bool operator==(const ExpectSpec&) const = default;
 };
 
+// ---- warnings --------------------------------------------------------------------------
+
+// A setting the file may have but that the guide it follows advises against (Fabric's Kafka
+// guide: an even ZooKeeper ensemble, PreferredMaxBytes above 1 MiB, ...). Found at load and
+// located like an error; it never changes what runs nor the exit status.
+struct LoadWarning {
+  std::string where;  // "file.yaml:3:5", or "--set <assignment>" for a value an override wrote
+  std::string path;   // the key path, "kafka.zookeepers"
+  std::string text;   // what is advised against, and why
+
+  // "<where>: <path>: <text>", on one line.
+  std::string message() const { return where + ": " + path + ": " + text; }
+  // Where a warning was found is not part of the scenario: a spec written out and loaded
+  // again (scenarios/scenario_writer.h) equals the original.
+  bool operator==(const LoadWarning& o) const { return path == o.path && text == o.text; }
+};
+
 // ---- the scenario ----------------------------------------------------------------------
 
 struct ScenarioSpec {
@@ -463,6 +480,7 @@ struct ScenarioSpec {
   std::vector<FaultSpec> faults;  // file order (the timeline sorts by time, stably)
   ExpectSpec expect;
   std::vector<NodeSpec> nodes;  // derived; see the invariants above
+  std::vector<LoadWarning> warnings;  // in the order found; empty when nothing is advised against
 
   bool operator==(const ScenarioSpec&) const = default;
 };

@@ -21,6 +21,13 @@ Result<std::vector<HostId>> one_holder(HostId h, const std::string& none) {
   return std::vector<HostId>{h};
 }
 
+// The Kafka roles' RoleFunction::impossible: they need Kafka ordering.
+std::optional<std::string> without_kafka(const ScenarioSpec& spec) {
+  if (spec.ordering.type == OrderingType::kKafka) return std::nullopt;
+  return std::string("the scenario has no Kafka brokers: it needs 'ordering: {type: kafka}' and a 'kafka:' section "
+                     "(ordering.type is solo)");
+}
+
 }  // namespace
 
 const std::vector<RoleFunction>& role_functions() {
@@ -43,14 +50,16 @@ const std::vector<RoleFunction>& role_functions() {
        [](const FabricNetwork& net, const std::vector<std::string>& args) {
          return one_holder(net.kafka_partition_leader(args.at(0)), "no broker leads the partition of channel " + args.at(0));
        },
-       {}},  // elected: only the run can tell
+       {},  // elected: only the run can tell
+       without_kafka},
       {"kafka-controller",
        {},
        "the Kafka broker that is the controller now (Kafka ordering)",
        [](const FabricNetwork& net, const std::vector<std::string>&) {
          return one_holder(net.kafka_controller(), "no broker is the Kafka controller");
        },
-       {}},
+       {},
+       without_kafka},
   };
   return kFunctions;
 }

@@ -41,6 +41,9 @@ struct RoleFunction {
   // only the run can tell (an elected leader).
   std::function<std::optional<std::vector<std::string>>(const ScenarioSpec&, const std::vector<std::string>& args)>
       fixed_holders;
+  // Why no node of the scenario can ever hold the role (Kafka roles with solo ordering), for
+  // a located error at load; nullopt when some node may. Unset: always possible.
+  std::function<std::optional<std::string>(const ScenarioSpec&)> impossible;
 };
 
 // Every role function, in a fixed order.

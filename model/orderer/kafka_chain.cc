@@ -120,6 +120,16 @@ void KafkaChain::post_connect(NodeContext& ctx) {
   });
 }
 
+::orderer::KafkaMessage regular_message(const common::Envelope& env) {
+  ::orderer::KafkaMessage m;
+  ::orderer::KafkaMessageRegular* r = m.mutable_regular();
+  r->set_payload(protoutil::marshal(env));
+  r->set_config_seq(0);
+  r->set_class_(::orderer::KafkaMessageRegular::NORMAL);
+  r->set_original_offset(0);
+  return m;
+}
+
 void KafkaChain::order(NodeContext& ctx, common::Envelope env) {
   enqueue(ctx, env, [](NodeContext&, common::Status, const std::string&) {});
 }
@@ -129,13 +139,8 @@ void KafkaChain::enqueue(NodeContext& ctx, const common::Envelope& env, Reply re
     reply(ctx, common::SERVICE_UNAVAILABLE, "backing Kafka cluster has not completed booting; try again later");
     return;
   }
-  ::orderer::KafkaMessage m;
-  ::orderer::KafkaMessageRegular* r = m.mutable_regular();
-  r->set_payload(protoutil::marshal(env));
-  r->set_config_seq(0);
-  r->set_class_(::orderer::KafkaMessageRegular::NORMAL);
-  r->set_original_offset(0);
-  auto tx_id = ledger::txid_from_envelope(r->payload());
+  ::orderer::KafkaMessage m = regular_message(env);
+  auto tx_id = ledger::txid_from_envelope(m.regular().payload());
   produce(ctx, m, [this, reply = std::move(reply), tx_id = tx_id.is_ok() ? *tx_id : std::string()](
                       NodeContext& c, kafka::Error e, int64_t offset) {
     if (e == kafka::NONE) {

@@ -43,6 +43,7 @@
 
 #include "core/node.h"
 #include "core/proto/common/common.pb.h"
+#include "core/proto/orderer/kafka.pb.h"
 #include "model/kafka/consumer.h"
 #include "model/kafka/producer.h"
 #include "model/kafka/rpc.h"
@@ -53,6 +54,11 @@
 namespace fabsim::orderer {
 
 // Kafka.Retry's start-up schedule (fabric-semantics.md §7.2; F14 sampleconfig/orderer.yaml).
+// The REGULAR message an OSN produces for `env` (payload = the marshalled envelope,
+// config_seq 0, class NORMAL, original_offset 0): its record is what the brokers store and
+// what message.max.bytes bounds.
+::orderer::KafkaMessage regular_message(const common::Envelope& env);
+
 struct RetrySettings {
   Duration short_interval = Duration::seconds(5);
   Duration short_total = Duration::seconds(600);

@@ -200,7 +200,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonTransactionsCsvAndReportHtml) {
                                    "failed_by_reason", "blocks_by_cut_reason", "safety",
                                    "channels",       "ledger_codes",   "node_errors",   "fault_targets",
                                    "fault_errors",   "network",        "trace_hash",
-                                   "trace_events",   "kernel_events",  "expectations",
+                                   "trace_events",   "kernel_events",  "expectations",   "warnings",
                                    "input",          "resolved_scenario"};
   std::sort(keys.begin(), keys.end());
   std::sort(want.begin(), want.end());

@@ -125,6 +125,18 @@ std::vector<ErrorCase> error_cases() {
        "t.yaml:8:21: kafka.zookeepers"},
       {"KafkaUnknownVersionRejected", kBase + "ordering: {type: kafka}\nkafka: {version: '0.11'}\n",
        "t.yaml:8:18: kafka.version"},
+      // Kafka role targets are refused at load when no node could ever hold the role.
+      {"KafkaLeaderTargetNeedsKafkaOrdering", kWithChaincode + "faults:\n  - {at: 1s, crash: \"kafka-leader(mychannel)\"}\n",
+       "t.yaml:10:21: faults.0.crash: kafka-leader(mychannel): the scenario has no Kafka brokers: it needs "
+       "'ordering: {type: kafka}' and a 'kafka:' section (ordering.type is solo)"},
+      {"KafkaControllerTargetNeedsKafkaOrdering", kWithChaincode + "faults:\n  - {at: 1s, power_loss: [Org1, \"kafka-controller()\"]}\n",
+       "t.yaml:10:33: faults.0.power_loss.1: kafka-controller(): the scenario has no Kafka brokers"},
+      {"KafkaRoleInAPartitionNeedsKafkaOrdering",
+       kWithChaincode + "faults:\n  - {at: 1s, partition: [[\"kafka-leader(mychannel)\"], [orderers]]}\n",
+       "t.yaml:10:27: faults.0.partition.0.0: kafka-leader(mychannel): the scenario has no Kafka brokers"},
+      {"KafkaLeaderOfAnUnknownChannelRejected",
+       kWithChaincode + "ordering: {type: kafka}\nkafka: {}\nfaults:\n  - {at: 1s, crash: \"kafka-leader(trade)\"}\n",
+       "t.yaml:12:21: faults.0.crash: unknown channel 'trade' in kafka-leader(<channel>) (expected one of: mychannel)"},
       {"KafkaFaultOnAnUnknownBroker",
        kBase + "ordering: {type: kafka}\nkafka: {brokers: 4}\nfaults:\n  - {at: 1s, crash: kafka4}\n",
        "crash: unknown node or group 'kafka4'"},
