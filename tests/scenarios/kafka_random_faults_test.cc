@@ -12,9 +12,9 @@
 //   * ordering recovered: every probe transaction, requested after the recovery bound,
 //     commits VALID;
 //   * at the end every node is up, no broker halted, the partition leader's ISR holds the
-//     three replicas, and every peer and every OSN is at the same height, the OSNs with the
-//     same last block header, so the same chain (read through the runner's hooks: the
-//     report has no OSN heights).
+//     three replicas, every replica's log is the leader's, committed to its end, and every
+//     peer and every OSN is at the same height, the OSNs with the same last block header,
+//     so the same chain (read through the runner's hooks: the report has no OSN heights).
 // And the same seed gives the same trace hash (a few seeds run twice). Each of these checks
 // is shown to fail on a planted fault outside the promise (KafkaFaultScheduleChecks: a power
 // loss of every replica, a broker restarted within its old session, OSNs cut from the
@@ -74,7 +74,21 @@ struct EndState {
   // equal chains.
   std::map<std::string, std::string> osn_last_block_header;
   std::vector<int32_t> leader_isr;  // of the replica that leads with the highest epoch
+  int32_t leader = -1;              // its broker id
+  // Each up replica's log of the channel's partition (its records in offset order, or the
+  // read error) and high watermark, by broker id.
+  std::map<int32_t, std::vector<std::string>> replica_records;
+  std::map<int32_t, int64_t> replica_hw;
 };
+
+std::vector<std::string> log_records(const kafka::Partition& p) {
+  std::vector<std::string> out;
+  auto batches = p.log().read(0, UINT64_MAX, p.log().log_end_offset());
+  if (!batches.is_ok()) return {"unreadable: " + batches.status().message()};
+  for (const auto& batch : batches.value())
+    for (const auto& r : batch.records()) out.push_back(r);
+  return out;
+}
 
 void read_end_state(World& w, EndState& s) {
   s.seen = true;
@@ -97,9 +111,13 @@ void read_end_state(World& w, EndState& s) {
       if (b == nullptr) continue;
       if (b->halted()) s.not_up.push_back(name + " (halted)");
       const kafka::Partition* p = b->partition(kChannel, 0);
-      if (p != nullptr && p->role() == kafka::Partition::Role::kLeader && p->leader_epoch() > leader_epoch) {
+      if (p == nullptr) continue;
+      s.replica_records[b->config().broker_id] = log_records(*p);
+      s.replica_hw[b->config().broker_id] = p->high_watermark();
+      if (p->role() == kafka::Partition::Role::kLeader && p->leader_epoch() > leader_epoch) {
         leader_epoch = p->leader_epoch();
         s.leader_isr = p->isr();
+        s.leader = b->config().broker_id;
       }
     }
   }
@@ -170,13 +188,28 @@ void find_failed_probes(const RunReport& r, std::vector<std::string>& out) {
                   std::to_string(kProbeRateTps * kProbeMs / 1000));
 }
 
-// Every node is up, no broker halted, the leader's ISR holds the three replicas again, and
-// every peer and OSN ends at the same height, the OSNs with the same last block.
+// Every node is up, no broker halted, the leader's ISR holds the three replicas again, every
+// replica holds the leader's log with the high watermark at its end, and every peer and OSN
+// ends at the same height, the OSNs with the same last block header.
 void find_divergence(const RunReport& r, const EndState& s, std::vector<std::string>& out) {
   if (!s.seen) return out.push_back("the end of the run was not observed");
   for (const std::string& n : s.not_up) out.push_back("not up at the end: " + n);
   if (s.leader_isr.size() != 3)
     out.push_back("the partition's ISR at the end has " + std::to_string(s.leader_isr.size()) + " replicas");
+  // Quiet and fully replicated, every replica holds the leader's log, all of it committed.
+  if (auto leader = s.replica_records.find(s.leader); leader != s.replica_records.end()) {
+    const std::vector<std::string>& log = leader->second;
+    for (const auto& [broker, records] : s.replica_records) {
+      size_t same = 0;
+      while (same < std::min(records.size(), log.size()) && records[same] == log[same]) ++same;
+      if (same != records.size() || same != log.size())
+        out.push_back(fmt::format("broker {}'s log ({} records) differs from the leader {}'s ({}) from offset {}",
+                                  broker, records.size(), s.leader, log.size(), same));
+      if (s.replica_hw.at(broker) != static_cast<int64_t>(log.size()))
+        out.push_back(fmt::format("broker {}'s high watermark is {}, the leader's log end {}", broker,
+                                  s.replica_hw.at(broker), log.size()));
+    }
+  }
   for (const std::string& p : r.peers_down) out.push_back(p + " is down at the end");
   if (r.channels.at(0).peer_heights.size() != 4) out.push_back("not every peer's height is known");
   if (s.osn_heights.empty()) return out.push_back("no OSN is up at the end");
