@@ -31,6 +31,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -273,6 +274,9 @@ const PlantedCase kPlanted[] = {
     {"OsnsCutFromTheBrokersForGoodStopOrdering", "  - {at: 15s, partition: [orderers, brokers]}\n", "probe",
      "after the recovery bound"},
 };
+
+// Names the case in test listings (gtest prints the bytes of a struct otherwise).
+void PrintTo(const PlantedCase& c, std::ostream* os) { *os << c.name; }
 
 class KafkaFaultScheduleChecks : public testing::TestWithParam<PlantedCase> {};
 
