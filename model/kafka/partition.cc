@@ -86,6 +86,10 @@ void Partition::after_hw_or_isr_change(NodeContext& ctx) {
 }
 
 void Partition::check_produces(NodeContext& ctx) {
+  // Every answered produce leaves the map before any is answered: an answer lets the broker
+  // handle that client's next produce at once (Broker::next_produce), which appends and
+  // checks the parked produces again — a nested check that must not erase under this loop.
+  std::vector<std::pair<ParkedProduce, ProduceResponse>> answered;
   for (auto it = produces_.begin(); it != produces_.end();) {
     ProduceResponse r;
     r.set_correlation_id(it->second.correlation_id);
@@ -99,8 +103,10 @@ void Partition::check_produces(NodeContext& ctx) {
       ++it;
       continue;
     }
-    ParkedProduce done = std::move(it->second);
+    answered.emplace_back(std::move(it->second), std::move(r));
     it = produces_.erase(it);
+  }
+  for (auto& [done, r] : answered) {  // in the order the produces were parked
     broker_.rpc().cancel(ctx, done.timer);
     done.reply(ctx, r);
   }
@@ -200,10 +206,14 @@ void Partition::fetch(NodeContext& ctx, HostId from, const FetchRequest& req) {
   if (req.offset() < log_->log_start_offset() || req.offset() > log_->log_end_offset()) return fail(OFFSET_OUT_OF_RANGE);
   const int64_t hw_before = hw_;
   const bool follower = req.replica_id() >= 0;
-  const int64_t limit = follower ? log_->log_end_offset() : hw_;
-  const bool has_data = req.offset() < limit;
   if (follower) update_follower(ctx, req.replica_id(), req.offset());
   if (role_ != Role::kLeader) return fail(NOT_LEADER_FOR_PARTITION);
+  // Whether there is data to return is decided after the follower's update: a produce it
+  // completed may have let the broker append that client's next produce at once (Kafka's
+  // DelayedFetch.tryCompleteElseWatch sees it too), and parking the fetch would miss the
+  // wake-up of that append and wait max_wait for nothing.
+  const int64_t limit = follower ? log_->log_end_offset() : hw_;
+  const bool has_data = req.offset() < limit;
   if (has_data || req.max_wait_ms() <= 0) {
     answer_fetch(ctx, from, req, hw_before);
     return;
