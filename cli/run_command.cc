@@ -320,6 +320,7 @@ void print_report(const ScenarioSpec& spec, const RunReport& r, double warn_fail
   for (const auto& t : r.fault_targets) out << "fault target: " << t << "\n";
   print_fault_timeline(r, out);
   print_kafka_checks(r, out);
+  for (const auto& h : r.kafka_halts) out << "kafka broker halted " << h << "\n";
   for (const auto& e : r.fault_errors) out << "fault error: " << e << "\n";
   out << fmt::format("network: sent={} delivered={} lost={} duplicated={} partitioned={} no_route={} bytes={}\n",
                      r.network.sent, r.network.delivered, r.network.lost, r.network.duplicated, r.network.partitioned,
@@ -467,6 +468,7 @@ nlohmann::ordered_json results_json(const ScenarioSpec& spec, const RunReport& r
   }
   j["channels"] = channels;
   j["node_errors"] = r.node_errors;
+  j["kafka_halts"] = r.kafka_halts;
   j["fault_errors"] = r.fault_errors;
   j["fault_targets"] = r.fault_targets;
   j["network"] = {{"sent", r.network.sent},         {"delivered", r.network.delivered}, {"lost", r.network.lost},

@@ -509,6 +509,10 @@ void Runner::on_event(Time t, HostId h, const AnalysisEvent& e) {
     }
     return;
   }
+  if (name == "kafka.fatal") {
+    report_.kafka_halts.push_back(fmt::format("at {} {}: {}", format_time(t), net_->world().host_names()[h], e.detail));
+    return;
+  }
   if (name == orderer::kEventKafkaAcked) {
     const auto* a = std::any_cast<orderer::KafkaAckedEvent>(&e.data);
     FABSIM_ASSERT_MSG(a != nullptr, "a kafka.chain.acked event without its record");

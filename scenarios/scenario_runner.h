@@ -229,6 +229,9 @@ struct RunReport {
   // peer.ledger_error / peer.commit_error / peer.block_rejected events, a second outcome
   // reported for one transaction, a ledger that cannot be read back
   std::vector<std::string> node_errors;
+  // Kafka: brokers that halted (as Kafka exits on a fatal error): "at 57.1 s kafka0: why".
+  // Not node errors: a scenario may be built to show one (KIP-101 with 0.10 brokers).
+  std::vector<std::string> kafka_halts;
   std::vector<std::string> fault_errors;
   // Each role target a fault resolved when it fired: "at 10s: crash orderer-leader(ch) = orderer0".
   std::vector<std::string> fault_targets;

@@ -198,7 +198,7 @@ TEST(RunCommand, GoodRunWritesResultsJsonTransactionsCsvAndReportHtml) {
                                    "phases",  "latency_histogram", "transactions",   "invalid_by_code",  "failure_messages",
                                    "timeseries", "faults", "fault_timeline",
                                    "failed_by_reason", "blocks_by_cut_reason", "safety",
-                                   "channels",       "ledger_codes",   "node_errors",   "fault_targets",
+                                   "channels",       "ledger_codes",   "node_errors",   "kafka_halts",   "fault_targets",
                                    "fault_errors",   "network",        "trace_hash",
                                    "trace_events",   "kernel_events",  "expectations",   "warnings",
                                    "input",          "resolved_scenario"};
