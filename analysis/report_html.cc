@@ -14,6 +14,7 @@ std::string render_report_html(const nlohmann::ordered_json& results) {
   report::summary_section(page, c);
   report::failures_section(page, c);
   report::faults_section(page, c);
+  report::kafka_section(page, c);
   report::over_time_section(page, c);
   report::latency_distribution_section(page, c);
   report::phases_section(page, c);

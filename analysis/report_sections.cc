@@ -224,4 +224,56 @@ void channels_section(Page& page, const Context& c) {
                  rows);
 }
 
+// Kafka ordering: per channel, what the checks compared and found (results.json
+// channels[].kafka), the lost acknowledged records, the divergent replicas, when ordering
+// resumed after each fault event, and the brokers that halted. Absent without Kafka.
+void kafka_section(Page& page, const Context& c) {
+  const Json* channels = array(find(c.r, {"channels"}));
+  bool any = false;
+  if (channels != nullptr)
+    for (const Json& ch : *channels) any = any || object(find(&ch, {"kafka"})) != nullptr;
+  if (!any) return;
+  page.section("Kafka");
+  std::vector<std::vector<std::string>> rows, lost, resumed;
+  std::vector<std::string> notes;
+  for (const Json& ch : *channels) {
+    const Json* k = object(find(&ch, {"kafka"}));
+    if (k == nullptr) continue;
+    const std::string name = scalar(find(&ch, {"name"}));
+    const Json* lost_list = array(find(k, {"lost_acknowledged"}));
+    const Json* divergences = array(find(k, {"replica_divergences"}));
+    rows.push_back({name, scalar(find(k, {"reference_replica"})), count_text(find(k, {"blocks_matched"})),
+                    count_text(find(k, {"offsets_compared"})), count_text(find(k, {"acknowledged"})),
+                    lost_list ? fmt::format("{}", lost_list->size()) : "-",
+                    count_text(find(k, {"unjudged_acknowledged"})),
+                    divergences ? fmt::format("{}", divergences->size()) : "-"});
+    if (lost_list != nullptr)
+      for (std::size_t i = 0; i < lost_list->size() && i < kListLimit; ++i) {
+        const Json* l = &(*lost_list)[i];
+        lost.push_back({name, scalar(find(l, {"tx_id"})), scalar(find(l, {"osn"})), readable_ns(number(find(l, {"at_ns"}))),
+                        count_text(find(l, {"offset"}))});
+      }
+    if (divergences != nullptr)
+      for (const Json& d : *divergences) notes.push_back(scalar(&d));
+    if (const Json* permitted = array(find(k, {"loss_permitted_by"})); permitted != nullptr && !permitted->empty()) {
+      std::string text = "Loss of acknowledged records permitted on " + name + " by: ";
+      for (std::size_t i = 0; i < permitted->size(); ++i) text += (i > 0 ? "; " : "") + scalar(&(*permitted)[i]);
+      notes.push_back(text);
+    }
+    if (const Json* live = array(find(k, {"liveness"})))
+      for (const Json& e : *live)
+        resumed.push_back({name, readable_ns(number(find(&e, {"at_ns"}))), scalar(find(&e, {"event"})),
+                           readable_ns(number(find(&e, {"resumed_ns"}))),
+                           scalar(find(&e, {"judged"})) == "true" ? "judged" : "-"});
+  }
+  page.add_table({"Channel", "Log compared", "Blocks matching the log", "Replica offsets compared", "Acknowledged",
+                  "Lost", "Not judged", "Diverged pairs"},
+                 rows);
+  for (const auto& n : notes) page.add_text(n);
+  if (!lost.empty()) page.add_table({"Channel", "Lost TxID", "Acknowledged by", "At", "Offset"}, lost);
+  if (!resumed.empty()) page.add_table({"Channel", "At", "Fault event", "Ordering resumed after", "Liveness"}, resumed);
+  if (const Json* halts = array(find(c.r, {"kafka_halts"})))
+    for (const Json& h : *halts) page.add_text("Broker halted " + scalar(&h));
+}
+
 }  // namespace fabsim::report

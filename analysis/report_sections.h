@@ -54,6 +54,7 @@ void summary_section(html::Page& page, const Context& c);
 void failures_section(html::Page& page, const Context& c);
 void faults_section(html::Page& page, const Context& c);
 void channels_section(html::Page& page, const Context& c);
+void kafka_section(html::Page& page, const Context& c);
 // Charts (report_chart_sections.cc).
 void over_time_section(html::Page& page, const Context& c);
 void latency_distribution_section(html::Page& page, const Context& c);

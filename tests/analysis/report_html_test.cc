@@ -179,6 +179,27 @@ TEST(ReportHtml, RecoveryThatNeverCameSaysNotRecovered) {
   EXPECT_FALSE(has(render_report_html(r), "<td>not recovered</td>"));
 }
 
+TEST(ReportHtml, KafkaSectionShowsTheChecksLostRecordsAndHalts) {
+  Json r = full_results();
+  EXPECT_FALSE(has(render_report_html(r), ">Kafka<"));  // solo: no section
+  r["channels"] = Json::array({Json::object({{"name", "mychannel"}})});
+  r["channels"][0]["kafka"] = {
+      {"reference_replica", "kafka2"}, {"blocks_matched", 36}, {"offsets_compared", 861}, {"acknowledged", 352},
+      {"lost_acknowledged", Json::array({{{"tx_id", "ab12"}, {"osn", "orderer1"}, {"at_ns", 29'500'000'000}, {"offset", 290}}})},
+      {"unjudged_acknowledged", 0}, {"loss_permitted_by", Json::array({"unclean leader election"})},
+      {"replica_divergences", Json::array({"kafka: partition mychannel-0: offset 3 differs"})},
+      {"liveness", Json::array({{{"at_ns", 55'000'000'000}, {"event", "after crash kafka0"}, {"resumed_ns", 2'260'000'000},
+                                 {"judged", true}}})}};
+  r["kafka_halts"] = Json::array({"at 55 s kafka0: the leader's log end 278 is below ours 279"});
+  const std::string page = render_report_html(r);
+  EXPECT_TRUE(has(page, "<td>mychannel</td><td>kafka2</td><td>36</td><td>861</td><td>352</td><td>1</td><td>0</td><td>1</td>"));
+  EXPECT_TRUE(has(page, "<td>ab12</td><td>orderer1</td><td>29.5 s</td><td>290</td>"));
+  EXPECT_TRUE(has(page, "permitted on mychannel by: unclean leader election"));
+  EXPECT_TRUE(has(page, "offset 3 differs"));
+  EXPECT_TRUE(has(page, "<td>after crash kafka0</td><td>2.26 s</td><td>judged</td>"));
+  EXPECT_TRUE(has(page, "Broker halted at 55 s kafka0"));
+}
+
 TEST(ReportHtml, ClockOffsetIsAMomentNotAPeriodToTheEnd) {
   Json r = full_results();
   r["faults"][0] = {{"at_ns", int64_t{3'000'000'000}}, {"end_ns", nullptr}, {"action", "clock_offset"},
