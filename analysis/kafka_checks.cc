@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "core/crypto/sha256.h"
 #include "core/proto/orderer/kafka.pb.h"
 #include "model/ledger/block_hash.h"
 #include "model/ledger/tx_rwset.h"
@@ -15,30 +16,42 @@
 namespace fabsim {
 namespace {
 
-// One replica's log as (offset -> record, epoch), read whole.
+// One replica's log, offset by offset: each record's SHA-256 and its batch's epoch. Digests,
+// not the records: the replicas of a long run would hold gigabytes.
 struct LogRecords {
-  std::vector<std::string> records;  // records[i] is offset i (the log starts at 0)
+  std::vector<crypto::Digest256> records;  // records[i] is offset i (the log starts at 0)
   std::vector<int32_t> epochs;
   std::string error;
 };
 
+constexpr uint64_t kReadSlice = uint64_t{1} << 20;  // bytes per read of a log
+
+// Hands every record of `log` to each(epoch, record), in offset order, reading a slice at a
+// time; the error, or "" when the whole log was read.
+template <typename Each>
+std::string for_each_record(const kafka::PartitionLog& log, Each each) {
+  int64_t next = 0;
+  while (next < log.log_end_offset()) {
+    auto batches = log.read(next, kReadSlice, log.log_end_offset());
+    if (!batches.is_ok()) return batches.status().message();
+    if (batches->empty()) return fmt::format("no batch at offset {}", next);
+    for (const auto& b : *batches) {
+      if (b.base_offset() != next) return fmt::format("batch at offset {} where offset {} was expected", b.base_offset(), next);
+      for (const auto& r : b.records()) {
+        each(b.leader_epoch(), r);
+        ++next;
+      }
+    }
+  }
+  return "";
+}
+
 LogRecords read_log(const kafka::PartitionLog& log) {
   LogRecords out;
-  auto batches = log.read(0, UINT64_MAX, log.log_end_offset());
-  if (!batches.is_ok()) {
-    out.error = batches.status().message();
-    return out;
-  }
-  for (const auto& b : *batches) {
-    if (b.base_offset() != static_cast<int64_t>(out.records.size())) {
-      out.error = fmt::format("batch at offset {} where offset {} was expected", b.base_offset(), out.records.size());
-      return out;
-    }
-    for (const auto& r : b.records()) {
-      out.records.push_back(r);
-      out.epochs.push_back(b.leader_epoch());
-    }
-  }
+  out.error = for_each_record(log, [&](int32_t epoch, const std::string& record) {
+    out.records.push_back(crypto::sha256(record));
+    out.epochs.push_back(epoch);
+  });
   return out;
 }
 
@@ -51,33 +64,46 @@ std::optional<int64_t> last_offset_of(const common::Block& b) {
   return m.last_offset_persisted();
 }
 
-// The reference log's messages, parsed once: per offset, the REGULAR envelope or the
-// TIMETOCUT block number (neither for CONNECT or what does not parse).
+// The reference log's messages, parsed once: per offset, the SHA-256 of the REGULAR
+// envelope or the TIMETOCUT block number (neither for CONNECT or what does not parse).
 struct Messages {
-  std::vector<std::optional<std::string>> regular;
+  std::vector<std::optional<crypto::Digest256>> regular;
   std::vector<std::optional<uint64_t>> time_to_cut;
   size_t size() const { return regular.size(); }
 };
 
-Messages parse_messages(const LogRecords& log) {
+Messages parse_messages(const kafka::PartitionLog& log) {
   Messages out;
-  out.regular.resize(log.records.size());
-  out.time_to_cut.resize(log.records.size());
   ::orderer::KafkaMessage m;
-  for (size_t i = 0; i < log.records.size(); ++i) {
-    if (!m.ParseFromString(log.records[i])) continue;
-    if (m.has_regular()) out.regular[i] = std::move(*m.mutable_regular()->mutable_payload());
-    if (m.has_time_to_cut()) out.time_to_cut[i] = m.time_to_cut().block_number();
-  }
+  for_each_record(log, [&](int32_t, const std::string& record) {
+    out.regular.emplace_back();
+    out.time_to_cut.emplace_back();
+    if (!m.ParseFromString(record)) return;
+    if (m.has_regular()) out.regular.back() = crypto::sha256(m.regular().payload());
+    if (m.has_time_to_cut()) out.time_to_cut.back() = m.time_to_cut().block_number();
+  });
   return out;
 }
 
 std::string short_hex(const std::string& bytes) { return ledger::to_hex(bytes).substr(0, 16); }
 
-// Check 1 and reads every OSN's blocks once (for checks 2, 4, 5).
+// What checks 1, 2 and 4 need of a block (the blocks of a long run would not fit in memory).
+struct BlockSummary {
+  std::string header_hash;
+  std::optional<int64_t> last_offset;  // its KafkaMetadata's last offset persisted
+  std::vector<crypto::Digest256> txs;  // SHA-256 of each envelope
+};
+
+BlockSummary summarize(const common::Block& b) {
+  BlockSummary s{ledger::block_header_hash(b.header()), last_offset_of(b), {}};
+  for (const auto& env : b.data().data()) s.txs.push_back(crypto::sha256(env));
+  return s;
+}
+
+// Every OSN's blocks, summarized, read once from 0 up to the first unreadable one.
 struct OsnBlocks {
   const KafkaOsnView* view;
-  std::vector<common::Block> blocks;  // from 0 up to the first unreadable one
+  std::vector<BlockSummary> blocks;
 };
 
 void check_agreement(const std::vector<OsnBlocks>& osns, KafkaCheckReport* r) {
@@ -92,16 +118,16 @@ void check_agreement(const std::vector<OsnBlocks>& osns, KafkaCheckReport* r) {
         continue;
       }
       ++r->heights_compared;
-      const common::Block& a = ref->blocks[h];
-      const common::Block& b = o.blocks[h];
-      const std::string ha = ledger::block_header_hash(a.header()), hb = ledger::block_header_hash(b.header());
-      if (ha != hb) {
+      const BlockSummary& a = ref->blocks[h];
+      const BlockSummary& b = o.blocks[h];
+      if (a.header_hash != b.header_hash) {
         r->violations.push_back(fmt::format("kafka: height {}: block hash differs between {} ({}) and {} ({})", h,
-                                            ref->view->osn, short_hex(ha), o.view->osn, short_hex(hb)));
-      } else if (last_offset_of(a) != last_offset_of(b)) {
+                                            ref->view->osn, short_hex(a.header_hash), o.view->osn,
+                                            short_hex(b.header_hash)));
+      } else if (a.last_offset != b.last_offset) {
         r->violations.push_back(fmt::format("kafka: height {}: KafkaMetadata differs between {} (last offset {}) and {} ({})",
-                                            h, ref->view->osn, last_offset_of(a).value_or(-1), o.view->osn,
-                                            last_offset_of(b).value_or(-1)));
+                                            h, ref->view->osn, a.last_offset.value_or(-1), o.view->osn,
+                                            b.last_offset.value_or(-1)));
       }
     }
   }
@@ -111,8 +137,8 @@ void check_agreement(const std::vector<OsnBlocks>& osns, KafkaCheckReport* r) {
 void check_blocks_against_log(const OsnBlocks& o, const Messages& log, const std::string& ref, KafkaCheckReport* r) {
   int64_t prev = -1;  // offsets before 0 do not exist (a new chain persisted -3)
   for (size_t n = 1; n < o.blocks.size(); ++n) {
-    const common::Block& b = o.blocks[n];
-    const auto last = last_offset_of(b);
+    const BlockSummary& b = o.blocks[n];
+    const auto& last = b.last_offset;
     if (!last) {
       r->violations.push_back(fmt::format("kafka: {}: block {} has no KafkaMetadata", o.view->osn, n));
       return;
@@ -126,9 +152,9 @@ void check_blocks_against_log(const OsnBlocks& o, const Messages& log, const std
     std::vector<int64_t> regular;  // offsets of the REGULAR messages in (prev, last]
     for (int64_t off = std::max<int64_t>(prev + 1, 0); off <= *last; ++off)
       if (log.regular[off]) regular.push_back(off);
-    const int txs = b.data().data_size();
+    const int txs = static_cast<int>(b.txs.size());
     int same = 0;  // the leading transactions that match
-    while (same < txs && same < static_cast<int>(regular.size()) && *log.regular[regular[same]] == b.data().data(same))
+    while (same < txs && same < static_cast<int>(regular.size()) && *log.regular[regular[same]] == b.txs[same])
       ++same;
     if (same == txs && static_cast<int>(regular.size()) == txs) {
       ++r->blocks_matched;
@@ -184,7 +210,7 @@ KafkaCheckReport check_kafka(const KafkaCheckInput& in) {
         r.violations.push_back(fmt::format("kafka: {}: block {} cannot be read: {}", v.osn, n, b.status().message()));
         break;
       }
-      o.blocks.push_back(std::move(b).value());
+      o.blocks.push_back(summarize(*b));
     }
     osns.push_back(std::move(o));
   }
@@ -212,7 +238,7 @@ KafkaCheckReport check_kafka(const KafkaCheckInput& in) {
       for (size_t i = 0; i < in.replicas.size(); ++i)
         if (logs[i].error.empty() && in.replicas[i].high_watermark > in.replicas[*ref].high_watermark) ref = i;
     r.reference_replica = in.replicas[*ref].broker;
-    const Messages messages = parse_messages(logs[*ref]);
+    const Messages messages = parse_messages(*in.replicas[*ref].log);
     for (const OsnBlocks& o : osns) check_blocks_against_log(o, messages, r.reference_replica, &r);
   }
 
@@ -224,10 +250,13 @@ KafkaCheckReport check_kafka(const KafkaCheckInput& in) {
   int64_t passed = -1;  // the ledger's last offset persisted
   if (longest != nullptr) {
     r.ledger_height = longest->blocks.size();
-    if (longest->blocks.size() > 1) passed = last_offset_of(longest->blocks.back()).value_or(-1);
-    for (size_t n = 1; n < longest->blocks.size(); ++n)
-      for (const auto& env : longest->blocks[n].data().data())
+    if (longest->blocks.size() > 1) passed = longest->blocks.back().last_offset.value_or(-1);
+    for (size_t n = 1; n < longest->blocks.size(); ++n) {  // read again: they were readable above
+      auto b = longest->view->blocks->block_by_number(n);
+      if (!b.is_ok()) break;
+      for (const auto& env : b->data().data())
         if (auto id = ledger::txid_from_envelope(env); id.is_ok()) in_ledger.insert(*id);
+    }
   }
   std::set<std::string> seen;
   for (const KafkaAck& a : in.acks) {

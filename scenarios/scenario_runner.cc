@@ -1014,7 +1014,7 @@ void Runner::analyse_kafka(size_t channel) {
                            replica->high_watermark, replica->log});
     logs.push_back(std::move(reopened));
   }
-  if (auto it = kafka_acks_.find(report.name); it != kafka_acks_.end()) in.acks = it->second;
+  if (auto it = kafka_acks_.find(report.name); it != kafka_acks_.end()) in.acks = std::move(it->second);  // read once
   // Losses are judged when the run ends in a state where ordering progresses (the liveness
   // conditions hold after the last fault event) and the last event is at least the liveness
   // bound before the end: acknowledged records still missing then are lost, not late.
