@@ -131,18 +131,17 @@ void KafkaChain::post_connect(NodeContext& ctx) {
 }
 
 void KafkaChain::order(NodeContext& ctx, common::Envelope env) {
-  enqueue(ctx, env, [](NodeContext&, common::Status, const std::string&) {});
+  auto tx_id = ledger::txid_from_envelope(protoutil::marshal(env));
+  enqueue(ctx, env, tx_id.is_ok() ? *tx_id : std::string(), [](NodeContext&, common::Status, const std::string&) {});
 }
 
-void KafkaChain::enqueue(NodeContext& ctx, const common::Envelope& env, Reply reply) {
+void KafkaChain::enqueue(NodeContext& ctx, const common::Envelope& env, std::string tx_id, Reply reply) {
   if (!ready_) {
     reply(ctx, common::SERVICE_UNAVAILABLE, "backing Kafka cluster has not completed booting; try again later");
     return;
   }
-  ::orderer::KafkaMessage m = regular_message(env);
-  auto tx_id = ledger::txid_from_envelope(m.regular().payload());
-  produce(ctx, m, [this, reply = std::move(reply), tx_id = tx_id.is_ok() ? *tx_id : std::string()](
-                      NodeContext& c, kafka::Error e, int64_t offset) {
+  produce(ctx, regular_message(env), [this, reply = std::move(reply), tx_id = std::move(tx_id)](
+                                         NodeContext& c, kafka::Error e, int64_t offset) {
     if (e == kafka::NONE) {
       c.emit(kEventKafkaAcked, offset, topic_, KafkaAckedEvent{topic_, tx_id, offset});
       reply(c, common::SUCCESS, "");

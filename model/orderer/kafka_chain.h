@@ -53,12 +53,12 @@
 
 namespace fabsim::orderer {
 
-// Kafka.Retry's start-up schedule (fabric-semantics.md §7.2; F14 sampleconfig/orderer.yaml).
 // The REGULAR message an OSN produces for `env` (payload = the marshalled envelope,
 // config_seq 0, class NORMAL, original_offset 0): its record is what the brokers store and
 // what message.max.bytes bounds.
 ::orderer::KafkaMessage regular_message(const common::Envelope& env);
 
+// Kafka.Retry's start-up schedule (fabric-semantics.md §7.2; F14 sampleconfig/orderer.yaml).
 struct RetrySettings {
   Duration short_interval = Duration::seconds(5);
   Duration short_total = Duration::seconds(600);
@@ -118,7 +118,8 @@ class KafkaChain : public Chain {
   void start(NodeContext& ctx);
   // Order(): enqueue without an answer (Chain's seam). enqueue(): with Broadcast's answer.
   void order(NodeContext& ctx, common::Envelope env) override;
-  void enqueue(NodeContext& ctx, const common::Envelope& env, Reply reply);
+  // `tx_id`: the envelope's TxID, as Broadcast's filter read it (for kafka.chain.acked).
+  void enqueue(NodeContext& ctx, const common::Envelope& env, std::string tx_id, Reply reply);
   void on_timer(NodeContext& ctx, TimerId id, uint64_t tag) override;
   // A Kafka response for this chain's Rpc; false when nobody waits for it.
   bool on_response(NodeContext& ctx, const Message& msg) { return rpc_.on_response(ctx, msg); }

@@ -180,7 +180,7 @@ void SoloOrderer::on_order_request(NodeContext& ctx, Channel& channel, const Mes
   common::Envelope env;
   const bool parsed = msg.payload && protoutil::parse(&req, *msg.payload) && protoutil::parse(&env, req.envelope());
   FABSIM_ASSERT_MSG(parsed, "Broadcast handed the chain a request it built");
-  channel.kafka->enqueue(ctx, env,
+  channel.kafka->enqueue(ctx, env, req.tx_id(),
                          [client = static_cast<HostId>(req.client()), tx_id = req.tx_id()](
                              NodeContext& c, common::Status status, const std::string& info) {
                            c.send(client, broadcast_reply(tx_id, status, info));
